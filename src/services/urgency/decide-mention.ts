@@ -1,0 +1,108 @@
+import type { TeamCalendar } from './calendar.ts';
+import { formatDuration } from './duration.ts';
+import { isWorkingTime, nextWorkingPeriodStart, toZoned, type Instant } from './working-time.ts';
+import { formatLocalMoment } from './zone-name.ts';
+
+/** Mackerel alert status. */
+export type AlertStatus = 'CRITICAL' | 'WARNING' | 'UNKNOWN' | 'OK';
+
+/** The part of a time-to-limit forecast the policy needs (seconds from `now`; null = not in sight). */
+export interface ForecastEta {
+  secondsToLimit: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+/** When to mention people. */
+export interface MentionPolicy {
+  /** Mention on every CRITICAL alert, forecast or not. */
+  mentionOnCritical: boolean;
+  /** Also mention when the limit comes this soon after the next working period starts: people need time to react. */
+  marginMinutes: number;
+  /** During working hours, mention when the limit is this close. */
+  urgentWithinMinutes: number;
+}
+
+/** A reasonable starting point; the config may override each field. */
+export const DEFAULT_MENTION_POLICY: Readonly<MentionPolicy> = Object.freeze({
+  mentionOnCritical: true,
+  marginMinutes: 60,
+  urgentWithinMinutes: 120,
+});
+
+/** Why a decision was taken, stable for tests, logs and metrics. */
+export type MentionCode =
+  | 'critical'
+  | 'already-full'
+  | 'urgent-in-hours'
+  | 'before-next-working-period'
+  | 'can-wait'
+  | 'no-forecast'
+  | 'resolved';
+
+/** Input of {@link decideMention}. */
+export interface MentionInput {
+  now: Instant;
+  status: AlertStatus;
+  /** Absent or null when there is no forecast for this alert. */
+  forecast?: ForecastEta | null;
+  calendar: TeamCalendar;
+  policy: MentionPolicy;
+}
+
+/** Outcome of {@link decideMention}; `reason` is the sentence shown in the post. */
+export interface MentionDecision {
+  mention: boolean;
+  reason: string;
+  code: MentionCode;
+}
+
+/**
+ * Decides whether an alert post mentions people, and says why in words.
+ *
+ * In order: OK alerts never mention; CRITICAL mentions when `policy.mentionOnCritical`; otherwise the
+ * near end of the forecast band (`low ?? secondsToLimit`) decides — already at the limit mentions;
+ * during working hours a limit within `urgentWithinMinutes` mentions; a limit before the next
+ * working period starts plus `marginMinutes` mentions (at night, on weekends and holidays this is
+ * the usual case; during working hours it catches "full tonight"); anything later can wait.
+ */
+export function decideMention(input: MentionInput): MentionDecision {
+  const { status, forecast, calendar, policy } = input;
+  if (status === 'OK') return quiet('resolved', 'alert resolved');
+  if (status === 'CRITICAL' && policy.mentionOnCritical) return loud('critical', 'CRITICAL');
+  if (!forecast) return quiet('no-forecast', 'no forecast');
+
+  const near = seconds(forecast.low) ?? seconds(forecast.secondsToLimit);
+  if (near === null) return quiet('can-wait', 'not expected to fill within the forecast horizon');
+  if (near === 0) return loud('already-full', 'already at the limit');
+
+  const now = toZoned(input.now, calendar);
+  const full = formatDuration(near);
+  const inHours = isWorkingTime(now, calendar);
+  if (inHours && near <= policy.urgentWithinMinutes * 60) {
+    return loud('urgent-in-hours', `full in ${full}, during working hours`);
+  }
+
+  const next = nextWorkingPeriodStart(now, calendar);
+  const untilNext = next.diff(now, 'seconds').seconds;
+  const when = formatLocalMoment(next, now);
+  if (near < untilNext) return loud('before-next-working-period', `full in ${full}, before ${when}`);
+  if (near < untilNext + policy.marginMinutes * 60) {
+    return loud('before-next-working-period', `full in ${full}, within ${policy.marginMinutes} min of work starting ${when}`);
+  }
+  return quiet('can-wait', inHours ? `within working hours and full in ${full}` : `full in ${full}`);
+}
+
+/** A usable number of seconds: null for null/NaN/±∞, negatives clamp to 0 (already past the limit). */
+function seconds(v: number | null | undefined): number | null {
+  if (v === null || v === undefined || !Number.isFinite(v)) return null;
+  return Math.max(0, v);
+}
+
+function loud(code: MentionCode, why: string): MentionDecision {
+  return { mention: true, code, reason: `mentioning: ${why}` };
+}
+
+function quiet(code: MentionCode, why: string): MentionDecision {
+  return { mention: false, code, reason: `no mention: ${why}` };
+}

@@ -1,0 +1,35 @@
+import type { DateTime } from 'luxon';
+
+// Intl only knows an abbreviation like "JST" in locales where it is customary (Japanese for
+// Asia/Tokyo, en-GB for CET …), so ask a few and keep the first real abbreviation.
+const LOCALES = ['en-US', 'en-GB', 'en-AU', 'en-IN', 'en-NZ', 'en-CA', 'en-SG', 'en-HK', 'ja-JP'];
+const ABBREVIATION = /^[A-Z]{2,5}$/;
+
+/**
+ * Short name of the zone at that moment: "JST", "EDT", "CET", "UTC"…, or "UTC+9" / "UTC+5:30"
+ * when no customary abbreviation exists (e.g. Asia/Seoul).
+ */
+export function zoneAbbreviation(dt: DateTime): string {
+  const zone = dt.zoneName ?? 'UTC';
+  const date = dt.toJSDate();
+  for (const locale of LOCALES) {
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
+      .formatToParts(date)
+      .find((p) => p.type === 'timeZoneName')?.value;
+    if (name && ABBREVIATION.test(name)) return name;
+  }
+  const off = dt.offset;
+  if (off === 0) return 'UTC';
+  const abs = Math.abs(off);
+  return `UTC${off < 0 ? '-' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
+}
+
+/**
+ * "Monday 09:00 JST" for a moment within the coming week of `now`; further away the date is added
+ * ("Monday 4 January 09:00 JST") because a weekday alone would be ambiguous after a long holiday.
+ */
+export function formatLocalMoment(dt: DateTime, now: DateTime): string {
+  const far = dt.diff(now, 'days').days >= 6;
+  const fmt = far ? 'cccc d LLLL HH:mm' : 'cccc HH:mm';
+  return `${dt.setLocale('en-US').toFormat(fmt)} ${zoneAbbreviation(dt)}`;
+}
