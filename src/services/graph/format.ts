@@ -1,0 +1,81 @@
+import { DateTime } from 'luxon';
+import type { GraphUnit } from './spec.ts';
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** Scale and suffix used for a value axis whose largest magnitude is `max`. */
+export interface ValueScale {
+  factor: number;
+  suffix: string;
+}
+
+/** Picks the display unit for a whole axis (so all ticks share it): bytes are binary (GiB). */
+export function valueScale(unit: GraphUnit, max: number): ValueScale {
+  if (unit === 'percent') return { factor: 1, suffix: '%' };
+  if (unit === 'number') return { factor: 1, suffix: '' };
+  let i = 0;
+  while (i < BYTE_UNITS.length - 1 && Math.abs(max) >= 1024 ** (i + 1)) i++;
+  return { factor: 1024 ** i, suffix: ` ${BYTE_UNITS[i]}` };
+}
+
+/** Formats a value in the scale: "12.5 GiB", "87%", "1,234". */
+export function formatValue(value: number, scale: ValueScale): string {
+  const v = value / scale.factor;
+  const digits = Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+  return `${v.toLocaleString('en-US', { maximumFractionDigits: digits })}${scale.suffix}`;
+}
+
+/** Formats a single value with its own best scale. */
+export function formatValueAuto(value: number, unit: GraphUnit): string {
+  return formatValue(value, valueScale(unit, value));
+}
+
+/**
+ * "Nice" tick values from at or below `min` to at or above `max`, about `count` intervals, stepped
+ * in the display unit (so byte axes get 2 GiB steps, not 2,000,000,000).
+ */
+export function niceTicks(min: number, max: number, count: number, factor: number): number[] {
+  const lo = min / factor;
+  const hi = max / factor;
+  const raw = (hi - lo) / Math.max(1, count) || Math.abs(hi) || 1;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = ([1, 2, 2.5, 5, 10].find((m) => m * mag >= raw) ?? 10) * mag;
+  const first = Math.floor(lo / step + 1e-9);
+  const last = Math.max(first + 1, Math.ceil(hi / step - 1e-9));
+  const ticks: number[] = [];
+  for (let k = first; k <= last; k++) ticks.push(Number((k * step * factor).toPrecision(12)));
+  return ticks;
+}
+
+const TIME_STEPS_H = [1, 2, 3, 6, 12, 24, 48, 72, 168];
+
+/**
+ * Tick times (epoch s) aligned to the local clock in `zone`: every N hours from local midnight, or
+ * every N days at midnight — so ticks land on 00:00 / 06:00 …, not on arbitrary seconds.
+ */
+export function timeTicks(min: number, max: number, zone: string, maxTicks: number): number[] {
+  const spanH = (max - min) / 3600;
+  const stepH = TIME_STEPS_H.find((h) => spanH / h <= maxTicks) ?? Math.ceil(spanH / maxTicks / 24) * 24;
+  const ticks: number[] = [];
+  let t = DateTime.fromSeconds(min, { zone }).startOf('day');
+  // Walk local days, then hours within each day, so DST days keep 00:00/06:00/… alignment.
+  for (let guard = 0; t.toSeconds() <= max && guard < 10_000; guard++) {
+    if (stepH >= 24) {
+      if (t.toSeconds() >= min) ticks.push(t.toSeconds());
+      t = t.plus({ days: stepH / 24 });
+      continue;
+    }
+    for (let h = 0; h < 24; h += stepH) {
+      const s = t.set({ hour: h }).toSeconds();
+      if (s >= min && s <= max) ticks.push(s);
+    }
+    t = t.plus({ days: 1 });
+  }
+  return [...new Set(ticks)];
+}
+
+/** Tick label: "Mon 11/17" at local midnight, "06:00" otherwise. */
+export function formatTimeTick(t: number, zone: string): string {
+  const dt = DateTime.fromSeconds(t, { zone }).setLocale('en-US');
+  return dt.hour === 0 && dt.minute === 0 ? dt.toFormat('ccc M/d') : dt.toFormat('HH:mm');
+}
