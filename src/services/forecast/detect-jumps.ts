@@ -1,0 +1,96 @@
+import { median, robustScale } from './robust-stats.ts';
+
+/** A sudden level change between two consecutive points. */
+export interface Jump {
+  /** Index of the first point after the jump. */
+  index: number;
+  time: number;
+  /** Level change beyond what the local trend explains (negative for drops). */
+  size: number;
+}
+
+export interface JumpAnalysis {
+  jumps: Jump[];
+  /** Indices of single points that jump away and straight back (measurement glitches). */
+  outliers: number[];
+  /** Robust scale of the point-to-point changes left after the local trend. */
+  diffNoise: number;
+}
+
+const NEIGHBOURS = 5;
+const JUMP_SIGMAS = 7;
+
+/** Median of the local rates around change `i` (excluding it), by insertion into a tiny buffer. */
+function localRate(rates: Float64Array, i: number, buf: Float64Array): number {
+  let m = 0;
+  const lo = Math.max(0, i - NEIGHBOURS);
+  const hi = Math.min(rates.length - 1, i + NEIGHBOURS);
+  for (let j = lo; j <= hi; j++) {
+    if (j === i) continue;
+    const x = rates[j];
+    let k = m++;
+    while (k > 0 && buf[k - 1] > x) {
+      buf[k] = buf[k - 1];
+      k--;
+    }
+    buf[k] = x;
+  }
+  if (m === 0) return 0;
+  return m % 2 === 1 ? buf[m >> 1] : (buf[(m >> 1) - 1] + buf[m >> 1]) / 2;
+}
+
+/**
+ * Finds jumps (changes far larger than the noise and than the local trend explains) and isolated
+ * outliers (a jump immediately undone). A steep but steady climb is not a jump: its neighbours
+ * climb as fast.
+ */
+export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
+  const n = t.length;
+  if (n < 4) return { jumps: [], outliers: [], diffNoise: 0 };
+  const rates = new Float64Array(n - 1);
+  for (let i = 0; i < n - 1; i++) rates[i] = (v[i + 1] - v[i]) / (t[i + 1] - t[i]);
+  const excess = new Float64Array(n - 1);
+  const buf = new Float64Array(2 * NEIGHBOURS + 1);
+  for (let i = 0; i < n - 1; i++) {
+    excess[i] = v[i + 1] - v[i] - localRate(rates, i, buf) * (t[i + 1] - t[i]);
+  }
+  let diffNoise = robustScale(excess);
+  const level = Math.abs(median(v));
+  // Noise-free data (synthetic, or a counter that moves in big quanta) must not make every wiggle a jump.
+  const floor = 1e-7 * level + 1e-12;
+  if (!(diffNoise > floor)) diffNoise = floor;
+  const threshold = JUMP_SIGMAS * diffNoise;
+
+  const outliers: number[] = [];
+  const jumps: Jump[] = [];
+  for (let i = 0; i < n - 1; i++) {
+    const e = excess[i];
+    if (Math.abs(e) <= threshold) continue;
+    const next = i + 1 < n - 1 ? excess[i + 1] : 0;
+    const undone = Math.abs(next) > threshold && Math.sign(next) !== Math.sign(e) &&
+      Math.abs(e + next) < 0.5 * Math.max(Math.abs(e), Math.abs(next));
+    if (undone) {
+      outliers.push(i + 1);
+      i++; // the return jump belongs to the same outlier
+      continue;
+    }
+    jumps.push({ index: i + 1, time: t[i + 1], size: e });
+  }
+  return { jumps, outliers, diffNoise };
+}
+
+/** The series without the given indices. */
+export function withoutIndices(t: Float64Array, v: Float64Array, drop: readonly number[]): { t: Float64Array; v: Float64Array } {
+  if (drop.length === 0) return { t, v };
+  const skip = new Set(drop);
+  const nt = new Float64Array(t.length - skip.size);
+  const nv = new Float64Array(t.length - skip.size);
+  let k = 0;
+  for (let i = 0; i < t.length; i++) {
+    if (skip.has(i)) continue;
+    nt[k] = t[i];
+    nv[k] = v[i];
+    k++;
+  }
+  return { t: nt, v: nv };
+}

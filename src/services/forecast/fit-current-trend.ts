@@ -1,0 +1,97 @@
+import type { Piece } from './segment-regimes.ts';
+
+const HOUR = 3600;
+
+/** The trend that describes "now": one slope shared by compatible recent pieces, each with its own level. */
+export interface CurrentTrend {
+  /** Per second. */
+  slope: number;
+  slopeStdError: number;
+  /** Level at `now` on the last piece's line. */
+  level: number;
+  levelStdError: number;
+  /** Residual standard deviation around the pooled fit. */
+  residualScale: number;
+  /** Pieces pooled (oldest first) and pieces skipped as transients. */
+  used: Piece[];
+  skipped: Piece[];
+  /** The piece before the pooled ones, whose slope differed (the old regime), if any. */
+  previous: Piece | null;
+}
+
+/** Pooled (fixed-effects) slope of pieces: a shared slope, a separate level for each piece. */
+function poolPieces(pieces: readonly Piece[]): { slope: number; se: number; s2: number } {
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let count = 0;
+  for (const p of pieces) {
+    sxx += p.fit.sxx;
+    sxy += p.fit.sxy;
+    syy += p.fit.syy;
+    count += p.fit.count;
+  }
+  const slopePerHour = sxx > 0 ? sxy / sxx : 0;
+  const rss = Math.max(0, syy - slopePerHour * sxy);
+  const dof = count - pieces.length - 1;
+  const s2 = dof > 0 ? rss / dof : Number.POSITIVE_INFINITY;
+  const se = sxx > 0 && dof > 0 ? Math.sqrt(s2 / sxx) / HOUR : Number.POSITIVE_INFINITY;
+  return { slope: slopePerHour / HOUR, se, s2 };
+}
+
+function compatible(a: number, aSe: number, b: number, bSe: number): boolean {
+  const diff = Math.abs(a - b);
+  const combined = Math.sqrt(aSe * aSe + bSe * bSe);
+  // Statistically indistinguishable, or practically the same rate.
+  return diff <= 3 * combined || diff <= 0.15 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** A piece that rose significantly and whose rise a drop then mostly undid: a spike that was deleted, or one cleanup cycle. */
+export function isUndoneRise(p: Piece): boolean {
+  if (p.jumpAfter >= 0 || !(p.fit.slope > 3 * p.fit.slopeStdError)) return false;
+  const rise = p.fit.slope * (p.to - p.from);
+  return -p.jumpAfter >= 0.5 * rise;
+}
+
+/**
+ * Walks back from the newest piece, pooling earlier pieces while their slope agrees (jumps
+ * between them become level shifts). A piece that ends in a drop and disagrees is a transient
+ * (spike then delete) and is skipped; any other disagreeing piece is the previous regime and stops
+ * the walk. Tiny pieces (under 3 points) are skipped.
+ */
+export function fitCurrentTrend(pieces: readonly Piece[], now: number): CurrentTrend {
+  const last = pieces[pieces.length - 1];
+  const used: Piece[] = [last];
+  const skipped: Piece[] = [];
+  let previous: Piece | null = null;
+  let pooled = poolPieces(used);
+  for (let i = pieces.length - 2; i >= 0; i--) {
+    const p = pieces[i];
+    if (p.fit.count < 3) {
+      skipped.push(p);
+      continue;
+    }
+    if (isUndoneRise(p)) {
+      skipped.push(p);
+      continue;
+    }
+    if (compatible(p.fit.slope, p.fit.slopeStdError, pooled.slope, pooled.se)) {
+      used.unshift(p);
+      pooled = poolPieces(used);
+      continue;
+    }
+    if (p.jumpAfter < 0) {
+      skipped.push(p);
+      continue;
+    }
+    previous = p;
+    break;
+  }
+  const residualScale = Number.isFinite(pooled.s2) ? Math.sqrt(pooled.s2) : Math.sqrt(last.fit.rss / Math.max(1, last.fit.count - 2));
+  const dtNow = now - last.fit.meanT;
+  const level = last.fit.meanV + pooled.slope * dtNow;
+  const levelStdError = Math.sqrt(
+    (residualScale * residualScale) / last.fit.count + (Number.isFinite(pooled.se) ? (pooled.se * dtNow) ** 2 : 0),
+  );
+  return { slope: pooled.slope, slopeStdError: pooled.se, level, levelStdError, residualScale, used, skipped, previous };
+}

@@ -1,0 +1,330 @@
+import { cleanSeries } from './clean-series.ts';
+import { detectCleanups, type CleanupCycles } from './detect-cleanups.ts';
+import { detectJumps, withoutIndices, type Jump } from './detect-jumps.ts';
+import { fitCurrentTrend, type CurrentTrend } from './fit-current-trend.ts';
+import { buildPrefixSums } from './line-fit.ts';
+import { linearTimeToLimit, sawtoothTimeToLimit, type SawtoothProjection } from './project-limit.ts';
+import { median } from './robust-stats.ts';
+import { segmentRegimes } from './segment-regimes.ts';
+import type { ForecastEvent, ForecastInput, ForecastMethod, ForecastOptions, ForecastResult, ValueUnit } from './types.ts';
+import { formatClock, formatDuration, formatRate, formatTimeOfDay, formatValue, outcomeClause } from './wording.ts';
+
+const DAY = 86400;
+/** Below this much history, or this many points, nothing is guessed. */
+export const MIN_HISTORY_SECONDS = 1800;
+export const MIN_POINTS = 6;
+/** Growth weaker than this many standard errors counts as no growth. */
+const MIN_GROWTH_T = 2.5;
+
+interface Context {
+  limit: number;
+  now: number;
+  horizon: number;
+  unit: ValueUnit;
+  timeZone: string;
+}
+
+/** Two-sided 95% Student t quantile, approximated (exact enough for a band). */
+function tQuantile(dof: number): number {
+  if (!(dof > 0)) return 12.7;
+  return 1.96 + 2.4 / dof + 3 / (dof * dof);
+}
+
+function emptyResult(ctx: Context, method: ForecastMethod, explanation: string, used: number, discarded: number): ForecastResult {
+  return {
+    secondsToLimit: null,
+    low: null,
+    high: null,
+    method,
+    explanation,
+    window: null,
+    ratePerSecond: null,
+    rateStdError: null,
+    currentValue: null,
+    limit: ctx.limit,
+    now: ctx.now,
+    horizonSeconds: ctx.horizon,
+    trend: null,
+    fitted: null,
+    projection: null,
+    confidence: 'low',
+    events: [],
+    cycle: null,
+    pointsUsed: used,
+    pointsDiscarded: discarded,
+  };
+}
+
+function pct(level: number, limit: number): string {
+  return limit > 0 ? ` (${Math.round((level / limit) * 100)}% of the limit)` : '';
+}
+
+function jumpEvents(jumps: readonly Jump[], outlierTimes: readonly number[]): ForecastEvent[] {
+  const events: ForecastEvent[] = jumps.map((j) => ({ kind: j.size > 0 ? 'step' : 'drop', time: j.time, size: j.size }));
+  for (const time of outlierTimes) events.push({ kind: 'outlier', time, size: 0 });
+  return events.sort((a, b) => a.time - b.time);
+}
+
+/** Words for what the pooled trend stepped over: "ignoring a +5 GB step at 13:10". */
+function adjustmentsClause(trend: CurrentTrend, ctx: Context): string {
+  const notes: string[] = [];
+  const transients = trend.skipped.filter((p) => p.fit.count >= 3 && p.to > (trend.used[0]?.from ?? 0));
+  if (transients.length > 0) {
+    const t = transients[transients.length - 1];
+    const size = Math.max(-t.jumpAfter, t.fit.slope * (t.to - t.from));
+    notes.push(`a temporary rise of ${formatValue(size, ctx.unit)} deleted at ${formatClock(t.to, ctx.now, ctx.timeZone)} ignored`);
+  }
+  const shifts = trend.used.filter((p) => p.start === 'jump' && p.jumpBefore !== 0);
+  if (shifts.length > 0) {
+    const s = shifts[shifts.length - 1];
+    const sign = s.jumpBefore > 0 ? '+' : '-';
+    const what = s.jumpBefore > 0 ? 'one-time step' : 'one-time drop';
+    const more = shifts.length > 1 ? ` (and ${shifts.length - 1} more)` : '';
+    notes.push(`${what} of ${sign}${formatValue(Math.abs(s.jumpBefore), ctx.unit)} at ${formatClock(s.from, ctx.now, ctx.timeZone)}${more} treated as a level shift`);
+  }
+  return notes.length > 0 ? `; ${notes.join('; ')}` : '';
+}
+
+/**
+ * Forecasts when a resource metric reaches its limit. Pure: no I/O, no clock; O(n) after sorting.
+ *
+ * It cleans the series (sort, dedupe, drop non-finite and future points, remove single-point
+ * glitches), cuts it at jumps and at significant slope changes, recognises recurring cleanups
+ * (sawtooth) and otherwise pools the recent pieces that share a slope (one-time steps become level
+ * shifts, deleted spikes are skipped). The band comes from the fit's standard errors.
+ *
+ * @throws RangeError when `limit` or `now` is not a finite number.
+ */
+export function forecastTimeToLimit(input: ForecastInput, options: ForecastOptions = {}): ForecastResult {
+  const { limit, now } = input;
+  if (!Number.isFinite(limit)) throw new RangeError('limit must be a finite number');
+  if (!Number.isFinite(now)) throw new RangeError('now must be a finite number (epoch seconds)');
+  const ctx: Context = {
+    limit,
+    now,
+    horizon: options.horizonSeconds ?? 14 * DAY,
+    unit: options.unit ?? 'number',
+    timeZone: options.timeZone ?? 'UTC',
+  };
+  const clean = cleanSeries(input.points, now);
+  const n0 = clean.t.length;
+  if (n0 === 0) return emptyResult(ctx, 'insufficient-data', 'no usable points at or before the analysis time: cannot forecast', 0, clean.discarded);
+
+  const recent = median(clean.v.subarray(Math.max(0, n0 - 3)));
+  if (recent >= limit) {
+    const r = emptyResult(ctx, 'already-full', `already at the limit: ${formatValue(recent, ctx.unit)} of ${formatValue(limit, ctx.unit)}`, n0, clean.discarded);
+    return { ...r, secondsToLimit: 0, low: 0, high: 0, currentValue: recent, confidence: 'high', window: { from: clean.t[Math.max(0, n0 - 3)], to: clean.t[n0 - 1] } };
+  }
+  const span = clean.t[n0 - 1] - clean.t[0];
+  if (n0 < MIN_POINTS || span < MIN_HISTORY_SECONDS) {
+    const r = emptyResult(
+      ctx,
+      'insufficient-data',
+      `only ${n0} point${n0 === 1 ? '' : 's'} over ${formatDuration(span)}: too little history to forecast (need at least ${MIN_POINTS} points over ${formatDuration(MIN_HISTORY_SECONDS)})`,
+      n0,
+      clean.discarded,
+    );
+    return { ...r, currentValue: clean.v[n0 - 1], window: { from: clean.t[0], to: clean.t[n0 - 1] } };
+  }
+
+  // Glitches first, then jumps on the series without them.
+  const first = detectJumps(clean.t, clean.v);
+  const outlierTimes = first.outliers.map((i) => clean.t[i]);
+  const { t, v } = withoutIndices(clean.t, clean.v, first.outliers);
+  const { jumps } = first.outliers.length > 0 ? detectJumps(t, v) : first;
+  const n = t.length;
+  const steps = new Float64Array(n - 1);
+  for (let i = 0; i + 1 < n; i++) steps[i] = t[i + 1] - t[i];
+  const typicalStep = median(steps);
+
+  const ps = buildPrefixSums(t, v, now, v[n - 1]);
+  const pieces = segmentRegimes(ps, t, jumps, typicalStep);
+  const trend = fitCurrentTrend(pieces, now);
+  const cycles = detectCleanups(pieces, now);
+  const events = jumpEvents(jumps, outlierTimes);
+  for (const p of trend.skipped) if (p.fit.count >= 3) events.push({ kind: 'transient', time: p.from, size: p.fit.slope * (p.to - p.from) });
+  if (trend.previous) events.push({ kind: 'trend-change', time: trend.used[0].from, size: trend.slope - trend.previous.fit.slope });
+  events.sort((a, b) => a.time - b.time);
+
+  const common = { events, pointsUsed: n, pointsDiscarded: clean.discarded + first.outliers.length };
+  if (trend.level >= limit) {
+    const r = emptyResult(ctx, 'already-full', `already at the limit: ${formatValue(trend.level, ctx.unit)} of ${formatValue(limit, ctx.unit)}`, n, common.pointsDiscarded);
+    return { ...r, ...common, secondsToLimit: 0, low: 0, high: 0, currentValue: trend.level, ratePerSecond: trend.slope, rateStdError: trend.slopeStdError, confidence: 'medium' };
+  }
+  if (cycles) return sawtoothForecast(ctx, trend, cycles, common);
+  return trendForecast(ctx, trend, span, common);
+}
+
+type Common = Pick<ForecastResult, 'events' | 'pointsUsed' | 'pointsDiscarded'>;
+
+function trendGeometry(ctx: Context, trend: CurrentTrend, slope: number, toSeconds: number | null, lowSlope: number | null, highSlope: number | null) {
+  const from = trend.used[0].from;
+  const level = trend.level;
+  const end = ctx.now + (toSeconds ?? ctx.horizon);
+  const at = (s: number | null, time: number) => (s === null ? null : { time, value: level + s * (time - ctx.now) });
+  return {
+    window: { from, to: ctx.now },
+    trend: { slope, intercept: level, t0: ctx.now },
+    fitted: { from: { time: from, value: level + slope * (from - ctx.now) }, to: { time: ctx.now, value: level } },
+    projection: {
+      from: { time: ctx.now, value: level },
+      to: { time: end, value: level + slope * (end - ctx.now) },
+      lowTo: at(lowSlope, end),
+      highTo: at(highSlope, end),
+    },
+  };
+}
+
+function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, common: Common): ForecastResult {
+  const { slope, slopeStdError: se, level, levelStdError: seLevel } = trend;
+  const count = trend.used.reduce((a, p) => a + p.fit.count, 0);
+  const q = tQuantile(count - trend.used.length - 1);
+  const regimeSpan = ctx.now - trend.used[0].from;
+  const tStat = Number.isFinite(se) && se > 0 ? slope / se : slope > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
+  const per: 'h' | 'day' = regimeSpan < DAY || Math.abs(slope) * DAY > 0.2 * Math.max(ctx.limit - level, 0) ? 'h' : 'day';
+  const lowSlope = Number.isFinite(se) ? slope + q * se : null;
+  const highSlope = Number.isFinite(se) ? slope - q * se : null;
+  const newTrend = trend.previous !== null && trend.used[0].start !== 'history';
+  const since = newTrend ? `since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)}` : `over the last ${formatDuration(regimeSpan)}`;
+  const adjustments = adjustmentsClause(trend, ctx);
+  const confidence: ForecastResult['confidence'] =
+    Math.abs(tStat) > 10 && regimeSpan >= 6 * 3600 && count >= 30 ? 'high' : Math.abs(tStat) < 4 || regimeSpan < 3600 ? 'low' : 'medium';
+
+  let method: ForecastMethod;
+  let secondsToLimit: number | null;
+  let low: number | null;
+  let high: number | null;
+  let story: string;
+  if (!(tStat >= MIN_GROWTH_T)) {
+    secondsToLimit = null;
+    high = null;
+    low = lowSlope !== null ? linearTimeToLimit(level + q * seLevel, lowSlope, ctx.limit, ctx.horizon) : null;
+    if (tStat <= -MIN_GROWTH_T) {
+      method = 'shrinking';
+      story = `shrinking ${formatRate(slope, ctx.unit, per)} ${since}, now ${formatValue(level, ctx.unit)}${pct(level, ctx.limit)}`;
+    } else {
+      method = 'flat';
+      story = `flat at ${formatValue(level, ctx.unit)}${pct(level, ctx.limit)} ${since}, no significant growth`;
+    }
+  } else {
+    secondsToLimit = linearTimeToLimit(level, slope, ctx.limit, ctx.horizon);
+    low = lowSlope !== null ? linearTimeToLimit(Math.min(ctx.limit, level + q * seLevel), lowSlope, ctx.limit, ctx.horizon) : null;
+    high = highSlope !== null && highSlope > 0 ? linearTimeToLimit(level - q * seLevel, highSlope, ctx.limit, ctx.horizon) : null;
+    if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
+    if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
+    const adjusted = trend.skipped.some((p) => p.fit.count >= 3) || trend.used.some((p) => p.start === 'jump');
+    method = newTrend && regimeSpan < 0.6 * historySpan ? 'recent-trend' : adjusted ? 'level-shift-adjusted' : 'linear';
+    const note = method === 'recent-trend' ? describePrevious(trend, ctx, per) : '';
+    story = `growing ${formatRate(slope, ctx.unit, per)} ${since}${note}`;
+  }
+  const geometry = trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope);
+  return {
+    ...emptyResult(ctx, method, `${story}${adjustments}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`, common.pointsUsed, common.pointsDiscarded),
+    ...common,
+    ...geometry,
+    secondsToLimit,
+    low,
+    high,
+    ratePerSecond: slope,
+    rateStdError: Number.isFinite(se) ? se : null,
+    currentValue: level,
+    confidence,
+  };
+}
+
+function describePrevious(trend: CurrentTrend, ctx: Context, per: 'h' | 'day'): string {
+  const prev = trend.previous;
+  if (!prev) return ' (a new trend)';
+  const s = prev.fit.slope;
+  const flat = Math.abs(s) <= 2.5 * prev.fit.slopeStdError || Math.abs(s) < 0.05 * Math.abs(trend.slope);
+  if (flat) return ' (a new trend; flat before)';
+  return ` (a new trend; ${s > 0 ? 'growing' : 'shrinking'} ${formatRate(s, ctx.unit, per)} before)`;
+}
+
+function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycles, common: Common): ForecastResult {
+  const last = cycles.times[cycles.times.length - 1];
+  const period = cycles.periodSeconds;
+  let nextCleanup = last + period;
+  while (nextCleanup <= ctx.now) nextCleanup += period;
+  // A writer inside the current cycle that is clearly faster than the usual in-cycle growth wins.
+  const runaway =
+    trend.previous !== null &&
+    trend.used[0].from >= last &&
+    trend.slope - cycles.inCycleSlope > 3 * Math.hypot(trend.slopeStdError, cycles.inCycleSlopeStdError);
+  const currentRate = runaway ? trend.slope : cycles.inCycleSlope;
+  const currentSe = runaway ? trend.slopeStdError : cycles.inCycleSlopeStdError;
+  const q = tQuantile(cycles.times.length * 2 - 3);
+  const base: SawtoothProjection = {
+    now: ctx.now,
+    level: trend.level,
+    currentRate,
+    inCycleRate: cycles.inCycleSlope,
+    nextCleanup,
+    periodSeconds: period,
+    peakIntercept: cycles.peakIntercept,
+    peakT0: cycles.peakT0,
+    netSlope: cycles.netSlope,
+  };
+  const netSe = Number.isFinite(cycles.netSlopeStdError) ? cycles.netSlopeStdError : Math.abs(cycles.netSlope);
+  const fast: SawtoothProjection = {
+    ...base,
+    currentRate: currentRate + q * currentSe,
+    inCycleRate: cycles.inCycleSlope + q * cycles.inCycleSlopeStdError,
+    netSlope: cycles.netSlope + q * netSe,
+  };
+  const slow: SawtoothProjection = {
+    ...base,
+    currentRate: Math.max(0, currentRate - q * currentSe),
+    inCycleRate: Math.max(0, cycles.inCycleSlope - q * cycles.inCycleSlopeStdError),
+    netSlope: cycles.netSlope - q * netSe,
+  };
+  const secondsToLimit = sawtoothTimeToLimit(base, ctx.limit, ctx.horizon);
+  let low = sawtoothTimeToLimit(fast, ctx.limit, ctx.horizon);
+  let high = secondsToLimit === null ? null : sawtoothTimeToLimit(slow, ctx.limit, ctx.horizon);
+  if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
+  if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
+
+  const daily = cycles.regular && Math.abs(period - DAY) <= 0.05 * DAY;
+  const what = daily
+    ? `daily rotation at ${formatTimeOfDay(last, ctx.timeZone)} detected`
+    : cycles.regular
+      ? `cleanup every ${formatDuration(period)} detected`
+      : `recurring cleanups (about every ${formatDuration(period)}) detected`;
+  const net = cycles.netSlope;
+  const netText = Math.abs(net) <= 2 * netSe ? 'no significant net growth' : `net ${net > 0 ? 'growth' : 'decrease'} ${formatRate(net, ctx.unit, 'day')}`;
+  const peakNow = cycles.peakIntercept + net * (nextCleanup - cycles.peakT0);
+  const runawayText = runaway ? `; growing ${formatRate(currentRate, ctx.unit, 'h')} since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)} (faster than usual)` : '';
+  const explanation = `${what}; ${netText}; peaks near ${formatValue(peakNow, ctx.unit)}${pct(peakNow, ctx.limit)}${runawayText}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const end = ctx.now + (secondsToLimit ?? ctx.horizon);
+  const peakAt = (s: number, time: number) => cycles.peakIntercept + s * (time - cycles.peakT0);
+  const from = cycles.times[0];
+  return {
+    ...emptyResult(ctx, 'rotation-adjusted', explanation, common.pointsUsed, common.pointsDiscarded),
+    ...common,
+    secondsToLimit,
+    low,
+    high,
+    ratePerSecond: currentRate,
+    rateStdError: Number.isFinite(currentSe) ? currentSe : null,
+    currentValue: trend.level,
+    window: { from, to: ctx.now },
+    trend: { slope: net, intercept: cycles.peakIntercept, t0: cycles.peakT0 },
+    fitted: { from: { time: from, value: peakAt(net, from) }, to: { time: ctx.now, value: peakAt(net, ctx.now) } },
+    projection: {
+      from: { time: ctx.now, value: peakAt(net, ctx.now) },
+      to: { time: end, value: peakAt(net, end) },
+      lowTo: { time: end, value: peakAt(fast.netSlope, end) },
+      highTo: { time: end, value: peakAt(slow.netSlope, end) },
+    },
+    confidence: cycles.times.length >= 5 && cycles.regular ? 'high' : 'medium',
+    cycle: {
+      periodSeconds: period,
+      cleanups: cycles.times.length,
+      lastCleanup: last,
+      nextCleanup,
+      netRatePerSecond: net,
+      inCycleRatePerSecond: cycles.inCycleSlope,
+      regular: cycles.regular,
+    },
+  };
+}

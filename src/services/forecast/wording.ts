@@ -1,0 +1,83 @@
+import { DateTime } from 'luxon';
+import type { ValueUnit } from './types.ts';
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86400;
+
+function trimNumber(x: number): string {
+  const a = Math.abs(x);
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1).replace(/\.0$/, '');
+  return x.toFixed(2).replace(/0$/, '').replace(/\.0$/, '');
+}
+
+/** A value for people: "21.5 GB", "93.2%", "1.2k". Bytes use SI units (1 GB = 10^9 bytes). */
+export function formatValue(x: number, unit: ValueUnit): string {
+  if (unit === 'percent') return `${trimNumber(x)}%`;
+  const prefixes = unit === 'bytes' ? ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'] : ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let a = Math.abs(x);
+  let k = 0;
+  while (a >= 1000 && k < prefixes.length - 1) {
+    a /= 1000;
+    k++;
+  }
+  const sep = unit === 'bytes' ? ' ' : '';
+  return `${x < 0 ? '-' : ''}${trimNumber(a)}${sep}${prefixes[k]}`;
+}
+
+/** A rate for people, per hour or per day, whichever reads better: "2.1 GB/h", "0.4 GB/day". */
+export function formatRate(perSecond: number, unit: ValueUnit, per: 'h' | 'day'): string {
+  const value = perSecond * (per === 'h' ? HOUR : DAY);
+  const text = unit === 'percent' ? `${trimNumber(Math.abs(value))} points` : formatValue(Math.abs(value), unit);
+  return `${text}/${per}`;
+}
+
+/** "40 min", "5 h", "3.2 days". */
+export function formatDuration(seconds: number): string {
+  if (seconds < 90 * MINUTE) return `${Math.max(1, Math.round(seconds / MINUTE))} min`;
+  if (seconds < 48 * HOUR) {
+    const h = seconds / HOUR;
+    return `${h < 10 ? trimNumber(Math.round(h * 10) / 10) : Math.round(h)} h`;
+  }
+  return `${trimNumber(Math.round((seconds / DAY) * 10) / 10)} days`;
+}
+
+/** A band "3–8 h" (shared unit when possible); "3 h or later" / "up to 8 h" when one side is open. */
+export function formatBand(low: number | null, high: number | null): string {
+  if (low === null && high === null) return '';
+  if (low === null) return `up to ${formatDuration(high as number)}`;
+  if (high === null) return `${formatDuration(low)} or later`;
+  const lo = formatDuration(low);
+  const hi = formatDuration(high);
+  const loParts = lo.split(' ');
+  const hiParts = hi.split(' ');
+  if (lo === hi) return '';
+  if (loParts[1] === hiParts[1]) return `${loParts[0]}–${hi}`;
+  return `${lo}–${hi}`;
+}
+
+/** Clock time in the zone: "13:10" when within the last day of `now`, "Mar 3 13:10" otherwise. */
+export function formatClock(time: number, now: number, timeZone: string): string {
+  let dt = DateTime.fromSeconds(time, { zone: timeZone });
+  if (!dt.isValid) dt = DateTime.fromSeconds(time, { zone: 'UTC' });
+  return now - time < DAY ? dt.toFormat('HH:mm') : dt.toFormat('MMM d HH:mm');
+}
+
+/** Time of day only: "04:00". */
+export function formatTimeOfDay(time: number, timeZone: string): string {
+  let dt = DateTime.fromSeconds(time, { zone: timeZone });
+  if (!dt.isValid) dt = DateTime.fromSeconds(time, { zone: 'UTC' });
+  return dt.toFormat('HH:mm');
+}
+
+/** The outcome clause: "full in about 5 h (3–8 h)" or "not full within 14 days". */
+export function outcomeClause(seconds: number | null, low: number | null, high: number | null, horizon: number): string {
+  if (seconds === null) {
+    const soonest = low !== null ? ` (at the fastest plausible rate: ${formatDuration(low)})` : '';
+    return `not full within ${formatDuration(horizon)}${soonest}`;
+  }
+  if (seconds === 0) return 'already at the limit';
+  const band = formatBand(low, high);
+  return `full in about ${formatDuration(seconds)}${band ? ` (${band})` : ''}`;
+}
