@@ -308,17 +308,21 @@ function overlayPlugin(spec: GraphSpec, layout: Layout, family: string, px: (n: 
       if (spec.eta && Number.isFinite(spec.eta.time)) {
         const ex = x(spec.eta.time);
         const limit = th.limit ?? spec.projection?.to.value;
-        if (limit !== undefined && Number.isFinite(limit)) {
-          ctx.fillStyle = C.eta;
-          ctx.beginPath();
-          ctx.arc(ex, y(limit), px(5), 0, Math.PI * 2);
-          ctx.fill();
-        }
+        const ly = limit !== undefined && Number.isFinite(limit) ? y(limit) : null;
         text(ctx, 14, 'bold');
         const w = ctx.measureText(spec.eta.label).width;
+        // Above the limit line when there is room (the usual headroom), else just under it.
+        const room = ly === null || ly - top > px(30);
         ctx.textAlign = 'center';
-        ctx.textBaseline = 'top';
-        labelBox(ctx, spec.eta.label, clamp(ex, left + w / 2 + px(6), right - w / 2 - px(6)), top + px(4), C.eta, px);
+        ctx.textBaseline = room ? 'bottom' : 'top';
+        const labelY = ly === null ? top + px(24) : room ? ly - px(8) : Math.min(ly + px(10), bottom - px(40));
+        labelBox(ctx, spec.eta.label, clamp(ex, left + w / 2 + px(6), right - w / 2 - px(6)), labelY, C.eta, px);
+        if (ly !== null) {
+          ctx.fillStyle = C.eta;
+          ctx.beginPath();
+          ctx.arc(ex, ly, px(5), 0, Math.PI * 2);
+          ctx.fill();
+        }
       }
 
       if (!layout.hasData) {
