@@ -1,0 +1,47 @@
+import type { Logger } from '../core/logger.ts';
+import type { ChatMessage, ChatPort, MentionEvent, MessageRef } from './chat-port.ts';
+
+/** What a command's `run` receives for one mention. */
+export interface CommandContext {
+  event: MentionEvent;
+  /** Whitespace-separated words after the command name. */
+  args: string[];
+  /** The raw text after the command name, trimmed. */
+  argText: string;
+  chat: ChatPort;
+  log: Logger;
+  /** Posts in the event's thread. */
+  reply(message: ChatMessage): Promise<MessageRef>;
+}
+
+/** One mention command; `@opsbot help` is generated from these. */
+export interface Command {
+  name: string;
+  aliases?: string[];
+  /** e.g. `host <name|ip|pattern>` */
+  usage: string;
+  summary: string;
+  examples: string[];
+  run(ctx: CommandContext): Promise<void>;
+}
+
+export interface CommandRegistry {
+  find(word: string): Command | undefined;
+  list(): readonly Command[];
+}
+
+/** Builds the registry; duplicate names or aliases are a programming error caught at startup. */
+export function createCommandRegistry(commands: Command[]): CommandRegistry {
+  const byWord = new Map<string, Command>();
+  for (const command of commands) {
+    for (const word of [command.name, ...(command.aliases ?? [])]) {
+      const key = word.toLowerCase();
+      if (byWord.has(key)) throw new Error(`duplicate command name or alias: ${word}`);
+      byWord.set(key, command);
+    }
+  }
+  return {
+    find: (word) => byWord.get(word.toLowerCase()),
+    list: () => commands,
+  };
+}
