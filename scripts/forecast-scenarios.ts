@@ -1,0 +1,311 @@
+/**
+ * Forecast scenarios with known truth: deterministic (seeded), in the input format of CONTRACT.md.
+ * Each scenario is an underlying level curve that continues past `now`, sampled with noise up to
+ * `now`; the truth is when that curve (without noise) first reaches the limit, within 14 days.
+ *
+ * Usage as a script: `node scripts/forecast-scenarios.ts OUTDIR [PER_KIND] [SEED]` writes one JSON
+ * file per scenario and `truth.json` (the public suite's layout).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const MIN = 60;
+const HOUR = 3600;
+const DAY = 86400;
+const HORIZON = 14 * DAY;
+const GB = 1e9;
+
+export type ScenarioKind =
+  | 'linear'
+  | 'recent-start'
+  | 'runaway'
+  | 'rotation'
+  | 'spike-deleted'
+  | 'one-time-step'
+  | 'flat-high'
+  | 'shrinking'
+  | 'noise-only'
+  | 'gaps-irregular'
+  | 'short-history'
+  | 'already-full'
+  | 'weekly-pattern'
+  | 'memory-bounded'
+  | 'image-gc';
+
+export const SCENARIO_KINDS: readonly ScenarioKind[] = [
+  'linear', 'recent-start', 'runaway', 'rotation', 'spike-deleted', 'one-time-step', 'flat-high', 'shrinking',
+  'noise-only', 'gaps-irregular', 'short-history', 'already-full', 'weekly-pattern', 'memory-bounded', 'image-gc',
+];
+
+export interface ScenarioDocument {
+  name: string;
+  limit: number;
+  now: number;
+  metrics: { time: number; value: number }[];
+}
+
+export interface Scenario {
+  /** File-like id: "0007-runaway". */
+  id: string;
+  kind: ScenarioKind;
+  document: ScenarioDocument;
+  truth: {
+    /** Seconds until the underlying curve reaches the limit; null: not within 14 days. */
+    secondsToLimit: number | null;
+    /** When the right answer is a method rather than a time (short history). */
+    expectedMethod?: string;
+  };
+}
+
+/** mulberry32: small, fast, good enough for test data, and identical on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Rng {
+  u(): number;
+  range(a: number, b: number): number;
+  logRange(a: number, b: number): number;
+  gauss(): number;
+  pick<T>(xs: readonly T[]): T;
+}
+
+function makeRng(seed: number): Rng {
+  const next = seededRandom(seed);
+  return {
+    u: next,
+    range: (a, b) => a + (b - a) * next(),
+    logRange: (a, b) => Math.exp(Math.log(a) + (Math.log(b) - Math.log(a)) * next()),
+    gauss: () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
+    pick: (xs) => xs[Math.floor(next() * xs.length)],
+  };
+}
+
+/** How a scenario is built: the curve (any time, past or future), its noise, and its sampling. */
+interface Recipe {
+  limit: number;
+  level: (t: number) => number;
+  noise: number;
+  historySeconds: number;
+  stepSeconds: number;
+  name?: string;
+  /** Irregular sampling, gaps, duplicates, unsorted, NaN. */
+  messy?: boolean;
+  expectedMethod?: string;
+}
+
+function firstCrossing(level: (t: number) => number, limit: number, now: number): number | null {
+  if (level(now) >= limit) return 0;
+  for (let s = MIN; s <= HORIZON; s += MIN) if (level(now + s) >= limit) return s;
+  return null;
+}
+
+/** Growth rate per second that reaches `limit` from `from` in `seconds`. */
+function rateFor(from: number, limit: number, seconds: number): number {
+  return (limit - from) / seconds;
+}
+
+/** Urgent and calm cases in similar numbers: time to limit log-uniform from 40 min to 40 days. */
+function ttlTarget(rng: Rng): number {
+  return rng.logRange(40 * MIN, 40 * DAY);
+}
+
+function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
+  const limit = rng.pick([20, 50, 100, 200, 500, 1000]) * GB;
+  const week = 7 * DAY;
+  const step = rng.pick([60, 300, 300]);
+  const hist = step === 60 ? rng.range(1, 2) * DAY : rng.range(3, 7) * DAY;
+  const noise = limit * rng.logRange(0.0005, 0.004);
+  const base = limit * rng.range(0.3, 0.8);
+  switch (kind) {
+    case 'linear': {
+      const slope = rateFor(base, limit, ttlTarget(rng));
+      return { limit, level: (t) => base + slope * (t - now), noise, historySeconds: hist, stepSeconds: step };
+    }
+    case 'recent-start': {
+      const started = now - rng.range(6 * HOUR, 48 * HOUR);
+      const slope = rateFor(base, limit, ttlTarget(rng));
+      const at = base - slope * (now - started);
+      return { limit, level: (t) => at + slope * Math.max(0, t - started), noise, historySeconds: hist, stepSeconds: step };
+    }
+    case 'runaway': {
+      const started = now - rng.logRange(20 * MIN, 6 * HOUR);
+      const slow = rateFor(base, limit, rng.range(30, 200) * DAY);
+      const ttl = rng.logRange(30 * MIN, 3 * DAY);
+      const atStart = base;
+      const fast = (limit - atStart - slow * (now - started)) / (now - started + ttl);
+      return {
+        limit,
+        level: (t) => atStart + slow * (t - started) + fast * Math.max(0, t - started),
+        noise: noise / 2,
+        historySeconds: hist,
+        stepSeconds: step,
+      };
+    }
+    case 'rotation': {
+      const atHour = rng.pick([0, 3, 4, 6]);
+      const phase = atHour * HOUR;
+      const inCycle = limit * rng.range(0.02, 0.15) / DAY;
+      const kept = rng.range(0.5, 1.05); // share of the day's growth that rotation does not remove
+      const net = inCycle * DAY * (1 - kept) * (rng.u() < 0.3 ? 0 : 1) + rateFor(base, limit, ttlTarget(rng)) * DAY * 0.3;
+      const low0 = base - limit * 0.1;
+      const level = (t: number) => {
+        const cycleStart = Math.floor((t - phase) / DAY) * DAY + phase;
+        const cycles = (cycleStart - now) / DAY;
+        return low0 + net * cycles + inCycle * (t - cycleStart);
+      };
+      return { limit, level, noise: noise / 2, historySeconds: hist, stepSeconds: step };
+    }
+    case 'spike-deleted': {
+      const slope = rateFor(base, limit, rng.range(20, 300) * DAY);
+      const deleted = now - rng.range(20 * MIN, 8 * HOUR);
+      const lasted = rng.range(10 * MIN, 6 * HOUR);
+      const size = (limit - base) * rng.range(0.3, 0.9);
+      const gradual = rng.u() < 0.6;
+      const level = (t: number) => {
+        let v = base + slope * (t - now);
+        if (t >= deleted - lasted && t < deleted) v += gradual ? (size * (t - deleted + lasted)) / lasted : size;
+        return v;
+      };
+      return { limit, level, noise, historySeconds: hist, stepSeconds: step };
+    }
+    case 'one-time-step': {
+      const at = now - rng.range(1 * HOUR, 72 * HOUR);
+      const size = (limit - base) * rng.range(0.1, 0.5);
+      const slope = rateFor(base + size, limit, ttlTarget(rng));
+      return { limit, level: (t) => base + slope * (t - now) + (t >= at ? size : 0), noise, historySeconds: hist, stepSeconds: step };
+    }
+    case 'flat-high': {
+      const level = limit * rng.range(0.85, 0.98);
+      return { limit, level: () => level, noise: Math.min(noise, (limit - level) / 20), historySeconds: hist, stepSeconds: step };
+    }
+    case 'shrinking': {
+      const slope = -limit * rng.range(0.01, 0.2) / DAY;
+      return { limit, level: (t) => base + slope * (t - now), noise, historySeconds: hist, stepSeconds: step };
+    }
+    case 'noise-only': {
+      const level = limit * rng.range(0.5, 0.85);
+      return { limit, level: () => level, noise: limit * rng.range(0.005, 0.02), historySeconds: hist, stepSeconds: step };
+    }
+    case 'gaps-irregular': {
+      const slope = rateFor(base, limit, ttlTarget(rng));
+      return { limit, level: (t) => base + slope * (t - now), noise, historySeconds: hist, stepSeconds: step, messy: true };
+    }
+    case 'short-history': {
+      const slope = rateFor(base, limit, ttlTarget(rng));
+      const shortSpan = rng.range(3 * MIN, 25 * MIN);
+      return { limit, level: (t) => base + slope * (t - now), noise, historySeconds: shortSpan, stepSeconds: 60, expectedMethod: 'insufficient-data' };
+    }
+    case 'already-full': {
+      const slope = limit * rng.range(0, 0.05) / DAY;
+      const at = limit * rng.range(1, 1.02);
+      return { limit, level: (t) => Math.min(at, at + slope * (t - now)), noise: noise / 4, historySeconds: hist, stepSeconds: step };
+    }
+    case 'weekly-pattern': {
+      // Business-hours load: daily and weekly waves on top of slow growth.
+      const slope = rateFor(base, limit, rng.range(10, 120) * DAY);
+      const daily = limit * rng.range(0.005, 0.03);
+      const level = (t: number) =>
+        base + slope * (t - now) + daily * Math.sin((2 * Math.PI * t) / DAY) + 0.5 * daily * Math.sin((2 * Math.PI * t) / week);
+      return { limit, level, noise, historySeconds: week, stepSeconds: 300 };
+    }
+    case 'memory-bounded': {
+      // Warming caches: rises fast, then levels off below the limit.
+      const started = now - hist * rng.range(0.3, 1);
+      const ceiling = limit * rng.range(0.7, 0.95);
+      const tau = rng.range(2 * HOUR, 24 * HOUR);
+      const from = limit * 0.2;
+      const level = (t: number) => (t < started ? from : ceiling - (ceiling - from) * Math.exp(-(t - started) / tau));
+      return { limit, level, noise, historySeconds: hist, stepSeconds: step, name: 'memory.used' };
+    }
+    case 'image-gc': {
+      // Kubelet image GC: grows until the high threshold, then deletes down to the low one.
+      const high = limit * rng.range(0.8, 0.9);
+      const low = high - limit * rng.range(0.1, 0.25);
+      const rate = limit * rng.range(0.05, 0.4) / DAY;
+      const period = (high - low) / rate;
+      const offset = rng.range(0, period);
+      const level = (t: number) => low + rate * ((((t + offset) % period) + period) % period);
+      return { limit, level, noise: noise / 2, historySeconds: hist, stepSeconds: step };
+    }
+  }
+}
+
+function sample(recipe: Recipe, rng: Rng, now: number): { time: number; value: number }[] {
+  const out: { time: number; value: number }[] = [];
+  const start = now - recipe.historySeconds;
+  let gapUntil = -Infinity;
+  for (let t = Math.ceil(start / recipe.stepSeconds) * recipe.stepSeconds; t <= now; t += recipe.stepSeconds) {
+    let time = t;
+    if (recipe.messy) {
+      if (t < gapUntil) continue;
+      if (rng.u() < 0.002) gapUntil = t + rng.range(1, 8) * HOUR;
+      if (rng.u() < 0.3) continue;
+      time = Math.min(now, t + Math.round(rng.range(-0.4, 0.4) * recipe.stepSeconds));
+    }
+    out.push({ time, value: recipe.level(time) + recipe.noise * rng.gauss() });
+  }
+  if (out.length > 0 && out[out.length - 1].time < now && !recipe.messy) out.push({ time: now, value: recipe.level(now) + recipe.noise * rng.gauss() });
+  if (recipe.messy) {
+    for (let k = 0; k < 5; k++) out.push({ ...out[Math.floor(rng.u() * out.length)] });
+    out.push({ time: now - 120, value: Number.NaN });
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(rng.u() * (i + 1));
+      [out[i], out[j]] = [out[j], out[i]];
+    }
+  }
+  return out;
+}
+
+/**
+ * The scenarios: `perKind` of each kind, deterministic for a given seed. Analysis times are
+ * spread over a few weeks so that clock times vary.
+ */
+export function generateForecastScenarios(options: { perKind?: number; seed?: number; kinds?: readonly ScenarioKind[] } = {}): Scenario[] {
+  const perKind = options.perKind ?? 12;
+  const rng = makeRng(options.seed ?? 20260101);
+  const scenarios: Scenario[] = [];
+  for (const kind of options.kinds ?? SCENARIO_KINDS) {
+    for (let k = 0; k < perKind; k++) {
+      const now = 1_767_225_600 + Math.round(rng.range(0, 30 * DAY) / 60) * 60;
+      const recipe = recipeFor(kind, rng, now);
+      const metrics = sample(recipe, rng, now);
+      const id = `${String(scenarios.length).padStart(4, '0')}-${kind}`;
+      const secondsToLimit = recipe.expectedMethod ? null : firstCrossing(recipe.level, recipe.limit, now);
+      scenarios.push({
+        id,
+        kind,
+        document: { name: recipe.name ?? 'filesystem.xvda1.used', limit: recipe.limit, now, metrics },
+        truth: recipe.expectedMethod ? { secondsToLimit, expectedMethod: recipe.expectedMethod } : { secondsToLimit },
+      });
+    }
+  }
+  return scenarios;
+}
+
+function writeSuite(dir: string, perKind: number, seed: number): void {
+  mkdirSync(dir, { recursive: true });
+  const truth: Record<string, number | null> = {};
+  for (const s of generateForecastScenarios({ perKind, seed })) {
+    const file = `${s.id}.json`;
+    writeFileSync(join(dir, file), JSON.stringify(s.document));
+    truth[file] = s.truth.secondsToLimit;
+  }
+  writeFileSync(join(dir, 'truth.json'), JSON.stringify(truth, null, 1));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const [dir, perKind, seed] = process.argv.slice(2);
+  if (!dir) {
+    process.stderr.write('usage: node scripts/forecast-scenarios.ts OUTDIR [PER_KIND] [SEED]\n');
+    process.exit(2);
+  }
+  writeSuite(dir, Number(perKind ?? 12), Number(seed ?? 20260101));
+}
