@@ -180,8 +180,8 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   const count = trend.used.reduce((a, p) => a + p.fit.count, 0);
   const q = tQuantile(count - trend.used.length - 1);
   const regimeSpan = ctx.now - trend.used[0].from;
-  const tStat = Number.isFinite(se) && se > 0 ? slope / se : slope > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  const per: 'h' | 'day' = regimeSpan < DAY || Math.abs(slope) * DAY > 0.2 * Math.max(ctx.limit - level, 0) ? 'h' : 'day';
+  const tStat = Number.isFinite(se) && se > 0 ? slope / se : slope === 0 ? 0 : Math.sign(slope) * Number.POSITIVE_INFINITY;
+  const per: 'h' | 'day' = regimeSpan < DAY || Math.abs(slope) * DAY > Math.max(ctx.limit - level, 0) ? 'h' : 'day';
   const lowSlope = Number.isFinite(se) ? slope + q * se : null;
   const highSlope = Number.isFinite(se) ? slope - q * se : null;
   const newTrend = trend.previous !== null && trend.used[0].start !== 'history';

@@ -33,28 +33,36 @@ export function formatRate(perSecond: number, unit: ValueUnit, per: 'h' | 'day')
   return `${text}/${per}`;
 }
 
-/** "40 min", "5 h", "3.2 days". */
-export function formatDuration(seconds: number): string {
-  if (seconds < 90 * MINUTE) return `${Math.max(1, Math.round(seconds / MINUTE))} min`;
-  if (seconds < 48 * HOUR) {
-    const h = seconds / HOUR;
-    return `${h < 10 ? trimNumber(Math.round(h * 10) / 10) : Math.round(h)} h`;
-  }
-  return `${trimNumber(Math.round((seconds / DAY) * 10) / 10)} days`;
+type DurationUnit = 'min' | 'h' | 'days';
+
+function unitFor(seconds: number): DurationUnit {
+  return seconds < 90 * MINUTE ? 'min' : seconds < 48 * HOUR ? 'h' : 'days';
 }
 
-/** A band "3–8 h" (shared unit when possible); "3 h or later" / "up to 8 h" when one side is open. */
+function inUnit(seconds: number, unit: DurationUnit): string {
+  if (unit === 'min') return String(Math.max(1, Math.round(seconds / MINUTE)));
+  if (unit === 'h') {
+    const h = seconds / HOUR;
+    return h < 10 ? trimNumber(Math.round(h * 10) / 10) : String(Math.round(h));
+  }
+  return trimNumber(Math.round((seconds / DAY) * 10) / 10);
+}
+
+/** "40 min", "5 h", "3.2 days". */
+export function formatDuration(seconds: number): string {
+  const unit = unitFor(seconds);
+  return `${inUnit(seconds, unit)} ${unit}`;
+}
+
+/** A band in one unit, "3–8 h"; "3 h or later" / "up to 8 h" when one side is open; '' when it collapses. */
 export function formatBand(low: number | null, high: number | null): string {
   if (low === null && high === null) return '';
   if (low === null) return `up to ${formatDuration(high as number)}`;
   if (high === null) return `${formatDuration(low)} or later`;
-  const lo = formatDuration(low);
-  const hi = formatDuration(high);
-  const loParts = lo.split(' ');
-  const hiParts = hi.split(' ');
-  if (lo === hi) return '';
-  if (loParts[1] === hiParts[1]) return `${loParts[0]}–${hi}`;
-  return `${lo}–${hi}`;
+  const unit = unitFor(high);
+  const lo = inUnit(low, unit);
+  const hi = inUnit(high, unit);
+  return lo === hi ? '' : `${lo}–${hi} ${unit}`;
 }
 
 /** Clock time in the zone: "13:10" when within the last day of `now`, "Mar 3 13:10" otherwise. */
