@@ -1,0 +1,46 @@
+/**
+ * Keeps track of work in flight so that shutdown can wait for it, and hands out the
+ * signal that tells long work (uploads) to abort cleanly when waiting is over.
+ */
+export interface TaskTracker {
+  readonly signal: AbortSignal;
+  readonly size: number;
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Waits up to `timeoutMs` for running tasks, then aborts the rest and waits for them to settle. */
+  drain(timeoutMs: number): Promise<{ finished: boolean }>;
+}
+
+export function createTaskTracker(): TaskTracker {
+  const controller = new AbortController();
+  const running = new Set<Promise<unknown>>();
+  return {
+    get signal() {
+      return controller.signal;
+    },
+    get size() {
+      return running.size;
+    },
+    run(task) {
+      const promise = task();
+      const settled = promise.then(
+        () => undefined,
+        () => undefined,
+      );
+      running.add(settled);
+      void settled.then(() => running.delete(settled));
+      return promise;
+    },
+    async drain(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      });
+      const outcome = await Promise.race([Promise.all(running).then(() => 'done' as const), timedOut]);
+      clearTimeout(timer);
+      if (outcome === 'done') return { finished: true };
+      controller.abort(new Error('opsbot is shutting down'));
+      await Promise.all(running);
+      return { finished: false };
+    },
+  };
+}

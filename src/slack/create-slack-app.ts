@@ -1,0 +1,125 @@
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, SocketModeReceiver, type Receiver } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TaskTracker } from '../core/task-tracker.ts';
+import type { ChatPort, FileShareEvent } from '../handlers/chat-port.ts';
+import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
+import type { EventLedger } from '../services/event-ledger.ts';
+import { toBoltLogger } from './bolt-logger.ts';
+import { createSlackChatPort } from './slack-chat-port.ts';
+import { isHostedFile, toFileShareEvent, toMentionEvent, type OpenSlackFile, type SlackFileObject, type SlackMessageLike } from './slack-events.ts';
+
+export interface SlackAppOptions {
+  config: Config;
+  log: Logger;
+  onMention: MentionHandler;
+  onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
+  /** True when a comment starts with a relay keyword: such a mention is the relay's, not a command. */
+  isRelayComment: (text: string) => boolean;
+  /** Builds the function that streams a Slack file's bytes, given the bot's Web API client. */
+  createFileOpener: (client: WebClient) => OpenSlackFile;
+  events: EventLedger;
+  tasks: TaskTracker;
+}
+
+export interface SlackApp {
+  app: App;
+  client: WebClient;
+  chat: ChatPort;
+  /** HTTP mode: the handler for POST /slack/events (mounted on opsbot's own server). */
+  eventsListener?: RequestListener;
+  /** Connects (Socket Mode) and checks the token with auth.test. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The Bolt app: Slack transport only. It turns Slack's events into opsbot's platform-neutral
+ * events and hands them to the handlers; retries and duplicates are claimed once in the ledger.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { config, log, events, tasks } = options;
+  const boltLogger = toBoltLogger(log);
+  const receiver: Receiver =
+    config.mode === 'socket'
+      ? new SocketModeReceiver({ appToken: config.slack.appToken!, logger: boltLogger, installerOptions: { clientOptions: { slackApiUrl: config.slack.apiUrl } } })
+      : new HTTPReceiver({ signingSecret: config.slack.signingSecret!, logger: boltLogger, unhandledRequestTimeoutMillis: 3001 });
+  const app = new App({
+    token: config.slack.botToken,
+    receiver,
+    logger: boltLogger,
+    deferInitialization: true,
+    clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 } },
+  });
+  const client = app.client;
+  const chat = createSlackChatPort({ client, log });
+  const openFile = options.createFileOpener(client);
+  let botUserId: string | undefined;
+
+  const handleMention = (message: SlackMessageLike) => {
+    if (!events.claim(`mention:${message.channel}:${message.ts}`)) return;
+    const event = toMentionEvent(message, botUserId);
+    void tasks.run(() => options.onMention(event, chat)).catch((error: unknown) => log.error({ err: error }, 'mention handler failed'));
+  };
+
+  app.event('app_mention', async ({ event }) => {
+    if ((event as { subtype?: string }).subtype === 'document_mention') return;
+    const message = event as unknown as SlackMessageLike;
+    // A file shared with "@opsbot !fileupload" arrives as a file_share message too; that one relays it.
+    if (message.files?.length && options.isRelayComment(toMentionEvent(message, botUserId).text)) return;
+    handleMention(message);
+  });
+
+  app.message(async ({ message }) => {
+    const m = message as unknown as SlackMessageLike & { subtype?: string; channel_type?: string; bot_id?: string };
+    if (m.subtype === 'file_share') {
+      const files = await resolveFiles(client, m.files ?? [], log);
+      if (files.length === 0) return;
+      const event = toFileShareEvent(m, files, openFile);
+      void tasks.run(() => options.onFileShare(event, chat)).catch((error: unknown) => log.error({ err: error }, 'file share handler failed'));
+    } else if (m.channel_type === 'im' && !m.subtype && !m.bot_id) {
+      handleMention(m);
+    }
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'bolt error');
+  });
+
+  return {
+    app,
+    client,
+    chat,
+    ...(receiver instanceof HTTPReceiver ? { eventsListener: receiver.requestListener } : {}),
+    async start() {
+      await app.init();
+      const auth = await client.auth.test();
+      botUserId = auth.user_id;
+      log.info({ botUserId, team: auth.team }, 'connected to Slack');
+      if (config.mode === 'socket') await app.start();
+    },
+    async stop() {
+      if (config.mode === 'socket') await app.stop();
+    },
+  };
+}
+
+/** Slack Connect files arrive as stubs without URLs; files.info has the real object. */
+async function resolveFiles(client: WebClient, files: SlackFileObject[], log: Logger): Promise<SlackFileObject[]> {
+  const resolved: SlackFileObject[] = [];
+  for (const file of files) {
+    let full = file;
+    if (file.file_access === 'check_file_info' || (!file.url_private_download && !file.url_private)) {
+      try {
+        full = (await client.files.info({ file: file.id })).file as SlackFileObject;
+      } catch (error) {
+        log.warn({ err: error, file: file.id }, 'files.info failed for a file stub');
+        continue;
+      }
+    }
+    if (isHostedFile(full)) resolved.push(full);
+  }
+  return resolved;
+}
