@@ -153,8 +153,8 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       const atHour = rng.pick([0, 3, 4, 6]);
       const phase = atHour * HOUR;
       const inCycle = limit * rng.range(0.02, 0.15) / DAY;
-      const kept = rng.range(0.5, 1.05); // share of the day's growth that rotation does not remove
-      const net = inCycle * DAY * (1 - kept) * (rng.u() < 0.3 ? 0 : 1) + rateFor(base, limit, ttlTarget(rng)) * DAY * 0.3;
+      const kept = rng.range(0, 0.9); // share of the day's growth that rotation does not remove
+      const net = rng.u() < 0.3 ? 0 : inCycle * DAY * kept;
       const low0 = base - limit * 0.1;
       const level = (t: number) => {
         const cycleStart = Math.floor((t - phase) / DAY) * DAY + phase;

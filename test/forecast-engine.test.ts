@@ -218,3 +218,35 @@ describe('scenario generator', () => {
     expect(right / scenarios.length).toBeGreaterThan(0.9);
   });
 });
+
+describe('regressions found with the scenario generator', () => {
+  it('counts repeated steps up (a daily import) as growth, not as level shifts', () => {
+    const level = (t: number) => 20 * GB + Math.floor((t - NOW) / DAY) * 5 * GB;
+    const points = series(6 * DAY, 5 * MIN, level, 0.02 * GB);
+    const r = forecastTimeToLimit({ points, limit: 40 * GB, now: NOW }, { unit: 'bytes' });
+    // 20 GB headroom at about 5 GB/day: days, not "never"
+    expect(r.secondsToLimit).not.toBeNull();
+    expect(r.secondsToLimit as number).toBeLessThan(6 * DAY);
+  });
+
+  it('sees a steep writer sampled every minute as a trend, not a run of steps', () => {
+    const start = NOW - 15 * MIN;
+    const points = series(DAY, MIN, (t) => 50 * GB + Math.max(0, t - start) * (30 * GB / HOUR), 0.01 * GB);
+    const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
+    // 42.5 GB headroom at 30 GB/h: 85 min
+    expect(r.secondsToLimit as number).toBeGreaterThan(70 * MIN);
+    expect(r.secondsToLimit as number).toBeLessThan(100 * MIN);
+  });
+});
+
+describe('median (quickselect)', async () => {
+  const { median } = await import('../src/services/forecast/robust-stats.ts');
+  it('matches the sorted definition', () => {
+    for (let n = 1; n < 40; n++) {
+      const xs = Array.from({ length: n }, (_, i) => Math.round(noise(i * n, 50)));
+      const s = [...xs].sort((a, b) => a - b);
+      const h = n >> 1;
+      expect(median(xs)).toBe(n % 2 ? s[h] : (s[h - 1] + s[h]) / 2);
+    }
+  });
+});

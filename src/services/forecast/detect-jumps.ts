@@ -76,7 +76,23 @@ export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
     }
     jumps.push({ index: i + 1, time: t[i + 1], size: e });
   }
-  return { jumps, outliers, diffNoise };
+  return { jumps: withoutRamps(jumps), outliers, diffNoise };
+}
+
+/**
+ * Three or more same-direction jumps in a row are a steep climb (a runaway writer seen against a
+ * calm past), not steps: the local-trend check is one-sided at the end of the series.
+ */
+function withoutRamps(jumps: Jump[]): Jump[] {
+  const keep: Jump[] = [];
+  let i = 0;
+  while (i < jumps.length) {
+    let j = i + 1;
+    while (j < jumps.length && jumps[j].index === jumps[j - 1].index + 1 && Math.sign(jumps[j].size) === Math.sign(jumps[i].size)) j++;
+    if (j - i < 3) for (let k = i; k < j; k++) keep.push(jumps[k]);
+    i = j;
+  }
+  return keep;
 }
 
 /** The series without the given indices. */

@@ -39,6 +39,35 @@ function poolPieces(pieces: readonly Piece[]): { slope: number; se: number; s2: 
   return { slope: slopePerHour / HOUR, se, s2 };
 }
 
+/** Plain least-squares slope across the pieces as one series (steps included as growth). */
+function overallSlope(pieces: readonly Piece[]): { slope: number; se: number; s2: number } {
+  let n = 0;
+  let st = 0;
+  let sv = 0;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (const p of pieces) {
+    const f = p.fit;
+    const x = (f.meanT - pieces[0].fit.meanT) / HOUR;
+    const y = f.meanV - pieces[0].fit.meanV;
+    // Combine centred sums of the pieces (parallel-axis rule).
+    n += f.count;
+    st += f.count * x;
+    sv += f.count * y;
+    sxx += f.sxx + f.count * x * x;
+    sxy += f.sxy + f.count * x * y;
+    syy += f.syy + f.count * y * y;
+  }
+  const cxx = sxx - (st * st) / n;
+  const cxy = sxy - (st * sv) / n;
+  const cyy = syy - (sv * sv) / n;
+  const slopePerHour = cxx > 0 ? cxy / cxx : 0;
+  const s2 = n > 2 ? Math.max(0, cyy - slopePerHour * cxy) / (n - 2) : Number.POSITIVE_INFINITY;
+  const se = cxx > 0 && n > 2 ? Math.sqrt(s2 / cxx) / HOUR : Number.POSITIVE_INFINITY;
+  return { slope: slopePerHour / HOUR, se, s2 };
+}
+
 function compatible(a: number, aSe: number, b: number, bSe: number): boolean {
   const diff = Math.abs(a - b);
   const combined = Math.sqrt(aSe * aSe + bSe * bSe);
@@ -87,6 +116,9 @@ export function fitCurrentTrend(pieces: readonly Piece[], now: number): CurrentT
     previous = p;
     break;
   }
+  // Repeated steps up (a daily import, a batch job) are growth, not one-time level shifts.
+  const stepsUp = used.filter((p, k) => k > 0 && p.start === 'jump' && p.jumpBefore > 0).length;
+  if (stepsUp >= 2) pooled = overallSlope(used);
   const residualScale = Number.isFinite(pooled.s2) ? Math.sqrt(pooled.s2) : Math.sqrt(last.fit.rss / Math.max(1, last.fit.count - 2));
   const dtNow = now - last.fit.meanT;
   const level = last.fit.meanV + pooled.slope * dtNow;
