@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { renderMessageText, mrkdwnToText } from '../src/shell/render-text.ts';
+import { splitWords, stripShellMention } from '../src/shell/parse-shell-line.ts';
+import { parseCommandLine } from '../src/handlers/mention-dispatcher.ts';
+import { stripBotMention, unescapeSlackText } from '../src/slack/slack-events.ts';
+
+describe('terminal rendering of Block Kit', () => {
+  it('shows links, mentions and escapes readably', () => {
+    expect(mrkdwnToText('<https://mackerel.io/orgs/acme/hosts/H1|web-01> &lt;b&gt; <!subteam^S0ONCALL> <@U1|ana>')).toBe(
+      'web-01 (https://mackerel.io/orgs/acme/hosts/H1) <b> @oncall @ana',
+    );
+  });
+
+  it('flattens header, section fields, context, divider and images', () => {
+    const text = renderMessageText({
+      text: 'fallback',
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: 'Hosts' } },
+        { type: 'section', text: { type: 'mrkdwn', text: '*web-01*' }, fields: [{ type: 'mrkdwn', text: 'status\nworking' }] },
+        { type: 'divider' },
+        { type: 'context', elements: [{ type: 'mrkdwn', text: 'id H1' }] },
+        { type: 'image', image_url: 'https://x/y.png', alt_text: 'disk graph' },
+      ],
+    });
+    expect(text.split('\n')).toEqual(['HOSTS', '*web-01*', '  status working', '─'.repeat(40), '  id H1', '[image: disk graph]']);
+    expect(renderMessageText({ text: 'plain <https://a.b|c>' })).toBe('plain c (https://a.b)');
+  });
+});
+
+describe('command line parsing', () => {
+  it('splits shell words with quotes and strips a leading mention', () => {
+    expect(splitWords('upload "./my report.pdf" !fileupload logs')).toEqual(['upload', './my report.pdf', '!fileupload', 'logs']);
+    expect(stripShellMention('@opsbot host web-01')).toBe('host web-01');
+    expect(stripShellMention('opsbot: help')).toBe('help');
+  });
+
+  it('strips Slack bot mentions and unescapes text', () => {
+    expect(stripBotMention('<@UBOT> host web-01', 'UBOT')).toBe('host web-01');
+    expect(stripBotMention('<@UOTHER> hi', 'UBOT')).toBe('<@UOTHER> hi');
+    expect(unescapeSlackText('host &lt;x&gt; &amp; <http://10.0.0.1|10.0.0.1>')).toBe('host <x> & 10.0.0.1');
+    expect(parseCommandLine('  host   web-01  standby ')).toEqual({ word: 'host', args: ['web-01', 'standby'], argText: 'web-01  standby' });
+    expect(parseCommandLine('')).toEqual({ word: '', args: [], argText: '' });
+  });
+});
