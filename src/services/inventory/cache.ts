@@ -1,0 +1,136 @@
+import { OpsbotError, errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { buildHostIndex, type HostIndex } from './host-index.ts';
+import type { InventorySnapshot, InventorySource } from './types.ts';
+
+/** What a lookup gets: the data, its index, and how fresh it is. */
+export interface InventoryView {
+  snapshot: InventorySnapshot;
+  index: HostIndex;
+  /** Seconds since this data was loaded. */
+  ageSeconds: number;
+  /** Set when the data is past its TTL because refreshing failed; what people should be told. */
+  refreshError?: string;
+}
+
+export interface InventoryCache {
+  /** Fresh data at once; past the TTL the old data at once while one refresh runs in the background. */
+  get(): Promise<InventoryView>;
+  /** Loads now (joining a load already running). */
+  refresh(): Promise<InventoryView>;
+  /** Refreshes every TTL in the background, so lookups after a quiet spell are fresh too. */
+  start(): void;
+  stop(): void;
+  stats(): { loads: number; failures: number };
+}
+
+export interface InventoryCacheOptions {
+  source: InventorySource;
+  ttlSeconds: number;
+  /** Epoch seconds. */
+  now?: () => number;
+  log: Logger;
+  /** After a failed load, wait this long before trying again (default: the TTL, at most 60 s). */
+  retryAfterFailureSeconds?: number;
+}
+
+interface Entry {
+  snapshot: InventorySnapshot;
+  index: HostIndex;
+  loadedAt: number;
+}
+
+/**
+ * Caches one inventory snapshot with its index. Loads are single-flight, so however many
+ * lookups arrive, the source is asked at most once per TTL (and once per retry interval
+ * while it fails). A failed refresh keeps the last good snapshot and says how old it is.
+ */
+export function createInventoryCache(options: InventoryCacheOptions): InventoryCache {
+  const { source, ttlSeconds, log } = options;
+  const now = options.now ?? (() => Date.now() / 1000);
+  const retryAfterFailure = options.retryAfterFailureSeconds ?? Math.min(ttlSeconds, 60);
+  let current: Entry | undefined;
+  let inflight: Promise<Entry> | undefined;
+  let lastFailure: { error: unknown; at: number } | undefined;
+  let loads = 0;
+  let failures = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  function load(): Promise<Entry> {
+    if (inflight) return inflight;
+    loads++;
+    const started = now();
+    inflight = source
+      .load()
+      .then((snapshot) => {
+        current = { snapshot, index: buildHostIndex(snapshot), loadedAt: now() };
+        lastFailure = undefined;
+        log.info({ hosts: snapshot.hosts.length, services: snapshot.services.length, seconds: now() - started }, 'inventory loaded');
+        return current;
+      })
+      .catch((error: unknown) => {
+        failures++;
+        lastFailure = { error, at: now() };
+        log.warn({ err: error, cachedAgeSeconds: current ? now() - current.loadedAt : null }, 'inventory load failed');
+        throw error;
+      })
+      .finally(() => {
+        inflight = undefined;
+      });
+    return inflight;
+  }
+
+  const coolingDown = () => lastFailure !== undefined && now() - lastFailure.at < retryAfterFailure;
+
+  function view(entry: Entry): InventoryView {
+    const ageSeconds = Math.max(0, now() - entry.loadedAt);
+    const v: InventoryView = { snapshot: entry.snapshot, index: entry.index, ageSeconds };
+    if (lastFailure && ageSeconds >= ttlSeconds) v.refreshError = userMessageOf(lastFailure.error);
+    return v;
+  }
+
+  function unavailable(error: unknown): OpsbotError {
+    return new OpsbotError('inventory-unavailable', `${userMessageOf(error)} There is no cached inventory to answer from yet.`, { cause: error });
+  }
+
+  return {
+    async get() {
+      if (!current) {
+        if (coolingDown()) throw unavailable(lastFailure!.error);
+        try {
+          return view(await load());
+        } catch (error) {
+          throw unavailable(error);
+        }
+      }
+      if (now() - current.loadedAt >= ttlSeconds && !inflight && !coolingDown()) {
+        load().catch(() => undefined); // logged in load(); the old data answers meanwhile
+      }
+      return view(current);
+    },
+    async refresh() {
+      try {
+        return view(await load());
+      } catch (error) {
+        if (current) return view(current);
+        throw unavailable(error);
+      }
+    },
+    start() {
+      if (timer) return;
+      timer = setInterval(() => {
+        if (!inflight && !coolingDown() && (!current || now() - current.loadedAt >= ttlSeconds)) load().catch(() => undefined);
+      }, Math.max(1, Math.min(ttlSeconds, retryAfterFailure)) * 1000);
+      timer.unref();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+    stats: () => ({ loads, failures }),
+  };
+}
+
+function userMessageOf(error: unknown): string {
+  return error instanceof OpsbotError ? error.userMessage : `:warning: The inventory could not be loaded (${errorMessage(error)}).`;
+}
