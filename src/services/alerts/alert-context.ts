@@ -1,0 +1,120 @@
+import { errorMessage } from '../../core/errors.ts';
+import { forecastTimeToLimit, type ForecastResult } from '../forecast/index.ts';
+import { FORECAST_WINDOW, type AlertDataSource, type HostInfo, type MonitorInfo } from './alert-data.ts';
+import type { AlertEvent } from './alert-event.ts';
+import { loadResourceData, type ResourceData } from './resource-data.ts';
+import { latestValue, pickFullest, resourceCandidates } from './resource-metric.ts';
+
+export type { ResourceData };
+
+/** Everything known about an alert when posting it; what could not be fetched is named in `problems`. */
+export interface AlertContext {
+  event: AlertEvent;
+  org: string | null;
+  monitor: MonitorInfo | null;
+  host: HostInfo | null;
+  resource: ResourceData | null;
+  forecast: ForecastResult | null;
+  /** e.g. "monitor definition (503 Service Unavailable)". */
+  problems: string[];
+}
+
+export interface LoadContextOptions {
+  data: AlertDataSource;
+  now: number;
+  /** Zone for clock times in the forecast's explanation. */
+  timeZone: string;
+  /** Skip the metric history and forecast (e.g. closing). */
+  withForecast?: boolean;
+}
+
+const HOST_TYPES = new Set(['host', 'connectivity', 'check', 'anomalyDetection']);
+
+async function attempt<T>(what: string, problems: string[], task: () => Promise<T>): Promise<T | null> {
+  try {
+    return await task();
+  } catch (error) {
+    problems.push(`${what} (${errorMessage(error).slice(0, 160)})`);
+    return null;
+  }
+}
+
+/** What the webhook itself said about the monitor, used when the definition cannot be fetched. */
+function monitorFromEvent(event: AlertEvent): MonitorInfo | null {
+  if (!event.monitorName && !event.metricLabel) return null;
+  const m: MonitorInfo = { id: event.monitorId ?? '', type: event.type, name: event.monitorName ?? event.metricLabel! };
+  if (event.metricLabel) m.metric = event.metricLabel;
+  if (event.operator) m.operator = event.operator;
+  if (event.warning !== undefined) m.warning = event.warning;
+  if (event.critical !== undefined) m.critical = event.critical;
+  return m;
+}
+
+async function loadResource(data: AlertDataSource, hostId: string, monitor: MonitorInfo, now: number, problems: string[]): Promise<ResourceData | null> {
+  const names = await attempt('metric names', problems, () => data.metricNames(hostId));
+  if (!names) return null;
+  const candidates = resourceCandidates(monitor.metric, names);
+  if (candidates.length === 0) return null;
+  let pair = candidates[0]!;
+  if (candidates.length > 1) {
+    const recent = { now, spanSeconds: 1800, fineSeconds: 1800 };
+    const latest = await attempt('latest filesystem usage', problems, () =>
+      Promise.all(candidates.map(async (c) => {
+        const [used, size] = await Promise.all([data.metricHistory(hostId, c.used, recent), data.metricHistory(hostId, c.size, recent)]);
+        return { used: latestValue(used), size: latestValue(size) };
+      })),
+    );
+    const best = latest ? pickFullest(latest) : -1;
+    if (best >= 0) pair = candidates[best]!;
+  }
+  const loaded = await attempt(`metric history of ${pair.used}`, problems, () => loadResourceData(data, hostId, pair, { now, ...FORECAST_WINDOW }));
+  if (loaded === null) return null;
+  if (typeof loaded === 'string') {
+    problems.push(`${pair.label} series (${loaded})`);
+    return null;
+  }
+  return { ...loaded, ...thresholds(monitor) };
+}
+
+function thresholds(monitor: MonitorInfo): { warning?: number; critical?: number } {
+  const out: { warning?: number; critical?: number } = {};
+  if (typeof monitor.warning === 'number') out.warning = monitor.warning;
+  if (typeof monitor.critical === 'number') out.critical = monitor.critical;
+  return out;
+}
+
+/**
+ * Fetches what the post needs (alert details when the webhook lacked them, org, monitor, host,
+ * metric history) and forecasts resource alerts. Never throws: failures become `problems`.
+ */
+export async function loadAlertContext(input: AlertEvent, options: LoadContextOptions): Promise<AlertContext> {
+  const { data, now } = options;
+  const problems: string[] = [];
+  let event = input;
+  if (!event.monitorId || (!event.hostId && HOST_TYPES.has(event.type))) {
+    const full = await attempt('alert details', problems, () => data.getAlert(event.id));
+    if (full) event = { ...full, ...stripUndefined(event), monitorId: event.monitorId ?? full.monitorId, hostId: event.hostId ?? full.hostId };
+  }
+  const [org, fetchedMonitor, host] = await Promise.all([
+    event.orgName ? Promise.resolve(event.orgName) : attempt('organization name', problems, () => data.orgName()),
+    event.monitorId ? attempt('monitor definition', problems, () => data.getMonitor(event.monitorId!, event.type)) : Promise.resolve(null),
+    event.hostId ? attempt('host', problems, () => data.getHost(event.hostId!)) : Promise.resolve(null),
+  ]);
+  const monitor = fetchedMonitor ?? monitorFromEvent(event);
+  let resource: ResourceData | null = null;
+  let forecast: ForecastResult | null = null;
+  if (options.withForecast !== false && monitor?.metric && event.hostId) {
+    resource = await loadResource(data, event.hostId, monitor, now, problems);
+    if (resource) {
+      const r = resource;
+      forecast = await attempt('forecast', problems, async () =>
+        forecastTimeToLimit({ points: r.points, limit: r.limit, now }, { unit: r.unit, timeZone: options.timeZone }),
+      );
+    }
+  }
+  return { event, org: org ?? null, monitor, host, resource, forecast, problems };
+}
+
+function stripUndefined<T extends object>(obj: T): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,281 @@
+import { readFile } from 'node:fs/promises';
+import type { Config } from '../../core/config.ts';
+import { errorMessage } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { TaskTracker } from '../../core/task-tracker.ts';
+import type { ChatPort } from '../../handlers/chat-port.ts';
+import type { MackerelWebhookHandler } from '../../server/http-server.ts';
+import { safeRenderGraph, type GraphSpec } from '../graph/index.ts';
+import { decideMention, formatDuration, parseCalendar, type MentionDecision } from '../urgency/index.ts';
+import { loadAlertContext, type AlertContext } from './alert-context.ts';
+import type { AlertDataSource } from './alert-data.ts';
+import { fromRestAlert, readWebhookPayload, severity, type AlertEvent, type AlertStatus } from './alert-event.ts';
+import { buildForecastGraphSpec } from './alert-graph.ts';
+import type { AlertStore } from './alert-store.ts';
+import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
+import { renderAlertMessage } from './render-alert.ts';
+
+export interface AlertServiceOptions {
+  data: AlertDataSource;
+  store: AlertStore;
+  /** Where posts go; may also be given to `start`. */
+  chat?: ChatPort;
+  config: Config['alerts'];
+  log: Logger;
+  /** Epoch seconds. */
+  now: () => number;
+  tasks: TaskTracker;
+  /** Graph renderer (never throws; null = no graph); default `safeRenderGraph` with a 2 s bound. */
+  render?: (spec: GraphSpec) => Promise<Buffer | null>;
+  /** A `posting` claim older than this is taken over (its poster died); default 120 s. */
+  claimTakeoverSeconds?: number;
+}
+
+/** What happened to one event; for logs, the webhook reply and tests. */
+export type HandleOutcome = 'posted' | 'updated' | 'closed' | 'duplicate' | 'ignored' | 'failed';
+
+export interface AlertService {
+  /** Opens, escalates, de-escalates or closes the post of one alert. Events of one alert run in order. */
+  handle(event: AlertEvent): Promise<HandleOutcome>;
+  /** Reads open alerts once: new ones are posted, changed ones edited, vanished ones closed. */
+  pollOnce(): Promise<void>;
+  /** Re-forecasts open alerts; notes in the thread when the ETA moved materially. */
+  refreshOnce(): Promise<void>;
+  start(chat?: ChatPort): void;
+  stop(): Promise<void>;
+  webhookHandler: MackerelWebhookHandler;
+  /** Open alerts with their ETA, soonest first. */
+  listOpen(): Promise<OpenAlertSummary[]>;
+  /** Reads a webhook payload (or REST alert) JSON file and handles it; returns what happened, in words. */
+  replayFixture(path: string, options?: { channel?: string }): Promise<string>;
+  /** Resolves when every accepted webhook event has been handled. */
+  whenIdle(): Promise<void>;
+  readonly data: AlertDataSource;
+  readonly timeZone: string;
+}
+
+/** Relative ETA change that deserves a thread note. */
+const MATERIAL_CHANGE = 0.3;
+
+/** Alert posts: one per alert, edited through its life, with a forecast graph in the thread. */
+export function createAlertService(options: AlertServiceOptions): AlertService {
+  const { data, store, config, log, now, tasks } = options;
+  const calendar = parseCalendar(config.calendar);
+  const timeZone = calendar.timezone;
+  const policy = { mentionOnCritical: config.mentionOnCritical, marginMinutes: config.marginMinutes, urgentWithinMinutes: config.urgentWithinMinutes };
+  const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log }));
+  const takeover = options.claimTakeoverSeconds ?? 120;
+  let chat = options.chat;
+  const chains = new Map<string, Promise<unknown>>();
+  const pending = new Set<Promise<unknown>>();
+  const timers: NodeJS.Timeout[] = [];
+  let channelOverride: string | undefined;
+
+  const decide = (ctx: AlertContext, status: AlertStatus): MentionDecision =>
+    decideMention({ now: now(), status, forecast: ctx.forecast, calendar, policy });
+  const view = (ctx: AlertContext, decision: MentionDecision, extra: { escalatedFrom?: AlertStatus; resolved?: { at: number } } = {}) =>
+    renderAlertMessage(ctx, { decision, timeZone, now: now(), ...(config.mention ? { mentionTarget: config.mention } : {}), ...extra });
+  const etaAt = (ctx: AlertContext) => (ctx.forecast && ctx.forecast.secondsToLimit !== null ? now() + ctx.forecast.secondsToLimit : null);
+  const mentionText = (decision: MentionDecision) => (decision.mention && config.mention ? `${config.mention} ` : '');
+
+  function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = chains.get(id) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    chains.set(id, settled);
+    void settled.then(() => chains.get(id) === settled && chains.delete(id));
+    return tasks.run(() => next);
+  }
+
+  async function postGraph(ctx: AlertContext, channel: string, ts: string): Promise<void> {
+    if (!ctx.resource || !chat) return;
+    const hostName = ctx.host?.name ?? ctx.event.hostName ?? ctx.event.hostId ?? 'host';
+    const spec = buildForecastGraphSpec({ title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: ctx.resource, forecast: ctx.forecast, timeZone, now: now() });
+    const png = await render(spec);
+    try {
+      if (png) {
+        await chat.uploadImage({ channel, threadTs: ts }, { filename: `alert-${ctx.event.id}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png });
+      } else {
+        await chat.post({ channel, threadTs: ts }, { text: ':warning: the forecast graph could not be rendered (details in the bot log).' });
+      }
+    } catch (error) {
+      log.warn({ err: errorMessage(error), alertId: ctx.event.id }, 'could not attach the alert graph');
+    }
+  }
+
+  async function open(event: AlertEvent): Promise<HandleOutcome> {
+    const channel = channelOverride ?? config.channel;
+    if (!channel || !chat) {
+      log.warn({ alertId: event.id }, 'alert not posted: alerts.channel is not configured');
+      return 'ignored';
+    }
+    if (!store.claim(event.id, event.status, now(), takeover)) return 'duplicate';
+    let ctx: AlertContext;
+    let ref;
+    let decision: MentionDecision;
+    try {
+      ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+      decision = decide(ctx, event.status);
+      ref = await chat.post({ channel }, view(ctx, decision));
+    } catch (error) {
+      store.release(event.id);
+      log.error({ err: errorMessage(error), alertId: event.id }, 'alert post failed; will retry on the next event or poll');
+      return 'failed';
+    }
+    store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null }, now());
+    log.info({ alertId: event.id, status: event.status, mention: decision.code, problems: ctx.problems.length }, 'alert posted');
+    await postGraph(ctx, ref.channel, ref.ts);
+    return 'posted';
+  }
+
+  async function changeStatus(event: AlertEvent, channel: string, ts: string, previous: AlertStatus, mentioned: boolean): Promise<HandleOutcome> {
+    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    const decision = decide(ctx, event.status);
+    const escalated = severity(event.status) > severity(previous);
+    await chat!.update({ channel, ts }, view(ctx, decision, escalated ? { escalatedFrom: previous } : {}));
+    const ping = escalated && decision.mention && !mentioned ? mentionText(decision) : '';
+    await chat!.post({ channel, threadTs: ts }, { text: `${ping}${escalated ? ':arrow_up: escalated' : ':arrow_down: eased'}: ${previous} → ${event.status} (${decision.reason})` });
+    store.update(event.id, { status: event.status, mentioned: mentioned || decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx) }, now());
+    return 'updated';
+  }
+
+  async function close(event: AlertEvent, channel: string, ts: string, lastStatus: AlertStatus): Promise<HandleOutcome> {
+    const ctx = await loadAlertContext({ ...event, status: lastStatus }, { data, now: now(), timeZone, withForecast: false });
+    const at = event.closedAt ?? now();
+    const decision = decide(ctx, 'OK');
+    await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }));
+    await chat!.post({ channel, threadTs: ts }, { text: `:large_green_circle: resolved after ${formatDuration(at - ctx.event.openedAt)}${event.reason ? ` (${event.reason})` : ''}` });
+    store.markClosed(event.id, now());
+    return 'closed';
+  }
+
+  async function handleNow(event: AlertEvent): Promise<HandleOutcome> {
+    const record = store.get(event.id);
+    try {
+      if (event.open) {
+        if (!record || record.state === 'posting') return await open(event);
+        if (record.state === 'closed' || record.status === event.status) return 'duplicate';
+        return await changeStatus(event, record.channel!, record.ts!, record.status, record.mentioned);
+      }
+      if (!record || record.state !== 'posted') return record ? 'duplicate' : 'ignored';
+      return await close(event, record.channel!, record.ts!, record.status);
+    } catch (error) {
+      log.error({ err: errorMessage(error), alertId: event.id }, 'alert handling failed');
+      return 'failed';
+    }
+  }
+
+  const handle = (event: AlertEvent) => serial(event.id, () => handleNow(event));
+
+  async function pollOnce(): Promise<void> {
+    let alerts: AlertEvent[];
+    try {
+      alerts = await data.listOpenAlerts();
+    } catch (error) {
+      log.warn({ err: errorMessage(error) }, 'polling Mackerel alerts failed');
+      return;
+    }
+    const seen = new Set(alerts.map((a) => a.id));
+    const vanished = store.listOpen().filter((r) => !seen.has(r.alertId));
+    await Promise.all([
+      ...alerts.map((a) => handle(a)),
+      ...vanished.map(async (r) => {
+        const current = await data.getAlert(r.alertId).catch(() => null);
+        if (current && !current.open) await handle(current);
+      }),
+    ]);
+  }
+
+  async function refreshOne(alertId: string): Promise<void> {
+    const record = store.get(alertId);
+    if (!record || record.state !== 'posted' || !record.hasForecast) return;
+    const event = await data.getAlert(alertId);
+    if (!event) return;
+    if (!event.open || event.status !== record.status) {
+      await handleNow(event);
+      return;
+    }
+    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    if (!ctx.forecast) return;
+    const decision = decide(ctx, event.status);
+    const next = etaAt(ctx);
+    const prev = record.etaAt;
+    const remaining = prev === null ? null : Math.max(3600, prev - now());
+    const moved = (prev === null) !== (next === null) || (prev !== null && next !== null && Math.abs(next - prev) / remaining! > MATERIAL_CHANGE);
+    const newlyUrgent = decision.mention && !record.mentioned;
+    if (!moved && !newlyUrgent) return;
+    await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decision));
+    const was = prev === null ? 'not in sight' : `full in ${formatDuration(Math.max(0, prev - now()))}`;
+    const is = next === null ? 'not in sight' : `full in ${formatDuration(next - now())}`;
+    await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: `${newlyUrgent ? mentionText(decision) : ''}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` });
+    store.update(alertId, { etaAt: next, mentioned: record.mentioned || decision.mention, mentionCode: decision.code }, now());
+    await postGraph(ctx, record.channel!, record.ts!);
+  }
+
+  const refreshOnce = async () => {
+    await Promise.all(store.listOpen().map((r) => serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed'))));
+  };
+
+  const track = <T>(p: Promise<T>) => {
+    pending.add(p);
+    void p.finally(() => pending.delete(p)).catch(() => undefined);
+    return p;
+  };
+
+  const webhookHandler: MackerelWebhookHandler = async (payload) => {
+    const reading = readWebhookPayload(payload);
+    if (reading.kind === 'invalid') return { status: 400, message: reading.reason };
+    if (reading.kind === 'ignored') return { status: 200, message: `ignored: ${reading.reason}` };
+    // Answer at once; Mackerel's webhook timeout is not documented.
+    void track(handle(reading.event));
+    return { status: 202, message: `accepted alert ${reading.event.id}` };
+  };
+
+  return {
+    data,
+    timeZone,
+    handle,
+    pollOnce,
+    refreshOnce,
+    webhookHandler,
+    start(chatPort) {
+      if (chatPort) chat = chatPort;
+      const every = (seconds: number, task: () => Promise<void>) => {
+        const timer = setInterval(() => void track(tasks.run(task)), seconds * 1000);
+        timer.unref();
+        timers.push(timer);
+      };
+      if (config.pollSeconds > 0) {
+        void track(tasks.run(pollOnce));
+        every(config.pollSeconds, pollOnce);
+      }
+      if (config.refreshMinutes > 0) every(config.refreshMinutes * 60, refreshOnce);
+    },
+    async stop() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await Promise.allSettled([...pending]);
+    },
+    listOpen: () => listOpenAlerts({ data, store, now: now(), timeZone }),
+    async replayFixture(path, replayOptions = {}) {
+      let json: unknown;
+      try {
+        json = JSON.parse(await readFile(path, 'utf8'));
+      } catch (error) {
+        return `cannot read fixture ${path}: ${errorMessage(error)}`;
+      }
+      const reading = readWebhookPayload(json, 'replay');
+      const event = reading.kind === 'alert' ? reading.event : fromRestAlert(json, 'replay');
+      if (!event) return `not an alert fixture: ${reading.kind === 'alert' ? '' : reading.reason}`;
+      channelOverride = replayOptions.channel && !config.channel ? replayOptions.channel : undefined;
+      try {
+        const outcome = await handle(event);
+        return `alert ${event.id} (${event.status}${event.open ? '' : ', closed'}): ${outcome}`;
+      } finally {
+        channelOverride = undefined;
+      }
+    },
+    async whenIdle() {
+      while (pending.size > 0) await Promise.allSettled([...pending]);
+    },
+  };
+}

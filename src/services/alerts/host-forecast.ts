@@ -1,0 +1,68 @@
+import { errorMessage } from '../../core/errors.ts';
+import { forecastTimeToLimit, type ForecastResult, type MetricPoint } from '../forecast/index.ts';
+import type { AlertDataSource, HostInfo } from './alert-data.ts';
+import { loadResourceData, type ResourceData } from './resource-data.ts';
+import { resourceCandidates, type ResourcePair } from './resource-metric.ts';
+
+/** One forecast of `@opsbot forecast`. */
+export interface ResourceForecast {
+  resource: ResourceData;
+  forecast: ForecastResult;
+}
+
+export type HostLookup = { host: HostInfo } | { error: string };
+
+/** Finds exactly one host by name, or says why not. */
+export async function resolveHost(data: AlertDataSource, name: string): Promise<HostLookup> {
+  let hosts: HostInfo[];
+  try {
+    hosts = await data.findHosts(name);
+  } catch (error) {
+    return { error: `could not look up host ${name}: ${errorMessage(error)}` };
+  }
+  if (hosts.length === 0) return { error: `no host named "${name}"` };
+  if (hosts.length > 1) return { error: `"${name}" matches ${hosts.length} hosts: ${hosts.slice(0, 5).map((h) => h.name).join(', ')}${hosts.length > 5 ? ', …' : ''}` };
+  return { host: hosts[0]! };
+}
+
+/** `disk` → `disk%`, `memory` → `memory%`, `xvda1` or `/dev/xvda1` → `filesystem.xvda1.used`. */
+export function expandMetricShorthand(metric: string, names: readonly string[]): string {
+  if (metric === 'disk' || metric === 'filesystem') return 'disk%';
+  if (metric === 'memory' || metric === 'mem') return 'memory%';
+  const dev = metric.replace(/^\/dev\//, '');
+  if (names.includes(`filesystem.${dev}.used`)) return `filesystem.${dev}.used`;
+  return metric;
+}
+
+/** The pairs `forecast <host> [metric]` looks at: the given metric's, or every filesystem and memory. */
+export function pairsFor(metric: string | undefined, names: readonly string[]): ResourcePair[] {
+  if (metric) return resourceCandidates(expandMetricShorthand(metric, names), names);
+  return [...resourceCandidates('disk%', names), ...resourceCandidates('memory%', names)];
+}
+
+/** Forecasts the host's resources (or one metric) over `spanSeconds` of history. */
+export async function forecastHostResources(options: { data: AlertDataSource; host: HostInfo; metric?: string; now: number; timeZone: string; spanSeconds?: number }): Promise<ResourceForecast[] | { error: string }> {
+  const { data, host, now, timeZone } = options;
+  try {
+    const names = await data.metricNames(host.id);
+    const pairs = pairsFor(options.metric, names);
+    if (pairs.length === 0) {
+      return { error: options.metric ? `${options.metric} on ${host.name} has no used/size pair to forecast against (try disk, memory, or a filesystem.<dev>.used metric)` : `${host.name} posts no filesystem or memory metrics` };
+    }
+    const window = { now, spanSeconds: options.spanSeconds ?? 7 * 86400, fineSeconds: 6 * 3600 };
+    const out: ResourceForecast[] = [];
+    for (const pair of pairs) {
+      const resource = await loadResourceData(data, host.id, pair, window);
+      if (typeof resource === 'string') continue;
+      out.push({ resource, forecast: forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }) });
+    }
+    return out.length > 0 ? out : { error: `no usable series for ${host.name}` };
+  } catch (error) {
+    return { error: `could not fetch metrics of ${host.name}: ${errorMessage(error)}` };
+  }
+}
+
+/** Plain history of any metric (for `graph` on metrics without a limit). */
+export async function metricHistory(data: AlertDataSource, host: HostInfo, metric: string, now: number, spanSeconds: number): Promise<MetricPoint[]> {
+  return data.metricHistory(host.id, metric, { now, spanSeconds, fineSeconds: Math.min(spanSeconds, 6 * 3600) });
+}

@@ -1,0 +1,45 @@
+import type { AlertDataSource } from './alert-data.ts';
+import type { AlertEvent } from './alert-event.ts';
+import { loadAlertContext } from './alert-context.ts';
+import type { AlertStore } from './alert-store.ts';
+import { alertUrl, headline } from './render-alert.ts';
+
+/** One line of `@opsbot alerts`. */
+export interface OpenAlertSummary {
+  event: AlertEvent;
+  /** "CRITICAL disk used % on web-01". */
+  title: string;
+  /** Seconds to the limit from now; null when not forecast or not in sight. */
+  secondsToLimit: number | null;
+  explanation: string | null;
+  url: string | null;
+  /** Whether opsbot posted it. */
+  posted: boolean;
+}
+
+/**
+ * Open alerts with their ETA, soonest first (then by severity and age). Alerts already posted use
+ * the stored ETA; others are forecast now, at most `maxForecasts` of them to bound the calls.
+ */
+export async function listOpenAlerts(options: { data: AlertDataSource; store: AlertStore; now: number; timeZone: string; maxForecasts?: number }): Promise<OpenAlertSummary[]> {
+  const { data, store, now, timeZone } = options;
+  let budget = options.maxForecasts ?? 30;
+  const alerts = await data.listOpenAlerts();
+  const summaries = await Promise.all(
+    alerts.map(async (event) => {
+      const record = store.get(event.id);
+      const posted = record?.state === 'posted';
+      const forecastNow = !posted && budget-- > 0;
+      const ctx = await loadAlertContext(event, { data, now, timeZone, withForecast: forecastNow });
+      const secondsToLimit = posted ? (record.etaAt === null ? null : Math.max(0, record.etaAt - now)) : (ctx.forecast?.secondsToLimit ?? null);
+      return { event, title: headline(ctx, event.status), secondsToLimit, explanation: ctx.forecast?.explanation ?? null, url: alertUrl(ctx), posted };
+    }),
+  );
+  const rank = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
+  return summaries.sort(
+    (a, b) =>
+      (a.secondsToLimit ?? Infinity) - (b.secondsToLimit ?? Infinity) ||
+      rank[a.event.status] - rank[b.event.status] ||
+      a.event.openedAt - b.event.openedAt,
+  );
+}
