@@ -52,6 +52,8 @@ export interface AlertDataSource {
   metricNames(hostId: string): Promise<string[]>;
   /** Sorted oldest first; fine points replace coarse ones where they overlap. */
   metricHistory(hostId: string, name: string, window: HistoryWindow): Promise<MetricPoint[]>;
+  /** Demo sets shift a replayed fixture's times to the present; Mackerel leaves events alone. */
+  localize?(event: AlertEvent): AlertEvent;
   /** Requests made to the backend so far (benchmarks, tests). */
   readonly calls: number;
 }

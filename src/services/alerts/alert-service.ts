@@ -52,6 +52,8 @@ export interface AlertService {
   whenIdle(): Promise<void>;
   readonly data: AlertDataSource;
   readonly timeZone: string;
+  /** The service's clock (epoch seconds). */
+  readonly now: () => number;
 }
 
 /** Relative ETA change that deserves a thread note. */
@@ -234,6 +236,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   return {
     data,
     timeZone,
+    now,
     handle,
     pollOnce,
     refreshOnce,
@@ -264,7 +267,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         return `cannot read fixture ${path}: ${errorMessage(error)}`;
       }
       const reading = readWebhookPayload(json, 'replay');
-      const event = reading.kind === 'alert' ? reading.event : fromRestAlert(json, 'replay');
+      const parsed = reading.kind === 'alert' ? reading.event : fromRestAlert(json, 'replay');
+      const event = parsed && data.localize ? data.localize(parsed) : parsed;
       if (!event) return `not an alert fixture: ${reading.kind === 'alert' ? '' : reading.reason}`;
       channelOverride = replayOptions.channel && !config.channel ? replayOptions.channel : undefined;
       try {

@@ -1,0 +1,138 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Command, CommandContext } from '../command-registry.ts';
+import { replyTarget } from '../chat-port.ts';
+import { buildForecastGraphSpec } from '../../services/alerts/alert-graph.ts';
+import type { AlertService } from '../../services/alerts/alert-service.ts';
+import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
+import { forecastHostResources, metricHistory, pairsFor, resolveHost } from '../../services/alerts/host-forecast.ts';
+import { escapeMrkdwn, forecastLine } from '../../services/alerts/render-alert.ts';
+import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
+import { formatDuration } from '../../services/urgency/index.ts';
+import { errorMessage } from '../../core/errors.ts';
+
+export interface AlertCommandOptions {
+  service: AlertService;
+  /** Graph renderer; default `safeRenderGraph` (never throws, null on failure). */
+  render?: (spec: GraphSpec) => Promise<Buffer | null>;
+  /** Where `alert replay NAME` looks for NAME.json; default `demo/alerts`. */
+  fixturesDir?: string;
+}
+
+const GLYPH = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
+
+/** `6h`, `2d`, `7d` → seconds (1 hour … 30 days); null when malformed. */
+export function parseRange(text: string | undefined): number | null {
+  const m = /^(\d{1,3})([hd])$/i.exec(text ?? '');
+  if (!m) return null;
+  const seconds = Number(m[1]) * (m[2]!.toLowerCase() === 'h' ? 3600 : 86400);
+  return seconds >= 3600 && seconds <= 30 * 86400 ? seconds : null;
+}
+
+/** `@opsbot alerts`, `forecast <host> [metric]`, `graph <host> <metric> [range]`, `alert replay <fixture>`. */
+export function createAlertCommands(options: AlertCommandOptions): Command[] {
+  const { service } = options;
+  const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000 }));
+  const fixturesDir = options.fixturesDir ?? DEMO_ALERTS_DIR;
+  const fail = (ctx: CommandContext, text: string) => ctx.reply({ text: `:warning: ${text}` }).then(() => undefined);
+
+  const alerts: Command = {
+    name: 'alerts',
+    usage: 'alerts',
+    summary: 'Open Mackerel alerts with the forecast time to limit, soonest first.',
+    examples: ['alerts'],
+    async run(ctx) {
+      let list;
+      try {
+        list = await service.listOpen();
+      } catch (error) {
+        return fail(ctx, `could not list alerts: ${errorMessage(error)}`);
+      }
+      if (list.length === 0) return void (await ctx.reply({ text: ':large_green_circle: No open alerts.' }));
+      const lines = list.slice(0, 40).map((a) => {
+        const eta = a.secondsToLimit === null ? '' : a.secondsToLimit === 0 ? ' — *at the limit*' : ` — full in *${formatDuration(a.secondsToLimit)}*`;
+        const link = a.url ? ` <${a.url}|${escapeMrkdwn(a.event.id)}>` : '';
+        return `${GLYPH[a.event.status]} ${escapeMrkdwn(a.title)}${eta}${link}`;
+      });
+      const more = list.length > 40 ? `\n…and ${list.length - 40} more` : '';
+      await ctx.reply({ text: `*${list.length} open alert${list.length === 1 ? '' : 's'}*\n${lines.join('\n')}${more}` });
+    },
+  };
+
+  const forecast: Command = {
+    name: 'forecast',
+    usage: 'forecast <host> [metric]',
+    summary: 'When the host\'s disks (or memory, or one metric) reach their limit, with the band and why.',
+    examples: ['forecast db-01', 'forecast web-01 memory', 'forecast web-01 filesystem.xvda1.used'],
+    async run(ctx) {
+      const [hostName, metric] = ctx.args;
+      if (!hostName) return fail(ctx, `usage: ${forecast.usage}`);
+      const found = await resolveHost(service.data, hostName);
+      if ('error' in found) return fail(ctx, found.error);
+      const now = service.now();
+      const result = await forecastHostResources({ data: service.data, host: found.host, now, timeZone: service.timeZone, ...(metric ? { metric } : {}) });
+      if ('error' in result) return fail(ctx, result.error);
+      const lines = result.map(({ resource, forecast: f }) => {
+        const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${Math.round(f.currentValue)}%)` : '';
+        return `• *${escapeMrkdwn(resource.pair.label)}*${level}: ${forecastLine(f, service.timeZone, now)}`;
+      });
+      await ctx.reply({ text: `*${escapeMrkdwn(found.host.name)}* forecast\n${lines.join('\n')}` });
+    },
+  };
+
+  const graph: Command = {
+    name: 'graph',
+    usage: 'graph <host> <metric> [range: 6h|2d|7d]',
+    summary: 'A graph of a host metric; for disks and memory with the forecast to the limit.',
+    examples: ['graph db-01 disk', 'graph web-01 memory 2d', 'graph web-01 loadavg5 6h'],
+    async run(ctx) {
+      const [hostName, metric, rangeText] = ctx.args;
+      if (!hostName || !metric) return fail(ctx, `usage: ${graph.usage}`);
+      const span = rangeText === undefined ? 7 * 86400 : parseRange(rangeText);
+      if (span === null) return fail(ctx, `range "${rangeText}" is not understood; use e.g. 6h, 2d or 7d (1 h to 30 days)`);
+      const found = await resolveHost(service.data, hostName);
+      if ('error' in found) return fail(ctx, found.error);
+      const host = found.host;
+      const now = service.now();
+      let spec: GraphSpec;
+      try {
+        const names = await service.data.metricNames(host.id);
+        if (pairsFor(metric, names).length > 0) {
+          const result = await forecastHostResources({ data: service.data, host, metric, now, timeZone: service.timeZone, spanSeconds: span });
+          if ('error' in result) return fail(ctx, result.error);
+          const fullest = result.reduce((a, b) => ((b.forecast.secondsToLimit ?? Infinity) < (a.forecast.secondsToLimit ?? Infinity) ? b : a));
+          spec = buildForecastGraphSpec({ title: `${host.name} ${fullest.resource.pair.label} ${fullest.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: fullest.resource, forecast: fullest.forecast, timeZone: service.timeZone, now });
+        } else {
+          if (!names.includes(metric)) return fail(ctx, `${host.name} has no metric "${metric}"${names.length ? ` (it has e.g. ${names.slice(0, 6).join(', ')})` : ''}`);
+          const series = await metricHistory(service.data, host, metric, now, span);
+          spec = { title: `${host.name} ${metric}`, unit: /\.(used|size|total)$/.test(metric) ? 'bytes' : 'number', timeZone: service.timeZone, now, series };
+        }
+      } catch (error) {
+        return fail(ctx, `could not fetch ${metric} of ${host.name}: ${errorMessage(error)}`);
+      }
+      const png = await render(spec);
+      if (!png) return fail(ctx, 'the graph could not be rendered (details in the bot log)');
+      await ctx.chat.uploadImage(replyTarget(ctx.event), { filename: `${host.name}-${metric.replace(/[^\w.-]+/g, '_')}.png`, title: spec.title, altText: `${spec.title} over the last ${formatDuration(span)}`, data: png });
+    },
+  };
+
+  const alert: Command = {
+    name: 'alert',
+    usage: 'alert replay <fixture>',
+    summary: 'Replays a Mackerel webhook payload (a demo fixture name or a JSON file) as if it had just arrived.',
+    examples: ['alert replay db-01-disk-critical', 'alert replay ./captured-webhook.json'],
+    async run(ctx) {
+      const [sub, name] = ctx.args;
+      if (sub !== 'replay' || !name) {
+        const fixtures = listDemoFixtures(fixturesDir);
+        return fail(ctx, `usage: ${alert.usage}${fixtures.length ? `\nfixtures: ${fixtures.join(', ')}` : ''}`);
+      }
+      const path = /[/\\]|\.json$/.test(name) ? (isAbsolute(name) ? name : resolve(name)) : join(fixturesDir, `${name}.json`);
+      if (!existsSync(path)) return fail(ctx, `no fixture "${name}" (available: ${listDemoFixtures(fixturesDir).join(', ') || 'none'})`);
+      const outcome = await service.replayFixture(path, { channel: ctx.event.channel });
+      await ctx.reply({ text: `replayed ${name}: ${outcome}` });
+    },
+  };
+
+  return [alerts, forecast, graph, alert];
+}
