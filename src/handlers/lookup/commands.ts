@@ -1,0 +1,89 @@
+import { OpsbotError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { InventoryCache, InventoryView } from '../../services/inventory/cache.ts';
+import type { HostIndex } from '../../services/inventory/host-index.ts';
+import { createLookup, type Lookup } from '../../services/lookup/lookup.ts';
+import type { LookupResult } from '../../services/lookup/types.ts';
+import type { Command, CommandContext } from '../command-registry.ts';
+import { renderLookupResult, type RenderContext } from './render.ts';
+
+export interface LookupCommandsOptions {
+  /** Only `get()` is used. */
+  inventory: Pick<InventoryCache, 'get'>;
+  lookup?: Lookup;
+  log: Logger;
+  /** Epoch seconds (host ages). */
+  now?: () => number;
+  /** Hosts listed in full before "and N more". */
+  maxListed?: number;
+}
+
+/**
+ * The lookup commands: `host`, `hosts`, `role`, `roles`, `services`. Each answers in the
+ * event's thread from the cached inventory; when there is no inventory at all it says why.
+ */
+export function createLookupCommands(options: LookupCommandsOptions): Command[] {
+  const { inventory, log } = options;
+  const lookup = options.lookup ?? createLookup();
+  const now = options.now ?? (() => Date.now() / 1000);
+
+  function command(spec: Omit<Command, 'run'>, query: (index: HostIndex, args: readonly string[]) => LookupResult): Command {
+    return {
+      ...spec,
+      async run(ctx: CommandContext) {
+        let view: InventoryView;
+        try {
+          view = await inventory.get();
+        } catch (error) {
+          (ctx.log ?? log).warn({ err: error }, 'inventory unavailable for a lookup');
+          const text = error instanceof OpsbotError ? error.userMessage : ':warning: The host inventory is not available right now. Try again in a minute.';
+          await ctx.reply({ text });
+          return;
+        }
+        const result = query(view.index, ctx.args);
+        const render: RenderContext = {
+          now: now(),
+          origin: view.snapshot.origin,
+          ageSeconds: view.ageSeconds,
+          ...(view.snapshot.orgUrl ? { orgUrl: view.snapshot.orgUrl } : {}),
+          ...(view.refreshError ? { refreshError: view.refreshError } : {}),
+          ...(options.maxListed ? { maxListed: options.maxListed } : {}),
+        };
+        await ctx.reply(renderLookupResult(result, render));
+      },
+    };
+  }
+
+  return [
+    command(
+      {
+        name: 'host',
+        usage: 'host <name|id|ip|pattern>…',
+        summary: 'Find hosts by name, display name, host id, IP address (IPv4 or IPv6) or a pattern like web-*',
+        examples: ['host web-01', 'host 10.1.2.3', 'host web-*'],
+      },
+      (index, args) => lookup.host(index, args),
+    ),
+    command(
+      {
+        name: 'hosts',
+        usage: 'hosts [service[:role]|pattern] [status…]',
+        summary: 'List hosts of a service, role or name pattern, optionally only some statuses (working, standby, maintenance, poweroff)',
+        examples: ['hosts shop:web standby', 'hosts db-* working'],
+      },
+      (index, args) => lookup.hosts(index, args),
+    ),
+    command(
+      { name: 'role', usage: 'role <service:role> [status…]', summary: 'List the hosts in a role', examples: ['role shop:web'] },
+      (index, args) => lookup.role(index, args),
+    ),
+    command(
+      { name: 'roles', usage: 'roles <service>', summary: 'List the roles of a service with host counts', examples: ['roles shop'] },
+      (index, args) => lookup.roles(index, args),
+    ),
+    command(
+      { name: 'services', usage: 'services', summary: 'List services with their roles and host counts', examples: ['services'] },
+      (index) => lookup.services(index),
+    ),
+  ];
+}
