@@ -65,7 +65,14 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const calendar = parseCalendar(config.calendar);
   const timeZone = calendar.timezone;
   const policy = { mentionOnCritical: config.mentionOnCritical, marginMinutes: config.marginMinutes, urgentWithinMinutes: config.urgentWithinMinutes };
-  const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log }));
+  const renderOne = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log }));
+  // Drawing is CPU-bound: one at a time keeps each render short and the event loop free for posts.
+  let renderQueue: Promise<unknown> = Promise.resolve();
+  const render = (spec: GraphSpec): Promise<Buffer | null> => {
+    const next = renderQueue.then(() => renderOne(spec)).catch(() => null);
+    renderQueue = next;
+    return next;
+  };
   const takeover = options.claimTakeoverSeconds ?? 120;
   let chat = options.chat;
   const chains = new Map<string, Promise<unknown>>();

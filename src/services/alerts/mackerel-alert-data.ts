@@ -76,8 +76,12 @@ export function createMackerelAlertData(options: MackerelAlertDataOptions): Aler
   const paced = <T>(task: () => Promise<T>) => pacer.run(task);
   /** One request per key per TTL; failures are not cached. */
   function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    return cachedFor(ttl, key, load);
+  }
+  function cachedFor<T>(seconds: number, key: string, load: () => Promise<T>): Promise<T> {
     const hit = cache.get(key);
-    if (hit && now() - hit.at < ttl) return hit.value as Promise<T>;
+    if (hit && now() - hit.at < seconds) return hit.value as Promise<T>;
+    if (cache.size > 5000) for (const [k, v] of cache) if (now() - v.at >= ttl) cache.delete(k);
     const value = paced(load);
     cache.set(key, { at: now(), value });
     value.catch(() => {
@@ -135,7 +139,8 @@ export function createMackerelAlertData(options: MackerelAlertDataOptions): Aler
     },
     async metricHistory(hostId, name, window: HistoryWindow) {
       const to = Math.floor(window.now);
-      const fetch = (from: number) => paced(() => client.getHostMetrics(hostId, name, from, to)).then(toPoints);
+      // Bursts of alerts on one host share reads for a minute.
+      const fetch = (from: number) => cachedFor(60, `metrics:${hostId}:${name}:${from}:${to}`, () => client.getHostMetrics(hostId, name, from, to)).then(toPoints);
       if (window.fineSeconds <= 0 || window.spanSeconds <= window.fineSeconds) return mergeHistory([], await fetch(to - window.spanSeconds));
       const [coarse, fine] = await Promise.all([fetch(to - window.spanSeconds), fetch(to - window.fineSeconds)]);
       return mergeHistory(coarse, fine);
