@@ -111,6 +111,8 @@ export interface AlertHarness {
   db: DatabaseSync;
   dbPath: string;
   service: AlertService;
+  /** Moves the service's (and the data source's) clock forward; the simulator's series stay put. */
+  advance(seconds: number): void;
   /** A new service on the same database and chat (a restart). */
   restart(overrides?: Partial<AlertServiceOptions>): AlertService;
   close(): Promise<void>;
@@ -136,15 +138,17 @@ export async function startAlertHarness(opts: { now: number; etaSeconds?: number
   const db = openDatabase(dbPath);
   const chat = createRecordingChat();
   const log = createSilentLogger();
+  let current = now;
+  const clock = () => current;
   const make = (overrides: Partial<AlertServiceOptions> = {}) => {
     const client = createMackerelClient({ apiKey: sim.apiKey, baseUrl: sim.url, log, retries: 0, timeoutMs: 5000 });
     return createAlertService({
-      data: createMackerelAlertData({ client, now: () => now, perSecond: 100 }),
+      data: createMackerelAlertData({ client, now: clock, perSecond: 100 }),
       store: createAlertStore(db),
       chat,
       config: alertsConfig(opts.config),
       log,
-      now: () => now,
+      now: clock,
       tasks: createTaskTracker(),
       ...opts.service,
       ...overrides,
@@ -159,6 +163,9 @@ export async function startAlertHarness(opts: { now: number; etaSeconds?: number
     db,
     dbPath,
     service: first,
+    advance(seconds) {
+      current += seconds;
+    },
     restart(overrides) {
       const s = make(overrides);
       services.push(s);
