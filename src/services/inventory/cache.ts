@@ -22,6 +22,8 @@ export interface InventoryCache {
   start(): void;
   stop(): void;
   stats(): { loads: number; failures: number };
+  /** Resolves once no load is running (shutdown, tests, benches). */
+  idle(): Promise<void>;
 }
 
 export interface InventoryCacheOptions {
@@ -128,6 +130,9 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
       timer = undefined;
     },
     stats: () => ({ loads, failures }),
+    async idle() {
+      await inflight?.catch(() => undefined);
+    },
   };
 }
 
