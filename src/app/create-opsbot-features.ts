@@ -1,0 +1,96 @@
+import type { WebClient } from '@slack/web-api';
+import type { Config } from '../core/config.ts';
+import type { DatabaseSync } from '../core/database.ts';
+import type { Logger } from '../core/logger.ts';
+import type { TaskTracker } from '../core/task-tracker.ts';
+import { createAlertCommands } from '../handlers/alerts/alert-commands.ts';
+import type { ChatPort, FileShareEvent } from '../handlers/chat-port.ts';
+import { createCommandRegistry, type CommandRegistry } from '../handlers/command-registry.ts';
+import { createHelpCommand } from '../handlers/help.ts';
+import { createLookupCommands } from '../handlers/lookup/commands.ts';
+import { createMentionDispatcher, type MentionHandler } from '../handlers/mention-dispatcher.ts';
+import { createUnknownCommandHandler } from '../handlers/unknown-command.ts';
+import type { MackerelWebhookHandler } from '../server/http-server.ts';
+import { createAlertService } from '../services/alerts/alert-service.ts';
+import { createAlertStore } from '../services/alerts/alert-store.ts';
+import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
+import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
+import { createInventoryCache } from '../services/inventory/cache.ts';
+import { createMackerelInventorySource } from '../services/inventory/mackerel-source.ts';
+import { createYamlInventorySource } from '../services/inventory/yaml-source.ts';
+import { createMackerelClient } from '../services/mackerel/client.ts';
+import type { ShellOnlyCommand } from '../shell/run-shell.ts';
+import type { OpenSlackFile } from '../slack/slack-events.ts';
+
+export interface FeatureOptions {
+  config: Config;
+  log: Logger;
+  db: DatabaseSync;
+  tasks: TaskTracker;
+  now: () => number;
+}
+
+/** The three jobs, wired to their collaborators, as the transports (Slack, shell) need them. */
+export interface OpsbotFeatures {
+  registry: CommandRegistry;
+  onMention: MentionHandler;
+  onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
+  isRelayComment: (text: string) => boolean;
+  createSlackFileOpener: (client: WebClient) => OpenSlackFile;
+  mackerelWebhook?: MackerelWebhookHandler;
+  shellCommands: Record<string, ShellOnlyCommand>;
+  /** Starts background work (inventory refresh, alert polling) posting through `chat`. */
+  start(chat: ChatPort): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
+  const { config, log, db, tasks, now } = options;
+  const mackerel = config.mackerel.apiKey
+    ? createMackerelClient({ apiKey: config.mackerel.apiKey, baseUrl: config.mackerel.apiUrl, log: log.child({ component: 'mackerel' }) })
+    : undefined;
+
+  const inventory = createInventoryCache({
+    source: mackerel ? createMackerelInventorySource({ client: mackerel }) : createYamlInventorySource({ file: config.inventoryFile, now }),
+    ttlSeconds: config.mackerel.ttlSeconds,
+    now,
+    log: log.child({ component: 'inventory' }),
+  });
+
+  const alerts = createAlertService({
+    data: mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now }),
+    store: createAlertStore(db),
+    config: config.alerts,
+    log: log.child({ component: 'alerts' }),
+    now,
+    tasks,
+  });
+  // `alert replay FILE` reads the local disk, so only the local shell offers it.
+  const alertCommands = createAlertCommands({ service: alerts }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
+
+  let registry: CommandRegistry;
+  const getRegistry = () => registry;
+  registry = createCommandRegistry([createHelpCommand(getRegistry), ...createLookupCommands({ inventory, log, now }), ...alertCommands]);
+  const onMention = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(getRegistry) });
+
+  return {
+    registry,
+    onMention,
+    onFileShare: async () => {},
+    isRelayComment: () => false,
+    createSlackFileOpener: () => async () => {
+      throw new Error('file relay is not wired yet');
+    },
+    mackerelWebhook: alerts.webhookHandler,
+    shellCommands: {},
+    async start(chat) {
+      inventory.start();
+      alerts.start(chat);
+    },
+    async stop() {
+      inventory.stop();
+      await alerts.stop();
+      await inventory.idle();
+    },
+  };
+}
