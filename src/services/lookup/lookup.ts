@@ -76,6 +76,9 @@ export function createLookup(): Lookup {
   return {
     host(index, args) {
       if (args.length === 0) return { kind: 'usage', message: 'Which host? For example `host web-01`, `host 10.1.2.3` or `host web-*`.' };
+      // A display name with spaces ("shop web 1") arrives as several words.
+      const whole = args.length > 1 ? index.byName(args.join(' ')) : [];
+      if (whole.length === 1) return { kind: 'host', host: whole[0]! };
       const terms = [...new Set(args)].slice(0, MAX_TERMS);
       const found = new Set<InventoryHost>();
       const misses: Miss[] = [];

@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { code, escapeText, formatAge, link } from '../src/handlers/lookup/format.ts';
+import { renderHost, renderHosts, renderLookupResult, renderServices, type RenderContext } from '../src/handlers/lookup/render.ts';
+import { fitBlocks, linesToSections, section } from '../src/handlers/lookup/limits.ts';
+import { countByStatus } from '../src/services/inventory/host-index.ts';
+import type { InventoryHost } from '../src/services/inventory/types.ts';
+
+const ctx: RenderContext = { orgUrl: 'https://mackerel.io/orgs/acme', now: 1_000_000, origin: 'Mackerel', ageSeconds: 5 };
+
+function host(i: number, extra: Partial<InventoryHost> = {}): InventoryHost {
+  return {
+    id: `id${i}`,
+    name: `web-${String(i).padStart(4, '0')}`,
+    status: (['working', 'standby', 'maintenance', 'poweroff'] as const)[i % 4]!,
+    roles: { shop: ['web'] },
+    interfaces: [{ name: 'eth0', ipv4Addresses: [`10.0.${i >> 8}.${i & 255}`], ipv6Addresses: [] }],
+    createdAt: 1_000_000 - i * 3600,
+    ...extra,
+  };
+}
+
+function texts(message: { text: string; blocks?: unknown[] }): string[] {
+  const out = [message.text];
+  for (const b of message.blocks as { text?: { text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[]) {
+    if (b.text) out.push(b.text.text);
+    for (const f of b.fields ?? []) out.push(f.text);
+    for (const e of b.elements ?? []) out.push(e.text);
+  }
+  return out;
+}
+
+describe('lookup renderers', () => {
+  it('escapes &, < and > everywhere, including link labels and code spans', () => {
+    expect(escapeText('a & <b> c')).toBe('a &amp; &lt;b&gt; c');
+    expect(link('https://x/y', 'a|b<c>')).toBe('<https://x/y|a¦b&lt;c&gt;>');
+    expect(link(undefined, '<!here>')).toBe('&lt;!here&gt;');
+    expect(code('x`<y>')).toBe('`xˋ&lt;y&gt;`');
+    const message = renderHost(host(1, { displayName: '<!channel> <@U1> & <https://evil|click>', memo: '<b>' }), ctx);
+    for (const t of texts(message)) {
+      expect(t).not.toMatch(/<!channel>|<@U1>|<https:\/\/evil/);
+    }
+  });
+
+  it('shows status glyph, roles linked to the role page, IPs, id, age and the host link', () => {
+    const all = texts(renderHost(host(6, { interfaces: [{ name: 'eth0', ipv4Addresses: ['10.0.0.6'], ipv6Addresses: ['fd00::6'] }] }), ctx)).join('\n');
+    expect(all).toContain('🔧 *<https://mackerel.io/orgs/acme/hosts/id6|web-0006>*');
+    expect(all).toContain('<https://mackerel.io/orgs/acme/services/shop#role=web|shop:web>');
+    expect(all).toContain('eth0: 10.0.0.6, fd00::6');
+    expect(all).toContain('`id6`');
+    expect(all).toContain('*Age*\n6 hours');
+  });
+
+  it('keeps a 10,000-host list within Slack limits: counts, the first N, and a link for the rest', () => {
+    const hosts = Array.from({ length: 10_000 }, (_, i) => host(i, { displayName: 'x'.repeat(200) }));
+    const message = renderHosts({ kind: 'hosts', scope: { kind: 'role', service: 'shop', role: 'web' }, statuses: [], hosts, counts: countByStatus(hosts), misses: [] }, { ...ctx, maxListed: 40 });
+    expect(message.blocks!.length).toBeLessThanOrEqual(50);
+    for (const t of texts(message)) expect(t.length).toBeLessThanOrEqual(3000);
+    const all = texts(message).join('\n');
+    expect(all).toContain('🟢 2500 working · 🟡 2500 standby · 🔧 2500 maintenance · ⚫ 2500 poweroff');
+    expect(all).toContain('Showing the first 40 of 10000. <https://mackerel.io/orgs/acme/services/shop#role=web|See all in Mackerel>');
+    expect(all).toContain('web-0039');
+    expect(all).not.toContain('web-0040');
+  });
+
+  it('leaves links out when the inventory has no Mackerel org URL', () => {
+    const { orgUrl: _drop, ...local } = ctx;
+    const all = texts(renderServices({ kind: 'services', services: [{ name: 'shop', roles: ['web'], counts: countByStatus([]), total: 0 }] }, local)).join('\n');
+    expect(all).not.toContain('https://');
+    expect(all).toContain('*shop*');
+  });
+
+  it('says how old the data is when a refresh failed', () => {
+    const message = renderLookupResult({ kind: 'host', host: host(1) }, { ...ctx, ageSeconds: 1800, refreshError: ':warning: Mackerel is not answering.' });
+    expect(texts(message).join('\n')).toContain(':warning: Mackerel is not answering. Showing data from 30 minutes ago.');
+  });
+
+  it('renders not-found with suggestions and usage messages escaped', () => {
+    const nf = renderLookupResult({ kind: 'not-found', what: 'service', query: '<shpo>', suggestions: ['shop'] }, ctx);
+    expect(texts(nf).join('\n')).toContain('No service named `&lt;shpo&gt;`. Did you mean `shop`?');
+    const usage = renderLookupResult({ kind: 'usage', message: '"<x>" is not a host status.' }, ctx);
+    expect(texts(usage).join('\n')).toContain('"&lt;x&gt;" is not a host status.');
+  });
+});
+
+describe('Slack limit helpers', () => {
+  it('packs lines into sections of at most 3000 characters and caps blocks at 50', () => {
+    const sections = linesToSections(Array.from({ length: 300 }, (_, i) => `${i} ${'y'.repeat(95)}`));
+    const bodies = sections.map((b) => (b as { text: { text: string } }).text.text);
+    expect(bodies.every((t) => t.length <= 3000)).toBe(true);
+    expect(bodies.join('\n').split('\n')).toHaveLength(300);
+    expect(sections.length).toBe(10);
+    expect(linesToSections(['z'.repeat(5000)])[0]).toMatchObject({ text: { text: expect.stringMatching(/^z{2999}…$/) } });
+    const blocks = fitBlocks(Array.from({ length: 80 }, (_, i) => section(String(i))));
+    expect(blocks).toHaveLength(50);
+    expect(JSON.stringify(blocks.at(-1))).toContain('31 more blocks left out');
+  });
+
+  it('words ages', () => {
+    expect(formatAge(59)).toBe('59 seconds');
+    expect(formatAge(60)).toBe('1 minute');
+    expect(formatAge(3 * 86400 + 5)).toBe('3 days');
+    expect(formatAge(200 * 86400)).toBe('6 months');
+    expect(formatAge(3 * 365 * 86400)).toBe('3 years');
+  });
+});
