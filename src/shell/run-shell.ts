@@ -102,8 +102,8 @@ export async function runShell(options: ShellOptions): Promise<number> {
     historySize: 500,
   });
   if (options.interactive) rl.prompt();
+  // The iterator queues lines while one is handled, so they run one at a time, in order.
   for await (const line of rl) {
-    rl.pause();
     if ((await safeHandle(line)) === 'exit') break;
     if (options.interactive) rl.prompt();
   }
