@@ -9,6 +9,7 @@ describe('terminal rendering of Block Kit', () => {
     expect(mrkdwnToText('<https://mackerel.io/orgs/acme/hosts/H1|web-01> &lt;b&gt; <!subteam^S0ONCALL> <@U1|ana>')).toBe(
       'web-01 (https://mackerel.io/orgs/acme/hosts/H1) <b> @oncall @ana',
     );
+    expect(mrkdwnToText(':warning: disk :red_circle: at 12:30:45 :unknown_code:')).toBe('⚠️ disk 🔴 at 12:30:45 :unknown_code:');
   });
 
   it('flattens header, section fields, context, divider and images', () => {

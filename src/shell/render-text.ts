@@ -3,6 +3,13 @@ import type { ChatMessage } from '../handlers/chat-port.ts';
 type AnyBlock = { type: string; [key: string]: unknown };
 type TextObject = { type?: string; text?: string };
 
+/** Slack emoji codes opsbot uses, as the characters a terminal shows. */
+const EMOJI: Record<string, string> = {
+  warning: '⚠️', mag: '🔍', red_circle: '🔴', large_orange_circle: '🟠', large_green_circle: '🟢', white_circle: '⚪',
+  white_check_mark: '✅', x: '❌', hourglass: '⌛', hourglass_flowing_sand: '⏳', arrow_up: '⬆️', arrow_down: '⬇️',
+  no_entry: '⛔', information_source: 'ℹ️', grey_question: '❔', inbox_tray: '📥', rotating_light: '🚨',
+};
+
 /** Slack mrkdwn to terminal text: links as "label (url)", mentions and escapes made readable. */
 export function mrkdwnToText(text: string): string {
   return text
@@ -12,6 +19,7 @@ export function mrkdwnToText(text: string): string {
     .replace(/<!(here|channel|everyone)>/g, '@$1')
     .replace(/<@([A-Z0-9]+)(?:\|([^>]+))?>/g, (_m, id: string, label: string | undefined) => `@${label ?? id}`)
     .replace(/<#([A-Z0-9]+)(?:\|([^>]+))?>/g, (_m, id: string, label: string | undefined) => `#${label ?? id}`)
+    .replace(/:([a-z0-9_+-]+):/g, (m, name: string) => EMOJI[name] ?? m)
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')
     .replace(/&amp;/g, '&');
