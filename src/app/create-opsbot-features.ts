@@ -57,10 +57,13 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     log: log.child({ component: 'inventory' }),
   });
 
+  // Polling only makes sense where alerts can be posted: in Slack, with a channel to post in.
+  const postsAlerts = config.mode !== 'shell' && Boolean(config.alerts.channel);
+  if (config.mode !== 'shell' && !postsAlerts) log.warn('alerts.channel is not set: Mackerel alerts will not be posted (commands still work)');
   const alerts = createAlertService({
     data: mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now }),
     store: createAlertStore(db),
-    config: config.alerts,
+    config: postsAlerts ? config.alerts : { ...config.alerts, pollSeconds: 0 },
     log: log.child({ component: 'alerts' }),
     now,
     tasks,
