@@ -1,0 +1,156 @@
+import type { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Config } from '../../core/config.ts';
+import type { Logger } from '../../core/logger.ts';
+import { OpsbotError } from '../../core/errors.ts';
+
+/**
+ * An S3 client from opsbot's config. S3-compatible servers need checksums only "when required"
+ * (the SDK's default trailing checksums corrupt streamed uploads on some of them), and response
+ * validation is kept in step with it.
+ */
+export function createS3Client(s3: Config['s3'], extra: { credentials?: { accessKeyId: string; secretAccessKey: string } } = {}): S3Client {
+  return new S3Client({
+    region: s3.region,
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    forcePathStyle: s3.forcePathStyle,
+    requestChecksumCalculation: s3.requestChecksumCalculation,
+    responseChecksumValidation: s3.requestChecksumCalculation,
+    ...(extra.credentials ? { credentials: extra.credentials } : {}),
+  });
+}
+
+export interface S3PutInput {
+  bucket: string;
+  key: string;
+  /** The metered stream; its error (size cap, size mismatch, Slack) aborts the upload. */
+  body: Readable;
+  /** Used to size parts so even the largest file fits in 10,000 parts. */
+  expectedBytes: number;
+  contentType?: string;
+  contentDisposition?: string;
+  /** ASCII-safe values only (HTTP headers). */
+  metadata: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export interface S3Destination {
+  /** Multipart-uploads the stream; on any failure the upload is aborted and no object remains. */
+  put(input: S3PutInput): Promise<{ bytes: number }>;
+  /** Tags the object with its SHA-256; false when the server does not support tagging. */
+  tag(bucket: string, key: string, tags: Record<string, string>): Promise<boolean>;
+  presign(bucket: string, key: string, seconds: number): Promise<string>;
+}
+
+export interface S3DestinationOptions {
+  client: S3Client;
+  partSizeBytes: number;
+  queueSize: number;
+  /** Send `If-None-Match: *` so an existing object is never overwritten (AWS, MinIO, R2). */
+  conditionalWrites?: boolean;
+  log: Logger;
+}
+
+export function createS3Destination(options: S3DestinationOptions): S3Destination {
+  const { client, log } = options;
+
+  async function cleanUp(bucket: string, key: string, uploadId: string | undefined): Promise<void> {
+    if (uploadId) {
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      } catch (error) {
+        // lib-storage usually aborted already; NoSuchUpload then is the good answer.
+        if ((error as Error).name !== 'NoSuchUpload') log.warn({ err: error, bucket, key }, 'could not abort the multipart upload');
+      }
+    }
+    if (await objectExists(bucket, key)) {
+      log.warn({ bucket, key }, 'removing the object of a failed relay');
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    }
+  }
+
+  async function objectExists(bucket: string, key: string): Promise<boolean> {
+    try {
+      await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      return true;
+    } catch (error) {
+      const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status === 404) return false;
+      throw error;
+    }
+  }
+
+  return {
+    async put(input) {
+      let bodyError: unknown;
+      input.body.once('error', (error) => {
+        bodyError ??= error;
+      });
+      const onAbort = () => input.body.destroy(new OpsbotError('relay_aborted', 'opsbot stopped while uploading this file, so nothing was stored. Please share it again.'));
+      input.signal?.addEventListener('abort', onAbort, { once: true });
+      const upload = new Upload({
+        client,
+        params: {
+          Bucket: input.bucket,
+          Key: input.key,
+          Body: input.body,
+          Metadata: input.metadata,
+          ...(input.contentType ? { ContentType: input.contentType } : {}),
+          ...(input.contentDisposition ? { ContentDisposition: input.contentDisposition } : {}),
+          ...(options.conditionalWrites !== false ? { IfNoneMatch: '*' } : {}),
+        },
+        partSize: Math.max(options.partSizeBytes, Math.ceil(input.expectedBytes / 9_000)),
+        queueSize: options.queueSize,
+        leavePartsOnError: false,
+      });
+      try {
+        await upload.done();
+        const head = await client.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
+        if (head.ContentLength !== input.expectedBytes) {
+          throw new OpsbotError('s3_mismatch', 'S3 reports a different size than was sent, so the upload was removed. Please share the file again.', {
+            message: `S3 object has ${head.ContentLength} bytes, sent ${input.expectedBytes}`,
+          });
+        }
+        return { bytes: head.ContentLength };
+      } catch (error) {
+        await cleanUp(input.bucket, input.key, upload.uploadId).catch((cleanupError: unknown) => log.error({ err: cleanupError, key: input.key }, 'cleanup after a failed upload failed'));
+        throw bodyError ?? s3Failure(error);
+      } finally {
+        input.signal?.removeEventListener('abort', onAbort);
+      }
+    },
+    async tag(bucket, key, tags) {
+      try {
+        await client.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: key, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }));
+        return true;
+      } catch (error) {
+        log.warn({ err: error, bucket, key }, 'could not tag the object (tagging unsupported?)');
+        return false;
+      }
+    },
+    presign: (bucket, key, seconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
+  };
+}
+
+/** An S3 failure in words for the person; the SDK's detail stays in the log message. */
+export function s3Failure(error: unknown): OpsbotError {
+  if (error instanceof OpsbotError) return error;
+  const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
+  const status = e.$metadata?.httpStatusCode;
+  const name = e.name && e.name !== 'Error' ? e.name : (e.code ?? 'network error');
+  const detail = `${name}${status ? `, HTTP ${status}` : ''}`;
+  let advice = 'Please try again later; if it keeps failing, tell the opsbot admins.';
+  if (name === 'AccessDenied' || status === 403) advice = 'The bot may lack write access to the bucket; tell the opsbot admins.';
+  else if (name === 'NoSuchBucket') advice = 'The configured bucket does not exist; tell the opsbot admins.';
+  else if (name === 'PreconditionFailed' || status === 412) advice = 'An object with that name already exists and was not overwritten. Please share the file again.';
+  return new OpsbotError('s3_refused', `S3 refused the upload (${detail}), so nothing was stored. ${advice}`, { cause: error, message: `S3 upload failed: ${detail}: ${e.message ?? ''}` });
+}
