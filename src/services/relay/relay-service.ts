@@ -32,6 +32,8 @@ export interface RelayRequest {
   channel: string;
   /** Identifies the message (e.g. `C123:1700000000.000100`) so retries of it are recognised. */
   eventKey: string;
+  /** Called once this process owns the work (not for duplicates), before any byte moves. */
+  onStart?: () => void;
   onProgress?: (bytes: number, total: number) => void;
   signal?: AbortSignal;
 }
@@ -120,6 +122,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
         log.info({ file: request.file.id, destination, state: claim.kind, sameEvent: claim.sameEvent }, 'duplicate relay request ignored');
         return { kind: 'duplicate', sameEvent: claim.sameEvent, inProgress: claim.kind === 'in_progress', ...(claim.kind === 'done' ? { previous: claim.stored } : {}) };
       }
+      request.onStart?.();
       const beat = setInterval(() => ledger.heartbeat(request.file.id, destination), options.heartbeatMs ?? 15_000);
       const base = { at: now(), channel: request.channel, user: request.user, fileId: request.file.id, fileName: request.file.name, destination };
       try {

@@ -1,0 +1,18 @@
+import type { Command } from '../command-registry.ts';
+import type { RelayLedger } from '../../services/relay/relay-ledger.ts';
+import { renderUploadsList } from './render-relay.ts';
+
+/** `@opsbot uploads [N]`: the recent relays of this channel from the audit log. */
+export function createUploadsCommand(options: { ledger: Pick<RelayLedger, 'recent'>; defaultLimit?: number }): Command {
+  return {
+    name: 'uploads',
+    usage: 'uploads [count]',
+    summary: 'Lists the recent file relays in this channel (who, file, where, size, SHA-256, result).',
+    examples: ['uploads', 'uploads 20'],
+    async run(ctx) {
+      const requested = Number.parseInt(ctx.args[0] ?? '', 10);
+      const limit = Number.isInteger(requested) && requested > 0 ? Math.min(requested, 25) : (options.defaultLimit ?? 10);
+      await ctx.reply(renderUploadsList(options.ledger.recent(ctx.event.channel, limit), ctx.event.channel));
+    },
+  };
+}
