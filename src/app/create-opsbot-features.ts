@@ -15,6 +15,7 @@ import { createAlertService } from '../services/alerts/alert-service.ts';
 import { createAlertStore } from '../services/alerts/alert-store.ts';
 import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
+import { createGraphRenderPool, safeRenderGraph } from '../services/graph/index.ts';
 import { createInventoryCache } from '../services/inventory/cache.ts';
 import { createMackerelInventorySource } from '../services/inventory/mackerel-source.ts';
 import { createYamlInventorySource } from '../services/inventory/yaml-source.ts';
@@ -60,6 +61,8 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   // Polling only makes sense where alerts can be posted: in Slack, with a channel to post in.
   const postsAlerts = config.mode !== 'shell' && Boolean(config.alerts.channel);
   if (config.mode !== 'shell' && !postsAlerts) log.warn('alerts.channel is not set: Mackerel alerts will not be posted (commands still work)');
+  // Alert graphs render on worker threads (started on first use) so drawing does not stall posting.
+  const graphPool = createGraphRenderPool({ log: log.child({ component: 'graph' }) });
   const alerts = createAlertService({
     data: mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now }),
     store: createAlertStore(db),
@@ -67,6 +70,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     log: log.child({ component: 'alerts' }),
     now,
     tasks,
+    render: (spec) => safeRenderGraph(spec, { log, render: graphPool.render }),
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
@@ -93,6 +97,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     async stop() {
       inventory.stop();
       await alerts.stop();
+      await graphPool.close();
       await inventory.idle();
     },
   };
