@@ -10,7 +10,21 @@ const ABBREVIATION = /^[A-Z]{2,5}$/;
  * when no customary abbreviation exists (e.g. Asia/Seoul).
  */
 export function zoneAbbreviation(dt: DateTime): string {
+  // A zone's name changes only with its offset (JST all year; EST/EDT), and building the
+  // Intl formatters costs ~0.7 ms, so the answer is kept per zone and offset.
   const zone = dt.zoneName ?? 'UTC';
+  const key = `${zone}|${dt.offset}`;
+  let name = abbreviations.get(key);
+  if (name === undefined) {
+    name = lookUpAbbreviation(dt, zone);
+    abbreviations.set(key, name);
+  }
+  return name;
+}
+
+const abbreviations = new Map<string, string>();
+
+function lookUpAbbreviation(dt: DateTime, zone: string): string {
   const date = dt.toJSDate();
   for (const locale of LOCALES) {
     const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
