@@ -4,7 +4,8 @@
  * `now`; the truth is when that curve (without noise) first reaches the limit, within 14 days.
  *
  * Usage as a script: `node scripts/forecast-scenarios.ts OUTDIR [PER_KIND] [SEED]` writes one JSON
- * file per scenario and `truth.json` (the public suite's layout).
+ * file per scenario and `truth.json` (the public suite's layout); `--explain [SEED]` prints each
+ * kind's explanation instead (to review the wording).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -301,11 +302,25 @@ function writeSuite(dir: string, perKind: number, seed: number): void {
   writeFileSync(join(dir, 'truth.json'), JSON.stringify(truth, null, 1));
 }
 
+/** Prints kind → method, length, explanation for the first scenario of each kind (a wording review). */
+async function explainTable(seed: number): Promise<void> {
+  const { forecastTimeToLimit, parseForecastDocument } = await import('../src/services/forecast/index.ts');
+  for (const s of generateForecastScenarios({ perKind: 1, seed })) {
+    const parsed = parseForecastDocument(s.document);
+    if ('error' in parsed) continue;
+    const r = forecastTimeToLimit(parsed.input, { unit: parsed.unit });
+    process.stdout.write(`${s.kind.padEnd(15)} ${r.method.padEnd(21)} ${String(r.explanation.length).padStart(3)}  ${r.explanation}\n`);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [dir, perKind, seed] = process.argv.slice(2);
-  if (!dir) {
-    process.stderr.write('usage: node scripts/forecast-scenarios.ts OUTDIR [PER_KIND] [SEED]\n');
+  if (dir === '--explain') {
+    await explainTable(Number(perKind ?? 20260101));
+  } else if (!dir) {
+    process.stderr.write('usage: node scripts/forecast-scenarios.ts OUTDIR [PER_KIND] [SEED]\n       node scripts/forecast-scenarios.ts --explain [SEED]\n');
     process.exit(2);
+  } else {
+    writeSuite(dir, Number(perKind ?? 12), Number(seed ?? 20260101));
   }
-  writeSuite(dir, Number(perKind ?? 12), Number(seed ?? 20260101));
 }

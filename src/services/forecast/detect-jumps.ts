@@ -20,13 +20,17 @@ export interface JumpAnalysis {
 const NEIGHBOURS = 5;
 const JUMP_SIGMAS = 7;
 
-/** Median of the local rates around change `i` (excluding it), by insertion into a tiny buffer. */
+/** Median of the local rates around change `i` (excluding it). */
 function localRate(rates: Float64Array, i: number, buf: Float64Array): number {
+  const m = medianRate(rates, i - NEIGHBOURS, i + NEIGHBOURS, buf, i);
+  return Number.isNaN(m) ? 0 : m;
+}
+
+/** Median of `rates[lo..hi]` (inclusive, without index `skip`; NaN when empty), by insertion into a tiny buffer. */
+function medianRate(rates: Float64Array, lo: number, hi: number, buf: Float64Array, skip = -1): number {
   let m = 0;
-  const lo = Math.max(0, i - NEIGHBOURS);
-  const hi = Math.min(rates.length - 1, i + NEIGHBOURS);
-  for (let j = lo; j <= hi; j++) {
-    if (j === i) continue;
+  for (let j = Math.max(0, lo); j <= Math.min(rates.length - 1, hi); j++) {
+    if (j === skip) continue;
     const x = rates[j];
     let k = m++;
     while (k > 0 && buf[k - 1] > x) {
@@ -35,8 +39,22 @@ function localRate(rates: Float64Array, i: number, buf: Float64Array): number {
     }
     buf[k] = x;
   }
-  if (m === 0) return 0;
+  if (m === 0) return Number.NaN;
   return m % 2 === 1 ? buf[m >> 1] : (buf[(m >> 1) - 1] + buf[m >> 1]) / 2;
+}
+
+/**
+ * The change not explained by the local rate on either side: a real step stands out against both
+ * sides' rates; the first change of a steep climb (a writer that just started) matches one of them
+ * (or lies between them) and is 0 here. One side missing (the series' ends): the other decides.
+ */
+function sidedExcess(change: number, dt: number, left: number, right: number): number {
+  const eL = Number.isNaN(left) ? Number.NaN : change - left * dt;
+  const eR = Number.isNaN(right) ? Number.NaN : change - right * dt;
+  if (Number.isNaN(eL)) return Number.isNaN(eR) ? change : eR;
+  if (Number.isNaN(eR)) return eL;
+  if (Math.sign(eL) !== Math.sign(eR)) return 0;
+  return Math.abs(eL) < Math.abs(eR) ? eL : eR;
 }
 
 /**
@@ -49,11 +67,15 @@ export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
   if (n < 4) return { jumps: [], outliers: [], diffNoise: 0 };
   const rates = new Float64Array(n - 1);
   for (let i = 0; i < n - 1; i++) rates[i] = (v[i + 1] - v[i]) / (t[i + 1] - t[i]);
+  // `excess` (against the median rate of both sides) sets the noise scale and flags candidates;
+  // the one-sided check (computed for candidates only) decides.
   const excess = new Float64Array(n - 1);
   const buf = new Float64Array(2 * NEIGHBOURS + 1);
   for (let i = 0; i < n - 1; i++) {
     excess[i] = v[i + 1] - v[i] - localRate(rates, i, buf) * (t[i + 1] - t[i]);
   }
+  const sided = (i: number): number =>
+    sidedExcess(v[i + 1] - v[i], t[i + 1] - t[i], medianRate(rates, i - NEIGHBOURS, i - 1, buf), medianRate(rates, i + 1, i + NEIGHBOURS, buf));
   let diffNoise = robustScale(excess);
   const level = Math.abs(median(v));
   // Noise-free data (synthetic, or a counter that moves in big quanta) must not make every wiggle a jump.
@@ -64,9 +86,10 @@ export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
   const outliers: number[] = [];
   const jumps: Jump[] = [];
   for (let i = 0; i < n - 1; i++) {
-    const e = excess[i];
+    if (Math.abs(excess[i]) <= threshold) continue;
+    const e = sided(i);
     if (Math.abs(e) <= threshold) continue;
-    const next = i + 1 < n - 1 ? excess[i + 1] : 0;
+    const next = i + 1 < n - 1 && Math.abs(excess[i + 1]) > threshold ? sided(i + 1) : 0;
     const undone = Math.abs(next) > threshold && Math.sign(next) !== Math.sign(e) &&
       Math.abs(e + next) < 0.5 * Math.max(Math.abs(e), Math.abs(next));
     if (undone) {

@@ -1,3 +1,4 @@
+import { adjustmentsClause, describeAdjustments, isMaterial } from './adjustments.ts';
 import { cleanSeries } from './clean-series.ts';
 import { detectCleanups, type CleanupCycles } from './detect-cleanups.ts';
 import { detectJumps, withoutIndices, type Jump } from './detect-jumps.ts';
@@ -55,34 +56,25 @@ function emptyResult(ctx: Context, method: ForecastMethod, explanation: string, 
   };
 }
 
-function pct(level: number, limit: number): string {
-  return limit > 0 ? ` (${Math.round((level / limit) * 100)}% of the limit)` : '';
+/** The level as a share of the limit: " (84% of the limit)"; '' when the value already says it (percent of 100). */
+function pct(level: number, ctx: Context): string {
+  if (!(ctx.limit > 0) || (ctx.unit === 'percent' && ctx.limit === 100)) return '';
+  return ` (${Math.round((level / ctx.limit) * 100)}% of the limit)`;
+}
+
+/** An explanation should read as one short line in an alert post. */
+export const EXPLANATION_TARGET_LENGTH = 160;
+
+/** The first variant (most detailed first) that fits the target length, else the shortest. */
+function firstThatFits(variants: readonly string[]): string {
+  for (const v of variants) if (v.length <= EXPLANATION_TARGET_LENGTH) return v;
+  return variants.reduce((a, b) => (b.length < a.length ? b : a));
 }
 
 function jumpEvents(jumps: readonly Jump[], outlierTimes: readonly number[]): ForecastEvent[] {
   const events: ForecastEvent[] = jumps.map((j) => ({ kind: j.size > 0 ? 'step' : 'drop', time: j.time, size: j.size }));
   for (const time of outlierTimes) events.push({ kind: 'outlier', time, size: 0 });
   return events.sort((a, b) => a.time - b.time);
-}
-
-/** Words for what the pooled trend stepped over: "ignoring a +5 GB step at 13:10". */
-function adjustmentsClause(trend: CurrentTrend, ctx: Context): string {
-  const notes: string[] = [];
-  const transients = trend.skipped.filter((p) => p.fit.count >= 3 && p.to > (trend.used[0]?.from ?? 0));
-  if (transients.length > 0) {
-    const t = transients[transients.length - 1];
-    const size = Math.max(-t.jumpAfter, t.fit.slope * (t.to - t.from));
-    notes.push(`a temporary rise of ${formatValue(size, ctx.unit)} deleted at ${formatClock(t.to, ctx.now, ctx.timeZone)} ignored`);
-  }
-  const shifts = trend.used.filter((p) => p.start === 'jump' && p.jumpBefore !== 0);
-  if (shifts.length > 0) {
-    const s = shifts[shifts.length - 1];
-    const sign = s.jumpBefore > 0 ? '+' : '-';
-    const what = s.jumpBefore > 0 ? 'one-time step' : 'one-time drop';
-    const more = shifts.length > 1 ? ` (and ${shifts.length - 1} more)` : '';
-    notes.push(`${what} of ${sign}${formatValue(Math.abs(s.jumpBefore), ctx.unit)} at ${formatClock(s.from, ctx.now, ctx.timeZone)}${more} treated as a level shift`);
-  }
-  return notes.length > 0 ? `; ${notes.join('; ')}` : '';
 }
 
 /**
@@ -144,9 +136,11 @@ export function forecastTimeToLimit(input: ForecastInput, options: ForecastOptio
   const events = jumpEvents(jumps, outlierTimes);
   for (const p of trend.skipped) if (p.fit.count >= 3) events.push({ kind: 'transient', time: p.from, size: p.fit.slope * (p.to - p.from) });
   if (trend.previous) events.push({ kind: 'trend-change', time: trend.used[0].from, size: trend.slope - trend.previous.fit.slope });
-  events.sort((a, b) => a.time - b.time);
+  // Steps, drops and transients too small to matter (quantisation, noise bursts) are not events.
+  const material = events.filter((e) => e.kind === 'outlier' || e.kind === 'trend-change' || isMaterial(e.size, trend.level, limit, trend.residualScale));
+  material.sort((a, b) => a.time - b.time);
 
-  const common = { events, pointsUsed: n, pointsDiscarded: clean.discarded + first.outliers.length };
+  const common = { events: material, pointsUsed: n, pointsDiscarded: clean.discarded + first.outliers.length };
   if (trend.level >= limit) {
     const r = emptyResult(ctx, 'already-full', `already at the limit: ${formatValue(trend.level, ctx.unit)} of ${formatValue(limit, ctx.unit)}`, n, common.pointsDiscarded);
     return { ...r, ...common, secondsToLimit: 0, low: 0, high: 0, currentValue: trend.level, ratePerSecond: trend.slope, rateStdError: trend.slopeStdError, confidence: 'medium' };
@@ -186,7 +180,7 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   const highSlope = Number.isFinite(se) ? slope - q * se : null;
   const newTrend = trend.previous !== null && trend.used[0].start !== 'history';
   const since = newTrend ? `since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)}` : `over the last ${formatDuration(regimeSpan)}`;
-  const adjustments = adjustmentsClause(trend, ctx);
+  const adjustments = describeAdjustments(trend, ctx);
   const confidence: ForecastResult['confidence'] =
     Math.abs(tStat) > 10 && regimeSpan >= 6 * 3600 && count >= 30 ? 'high' : Math.abs(tStat) < 4 || regimeSpan < 3600 ? 'low' : 'medium';
 
@@ -195,16 +189,17 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   let low: number | null;
   let high: number | null;
   let story: string;
+  let note = '';
   if (!(tStat >= MIN_GROWTH_T)) {
     secondsToLimit = null;
     high = null;
     low = lowSlope !== null ? linearTimeToLimit(level + q * seLevel, lowSlope, ctx.limit, ctx.horizon) : null;
     if (tStat <= -MIN_GROWTH_T) {
       method = 'shrinking';
-      story = `shrinking ${formatRate(slope, ctx.unit, per)} ${since}, now ${formatValue(level, ctx.unit)}${pct(level, ctx.limit)}`;
+      story = `shrinking ${formatRate(slope, ctx.unit, per)} ${since}, now ${formatValue(level, ctx.unit)}${pct(level, ctx)}`;
     } else {
       method = 'flat';
-      story = `flat at ${formatValue(level, ctx.unit)}${pct(level, ctx.limit)} ${since}, no significant growth`;
+      story = `flat at ${formatValue(level, ctx.unit)}${pct(level, ctx)} ${since}, no significant growth`;
     }
   } else {
     secondsToLimit = linearTimeToLimit(level, slope, ctx.limit, ctx.horizon);
@@ -212,14 +207,22 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
     high = highSlope !== null && highSlope > 0 ? linearTimeToLimit(level - q * seLevel, highSlope, ctx.limit, ctx.horizon) : null;
     if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
     if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
-    const adjusted = trend.skipped.some((p) => p.fit.count >= 3) || trend.used.some((p) => p.start === 'jump');
-    method = newTrend && regimeSpan < 0.6 * historySpan ? 'recent-trend' : adjusted ? 'level-shift-adjusted' : 'linear';
-    const note = method === 'recent-trend' ? describePrevious(trend, ctx, per) : '';
-    story = `growing ${formatRate(slope, ctx.unit, per)} ${since}${note}`;
+    // Only material adjustments make the forecast "level-shift-adjusted": noise-sized jumps do not.
+    method = newTrend && regimeSpan < 0.6 * historySpan ? 'recent-trend' : adjustments.length > 0 ? 'level-shift-adjusted' : 'linear';
+    note = method === 'recent-trend' ? describePrevious(trend, ctx, per) : '';
+    story = `growing ${formatRate(slope, ctx.unit, per)} ${since}`;
   }
+  const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const shortNote = note ? ' (a new trend)' : '';
+  const explanation = firstThatFits([
+    `${story}${note}${adjustmentsClause(adjustments, 2, true)}${outcome}`,
+    `${story}${shortNote}${adjustmentsClause(adjustments, 2, false)}${outcome}`,
+    `${story}${shortNote}${adjustmentsClause(adjustments, 1, false)}${outcome}`,
+    `${story}${shortNote}${outcome}`,
+  ]);
   const geometry = trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope);
   return {
-    ...emptyResult(ctx, method, `${story}${adjustments}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`, common.pointsUsed, common.pointsDiscarded),
+    ...emptyResult(ctx, method, explanation, common.pointsUsed, common.pointsDiscarded),
     ...common,
     ...geometry,
     secondsToLimit,
@@ -294,7 +297,9 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
   const netText = Math.abs(net) <= 2 * netSe ? 'no significant net growth' : `net ${net > 0 ? 'growth' : 'decrease'} ${formatRate(net, ctx.unit, 'day')}`;
   const peakNow = cycles.peakIntercept + net * (nextCleanup - cycles.peakT0);
   const runawayText = runaway ? `; growing ${formatRate(currentRate, ctx.unit, 'h')} since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)} (faster than usual)` : '';
-  const explanation = `${what}; ${netText}; peaks near ${formatValue(peakNow, ctx.unit)}${pct(peakNow, ctx.limit)}${runawayText}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const peaks = `; peaks near ${formatValue(peakNow, ctx.unit)}${pct(peakNow, ctx)}`;
+  const explanation = firstThatFits([`${what}; ${netText}${peaks}${runawayText}${outcome}`, `${what}; ${netText}${runawayText}${outcome}`]);
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   const peakAt = (s: number, time: number) => cycles.peakIntercept + s * (time - cycles.peakT0);
   const from = cycles.times[0];

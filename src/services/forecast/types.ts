@@ -120,7 +120,7 @@ export interface ForecastResult {
   projection: { from: TimeValue; to: TimeValue; lowTo: TimeValue | null; highTo: TimeValue | null } | null;
   /** Rough confidence in the forecast, from the evidence's strength. */
   confidence: 'high' | 'medium' | 'low';
-  /** Steps, drops, transients and trend changes noticed. */
+  /** Trend changes and outliers noticed, and the material steps, drops and transients (at least 1% of the limit or 5% of the level, well above the noise). */
   events: ForecastEvent[];
   cycle: CycleInfo | null;
   /** Points usable after cleaning, and points discarded (non-finite, duplicate, after `now`). */

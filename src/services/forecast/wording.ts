@@ -5,11 +5,16 @@ const MINUTE = 60;
 const HOUR = 3600;
 const DAY = 86400;
 
-function trimNumber(x: number): string {
+/** "123", "12.3", "1.23", "0.042": about three significant digits, trailing zeros trimmed, never "-0". */
+export function trimNumber(x: number): string {
   const a = Math.abs(x);
-  if (a >= 100) return x.toFixed(0);
-  if (a >= 10) return x.toFixed(1).replace(/\.0$/, '');
-  return x.toFixed(2).replace(/0$/, '').replace(/\.0$/, '');
+  let text: string;
+  if (a >= 100) text = x.toFixed(0);
+  else if (a >= 10) text = x.toFixed(1);
+  else if (a >= 1 || a === 0) text = x.toFixed(2);
+  else text = a >= 0.001 ? x.toPrecision(2) : x.toFixed(4);
+  if (text.includes('.') && !text.includes('e')) text = text.replace(/0+$/, '').replace(/\.$/, '');
+  return /^-0(\.0*)?$/.test(text) ? text.slice(1) : text;
 }
 
 /** A value for people: "21.5 GB", "93.2%", "1.2k". Bytes use SI units (1 GB = 10^9 bytes). */
@@ -18,19 +23,28 @@ export function formatValue(x: number, unit: ValueUnit): string {
   const prefixes = unit === 'bytes' ? ['B', 'KB', 'MB', 'GB', 'TB', 'PB', 'EB'] : ['', 'k', 'M', 'G', 'T', 'P', 'E'];
   let a = Math.abs(x);
   let k = 0;
-  while (a >= 1000 && k < prefixes.length - 1) {
+  while (a >= 999.5 && k < prefixes.length - 1) {
     a /= 1000;
     k++;
   }
   const sep = unit === 'bytes' ? ' ' : '';
-  return `${x < 0 ? '-' : ''}${trimNumber(a)}${sep}${prefixes[k]}`;
+  const digits = trimNumber(a);
+  return `${x < 0 && digits !== '0' ? '-' : ''}${digits}${sep}${prefixes[k]}`;
 }
 
-/** A rate for people, per hour or per day, whichever reads better: "2.1 GB/h", "0.4 GB/day". */
+/** A signed size: "+5 GB", "-2.1%"; "0 GB" without a sign when it rounds to zero. */
+export function formatSigned(x: number, unit: ValueUnit): string {
+  const text = formatValue(x, unit);
+  return x > 0 && Number.parseFloat(text) !== 0 ? `+${text}` : text;
+}
+
+/**
+ * A rate for people, per hour or per day: "2.1 GB/h", "0.4 GB/day", "0.25%/h" (percentage points for
+ * percent metrics, written like the levels: "93.2%").
+ */
 export function formatRate(perSecond: number, unit: ValueUnit, per: 'h' | 'day'): string {
   const value = perSecond * (per === 'h' ? HOUR : DAY);
-  const text = unit === 'percent' ? `${trimNumber(Math.abs(value))} points` : formatValue(Math.abs(value), unit);
-  return `${text}/${per}`;
+  return `${formatValue(Math.abs(value), unit)}/${per}`;
 }
 
 type DurationUnit = 'min' | 'h' | 'days';
@@ -82,7 +96,7 @@ export function formatTimeOfDay(time: number, timeZone: string): string {
 /** The outcome clause: "full in about 5 h (3–8 h)" or "not full within 14 days". */
 export function outcomeClause(seconds: number | null, low: number | null, high: number | null, horizon: number): string {
   if (seconds === null) {
-    const soonest = low !== null ? ` (at the fastest plausible rate: ${formatDuration(low)})` : '';
+    const soonest = low !== null ? ` (at the earliest in ${formatDuration(low)})` : '';
     return `not full within ${formatDuration(horizon)}${soonest}`;
   }
   if (seconds === 0) return 'already at the limit';
