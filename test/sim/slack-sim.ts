@@ -3,6 +3,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ContentSource } from './generated-content.ts';
+
+export { generatedContent, type ContentSource } from './generated-content.ts';
 
 /** One Web API call the simulator received. `token` is the bearer sent (undefined if none). */
 export interface SimCall {
@@ -19,9 +22,6 @@ export interface SimDownload {
   authorization: string | undefined;
   status: number;
 }
-
-/** Produces a file's bytes; called once per download so big files are never buffered. */
-export type ContentSource = () => AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
 export interface SimFileInput {
   id?: string;
@@ -362,28 +362,6 @@ export class SlackSim {
   private sign(fileId: string, expires: number): string {
     return createHmac('sha256', this.cdnSecret).update(`${fileId}:${expires}`).digest('hex');
   }
-}
-
-/**
- * Deterministic pseudo-random bytes of any size, produced in 1 MiB blocks (each block differs)
- * so multi-GiB files stream without buffering.
- */
-export function generatedContent(size: number, seed = 1): ContentSource {
-  return function* () {
-    const block = Buffer.alloc(1024 * 1024);
-    let state = seed >>> 0 || 1;
-    for (let i = 0; i < block.length; i += 4) {
-      state ^= state << 13;
-      state ^= state >>> 17;
-      state ^= state << 5;
-      block.writeUInt32LE(state >>> 0, i);
-    }
-    for (let offset = 0, index = 0; offset < size; offset += block.length, index++) {
-      const out = Buffer.from(block.subarray(0, Math.min(block.length, size - offset)));
-      if (out.length >= 8) out.writeBigUInt64LE(BigInt(index) ^ BigInt(seed), 0);
-      yield out;
-    }
-  };
 }
 
 function bearer(req: IncomingMessage): string | undefined {

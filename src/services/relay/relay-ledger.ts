@@ -39,6 +39,8 @@ export interface RelayLedger {
   /** Keeps a claim alive during a long transfer. */
   heartbeat(fileId: string, destination: string): void;
   finish(fileId: string, destination: string, outcome: { state: 'done'; stored: StoredRelay } | { state: 'failed' }): void;
+  /** Forgets this process's claim (work interrupted by shutdown) so a retry may do it. */
+  release(fileId: string, destination: string): void;
   audit(entry: AuditEntry): void;
   /** Most recent first. */
   recent(channel: string, limit: number): AuditEntry[];
@@ -81,6 +83,7 @@ export function createRelayLedger(options: RelayLedgerOptions): RelayLedger {
   const select = db.prepare('SELECT state, event_key, stored_json FROM relay_claims WHERE file_id = ? AND destination = ?');
   const heartbeat = db.prepare("UPDATE relay_claims SET claimed_at = ? WHERE file_id = ? AND destination = ? AND owner = ? AND state = 'in_progress'");
   const finish = db.prepare('UPDATE relay_claims SET state = ?, stored_json = ?, claimed_at = ? WHERE file_id = ? AND destination = ? AND owner = ?');
+  const release = db.prepare("DELETE FROM relay_claims WHERE file_id = ? AND destination = ? AND owner = ? AND state = 'in_progress'");
   const insertAudit = db.prepare(`INSERT INTO relay_audit (at, channel, user, file_id, file_name, destination, location, bytes, sha256, result, error_code)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const recent = db.prepare('SELECT * FROM relay_audit WHERE channel = ? ORDER BY at DESC, id DESC LIMIT ?');
@@ -100,6 +103,9 @@ export function createRelayLedger(options: RelayLedgerOptions): RelayLedger {
     },
     finish(fileId, destination, outcome) {
       finish.run(outcome.state, outcome.state === 'done' ? JSON.stringify(outcome.stored) : null, now(), fileId, destination, owner);
+    },
+    release(fileId, destination) {
+      release.run(fileId, destination, owner);
     },
     audit(entry) {
       insertAudit.run(entry.at, entry.channel, entry.user, entry.fileId, entry.fileName, entry.destination, entry.location ?? null, entry.bytes ?? null, entry.sha256 ?? null, entry.result, entry.errorCode ?? null);

@@ -134,7 +134,8 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
         return { kind: 'stored', result };
       } catch (error) {
         const failure = asRelayError(error, request.signal);
-        ledger.finish(request.file.id, destination, { state: 'failed' });
+        if (failure.code === 'relay_aborted') ledger.release(request.file.id, destination);
+        else ledger.finish(request.file.id, destination, { state: 'failed' });
         ledger.audit({ ...base, result: 'failed', errorCode: failure.code });
         log.warn({ err: error, code: failure.code, file: request.file.id, destination }, 'file relay failed');
         throw failure;

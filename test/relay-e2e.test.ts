@@ -1,0 +1,182 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { UploadRule } from '../src/core/config.ts';
+import { loadConfig } from '../src/core/config.ts';
+import { openDatabase } from '../src/core/database.ts';
+import { createLogger } from '../src/core/logger.ts';
+import { createTaskTracker } from '../src/core/task-tracker.ts';
+import { createFileShareHandler } from '../src/handlers/relay/file-share-handler.ts';
+import { createHttpServer } from '../src/server/http-server.ts';
+import { createEventLedger } from '../src/services/event-ledger.ts';
+import { createFileDestination } from '../src/services/relay/file-destination.ts';
+import { createRelayLedger } from '../src/services/relay/relay-ledger.ts';
+import { createRelayService } from '../src/services/relay/relay-service.ts';
+import { createS3Client, createS3Destination } from '../src/services/relay/s3-destination.ts';
+import { isRelayComment } from '../src/services/relay/upload-rules.ts';
+import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../src/services/slack-files/slack-file-downloader.ts';
+import { createSlackApp } from '../src/slack/create-slack-app.ts';
+import { createLogSink } from './helpers/log-sink.ts';
+import { startTestS3, type TestS3 } from './helpers/s3rver.ts';
+import { signSlackBody } from './helpers/start-test-bot.ts';
+import { generatedContent, SlackSim } from './sim/slack-sim.ts';
+
+const BOT = 'xoxb-e2e-relay-bot-987654';
+const SECRET = 'e2e-relay-signing-secret-123';
+const MiB = 1024 * 1024;
+
+let sim: SlackSim;
+let s3: TestS3;
+beforeAll(async () => {
+  sim = await new SlackSim({ botToken: BOT }).start();
+  s3 = await startTestS3({ bucket: 'e2e' });
+});
+afterAll(async () => {
+  await sim.stop();
+  await s3.stop();
+});
+
+/** The Slack transport (Bolt over HTTP, signed events) wired to the relay, on a data folder that can outlive it. */
+async function startRelayBot(dataDir: string, rules: UploadRule[]) {
+  const sink = createLogSink();
+  const log = createLogger({ level: 'debug', secrets: [BOT, SECRET], destination: sink.stream });
+  const config = loadConfig({ env: { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: sim.apiUrl, PORT: '0', OPSBOT_DATA_DIR: dataDir }, cwd: dataDir });
+  const db = openDatabase(join(dataDir, 'opsbot.sqlite'));
+  const tasks = createTaskTracker();
+  const client = createS3Client(s3.config, { credentials: s3.credentials });
+  const relay = createRelayService({
+    ledger: createRelayLedger({ db }),
+    s3: createS3Destination({ client, partSizeBytes: s3.config.partSizeBytes, queueSize: s3.config.queueSize, log }),
+    files: createFileDestination({ log }),
+    log,
+  });
+  const slack = createSlackApp({
+    config,
+    log,
+    events: createEventLedger({ db }),
+    tasks,
+    onMention: async () => {},
+    onFileShare: createFileShareHandler({ rules, relay, log, signal: tasks.signal }),
+    isRelayComment: (text) => isRelayComment(rules, text),
+    createFileOpener: () => createSlackFileOpener(createSlackFileDownloader({ token: BOT, log, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })),
+  });
+  const http = createHttpServer({ log, slackEvents: slack.eventsListener!, health: () => ({ ok: true }) });
+  const port = await http.listen(0, '127.0.0.1');
+  await slack.start();
+  return {
+    logs: sink.lines,
+    send(event: Record<string, unknown>, eventId: string, retryNum?: number) {
+      const body = JSON.stringify({ token: 'legacy', team_id: 'T0TEST', api_app_id: 'A0TEST', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event });
+      const headers: Record<string, string> = { 'content-type': 'application/json', ...signSlackBody(SECRET, body) };
+      if (retryNum !== undefined) Object.assign(headers, { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' });
+      return fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers, body });
+    },
+    async stop() {
+      await tasks.drain(10_000);
+      await slack.stop();
+      await http.close();
+      client.destroy();
+      db.close();
+    },
+  };
+}
+
+async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+let n = 0;
+function fileShare(file: Record<string, unknown>, text = '!fileupload') {
+  const ts = `1710000${++n}.000200`;
+  return { ts, event: { type: 'message', subtype: 'file_share', channel: 'CE2E', channel_type: 'channel', user: 'UPERSON', text, ts, event_ts: ts, files: [file] } };
+}
+
+const duplicateLogs = (logs: string[]) => logs.filter((l) => l.includes('duplicate relay request ignored')).length;
+const doneReactions = (ts: string) => sim.callsOf('reactions.add').filter((c) => c.args.timestamp === ts && c.args.name === 'white_check_mark').length;
+const repliesIn = (ts: string) => sim.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === ts).length;
+
+describe('relay end to end: signed Slack events → Bolt → handler → S3', () => {
+  it('relays a shared file and answers in its thread; retries 1–3 of the event store nothing more', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-e2e-relay-'));
+    const bot = await startRelayBot(dataDir, [{ keyword: '!fileupload', destination: 's3://e2e/retries/' }]);
+    try {
+      const { ts, event } = fileShare(sim.addFile({ name: 'e2e.bin', content: generatedContent(6 * MiB, 31), actualSize: 6 * MiB }));
+      expect((await bot.send(event, 'EvRETRY')).status).toBe(200);
+      await until(() => doneReactions(ts) === 1, 'the done reaction');
+      for (const retryNum of [1, 2, 3]) expect((await bot.send(event, 'EvRETRY', retryNum)).status).toBe(200);
+      await until(() => duplicateLogs(bot.logs) === 3, 'three duplicates');
+      expect(await s3.listKeys('retries/')).toHaveLength(1);
+      expect(repliesIn(ts)).toBe(1);
+      const reply = sim.callsOf('chat.postMessage').find((c) => c.args.thread_ts === ts)!;
+      expect(String(reply.args.text)).toMatch(/^Stored e2e\.bin at s3:\/\/e2e\/retries\//);
+      expect(sim.downloads.filter((d) => d.host === 'cdn' && d.authorization !== undefined)).toEqual([]);
+      expect(bot.logs.join('\n')).not.toContain(BOT);
+    } finally {
+      await bot.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('stores one object when duplicate deliveries race', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-e2e-relay-'));
+    const bot = await startRelayBot(dataDir, [{ keyword: '!fileupload', destination: 's3://e2e/race/' }]);
+    try {
+      const { ts, event } = fileShare(sim.addFile({ name: 'race.bin', content: generatedContent(8 * MiB, 32), actualSize: 8 * MiB }));
+      const responses = await Promise.all([bot.send(event, 'EvRACE'), bot.send(event, 'EvRACE', 1), bot.send(event, 'EvRACE2'), bot.send(event, 'EvRACE', 2)]);
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      await until(() => doneReactions(ts) === 1 && duplicateLogs(bot.logs) === 3, 'one relay and three duplicates');
+      expect(await s3.listKeys('race/')).toHaveLength(1);
+      expect(repliesIn(ts)).toBe(1);
+    } finally {
+      await bot.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('after a restart between delivery and retry, the retry stores nothing and says nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-e2e-relay-'));
+    const rules: UploadRule[] = [{ keyword: '!fileupload', destination: 's3://e2e/restart/' }];
+    const { ts, event } = fileShare(sim.addFile({ name: 'restart.bin', content: generatedContent(2 * MiB, 33), actualSize: 2 * MiB }));
+    const first = await startRelayBot(dataDir, rules);
+    try {
+      await first.send(event, 'EvRESTART');
+      await until(() => doneReactions(ts) === 1, 'the done reaction');
+    } finally {
+      await first.stop();
+    }
+    const second = await startRelayBot(dataDir, rules);
+    try {
+      await second.send(event, 'EvRESTART', 1);
+      await until(() => duplicateLogs(second.logs) === 1, 'the duplicate after restart');
+      expect(await s3.listKeys('restart/')).toHaveLength(1);
+      expect(repliesIn(ts)).toBe(1);
+    } finally {
+      await second.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('ignores a file shared without the keyword', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-e2e-relay-'));
+    const bot = await startRelayBot(dataDir, [{ keyword: '!fileupload', destination: 's3://e2e/none/' }]);
+    try {
+      const file = sim.addFile({ name: 'cat.png', content: Buffer.from('meow') });
+      const { ts, event } = fileShare(file, 'my cat');
+      const marker = fileShare(sim.addFile({ name: 'marker.txt', content: Buffer.from('m') }));
+      await bot.send(event, 'EvNONE');
+      await bot.send(marker.event, 'EvMARK');
+      await until(() => doneReactions(marker.ts) === 1, 'the marker relay');
+      expect(sim.downloads.filter((d) => d.fileId === file.id)).toEqual([]);
+      expect(sim.callsOf('reactions.add').filter((c) => c.args.timestamp === ts)).toEqual([]);
+      expect(await s3.listKeys('none/')).toHaveLength(1);
+    } finally {
+      await bot.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
