@@ -20,6 +20,15 @@ import { createInventoryCache } from '../services/inventory/cache.ts';
 import { createMackerelInventorySource } from '../services/inventory/mackerel-source.ts';
 import { createYamlInventorySource } from '../services/inventory/yaml-source.ts';
 import { createMackerelClient } from '../services/mackerel/client.ts';
+import { createFileShareHandler } from '../handlers/relay/file-share-handler.ts';
+import { createUploadsCommand } from '../handlers/relay/uploads-command.ts';
+import { createFileDestination } from '../services/relay/file-destination.ts';
+import { createRelayLedger } from '../services/relay/relay-ledger.ts';
+import { createRelayService } from '../services/relay/relay-service.ts';
+import { createS3Client, createS3Destination } from '../services/relay/s3-destination.ts';
+import { isRelayComment } from '../services/relay/upload-rules.ts';
+import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../services/slack-files/slack-file-downloader.ts';
+import { createSlackFilesApi } from '../services/slack-files/slack-files-api.ts';
 import type { ShellOnlyCommand } from '../shell/run-shell.ts';
 import type { OpenSlackFile } from '../slack/slack-events.ts';
 
@@ -42,7 +51,10 @@ export interface OpsbotFeatures {
   shellCommands: Record<string, ShellOnlyCommand>;
   /** Starts background work (inventory refresh, alert polling) posting through `chat`. */
   start(chat: ChatPort): Promise<void>;
+  /** Stops starting new background work. */
   stop(): Promise<void>;
+  /** Releases clients and workers, once the work in flight is done. */
+  close(): Promise<void>;
 }
 
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
@@ -75,19 +87,39 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
 
+  const relayLog = log.child({ component: 'relay' });
+  const relayLedger = createRelayLedger({ db, now });
+  const s3Client = config.uploads.some((rule) => rule.destination.startsWith('s3://')) ? createS3Client(config.s3) : undefined;
+  const slackFiles = config.slack.botToken
+    ? createSlackFilesApi({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, ...(config.slack.userToken ? { userToken: config.slack.userToken } : {}), log: relayLog })
+    : undefined;
+  const relay = createRelayService({
+    ledger: relayLedger,
+    ...(s3Client ? { s3: createS3Destination({ client: s3Client, partSizeBytes: config.s3.partSizeBytes, queueSize: config.s3.queueSize, log: relayLog }) } : {}),
+    files: createFileDestination({ log: relayLog }),
+    ...(slackFiles?.canDelete ? { deleteSlackFile: (id: string) => slackFiles.deleteFile(id) } : {}),
+    log: relayLog,
+    now,
+  });
+  const onFileShare = createFileShareHandler({ rules: config.uploads, relay, log: relayLog, signal: tasks.signal });
+
   let registry: CommandRegistry;
   const getRegistry = () => registry;
-  registry = createCommandRegistry([createHelpCommand(getRegistry), ...createLookupCommands({ inventory, log, now }), ...alertCommands]);
+  registry = createCommandRegistry([
+    createHelpCommand(getRegistry),
+    ...createLookupCommands({ inventory, log, now }),
+    createUploadsCommand({ ledger: relayLedger }),
+    ...alertCommands,
+  ]);
   const onMention = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(getRegistry) });
 
   return {
     registry,
     onMention,
-    onFileShare: async () => {},
-    isRelayComment: () => false,
-    createSlackFileOpener: () => async () => {
-      throw new Error('file relay is not wired yet');
-    },
+    onFileShare,
+    isRelayComment: (text) => isRelayComment(config.uploads, text),
+    createSlackFileOpener: () =>
+      createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken!, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })),
     mackerelWebhook: alerts.webhookHandler,
     shellCommands: {},
     async start(chat) {
@@ -97,8 +129,11 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     async stop() {
       inventory.stop();
       await alerts.stop();
-      await graphPool.close();
       await inventory.idle();
+    },
+    async close() {
+      await graphPool.close();
+      s3Client?.destroy();
     },
   };
 }

@@ -55,8 +55,9 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
       log,
       features,
       async stop(graceMs = 10_000) {
-        await tasks.drain(graceMs);
         await features.stop();
+        await tasks.drain(graceMs);
+        await features.close();
         db.close();
         log.flush?.();
       },
@@ -106,6 +107,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
       await features.stop();
       const { finished } = await tasks.drain(graceMs);
       if (!finished) log.warn('work still in flight at shutdown was aborted');
+      await features.close();
       await slack.stop();
       await http.close();
       db.close();
