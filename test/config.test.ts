@@ -78,6 +78,9 @@ inventory:
     expect(configErrorOf(() => loadConfig({ env: {}, cwd: dirWithConfig('alerts:\n  calendar:\n    hours: "9-18"\n') })).key).toBe('alerts.calendar.hours');
     expect(configErrorOf(() => loadConfig({ env: {}, cwd: dirWithConfig('alerts:\n  pollSecs: 5\n') })).message).toMatch(/unknown key\(s\) pollSecs/);
     expect(configErrorOf(() => loadConfig({ env: {}, cwd: dirWithConfig('uploads: [\n') })).key).toBe('OPSBOT_CONFIG');
+    const deleting = dirWithConfig('uploads:\n  - keyword: "!up"\n    destination: s3://bucket/x/\n    deleteFromSlack: true\n');
+    expect(configErrorOf(() => loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }, cwd: deleting })).key).toBe('uploads[0].deleteFromSlack');
+    expect(loadConfig({ env: { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_USER_TOKEN: 'xoxp-1' }, cwd: deleting }).slack.userToken).toBe('xoxp-1');
   });
 
   it('collects secrets for scrubbing', () => {

@@ -190,6 +190,12 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     throw new ConfigError('S3_REQUEST_CHECKSUM_CALCULATION', `expected WHEN_SUPPORTED or WHEN_REQUIRED, got "${checksumEnv}"`);
   }
 
+  const userToken = env.SLACK_USER_TOKEN || undefined;
+  file.uploads?.forEach((rule, i) => {
+    if (rule.deleteFromSlack && mode !== 'shell' && !userToken) {
+      throw new ConfigError(`uploads[${i}].deleteFromSlack`, 'needs SLACK_USER_TOKEN (a user token with files:write): a bot token cannot delete files people shared');
+    }
+  });
   const alerts = file.alerts ?? fileSchema.shape.alerts.unwrap().parse({});
   const uploads = file.uploads ?? [{ keyword: '!fileupload', destination: `file://${resolve(dataDir, 'uploads')}/` }];
 
@@ -199,7 +205,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       botToken,
       appToken,
       signingSecret,
-      userToken: env.SLACK_USER_TOKEN || undefined,
+      userToken,
       apiUrl: envUrl(env, 'SLACK_API_URL', 'https://slack.com/api/'),
     },
     port,

@@ -62,12 +62,16 @@ export function valueLine(ctx: AlertContext): string | null {
   return `${metric ? `\`${escapeMrkdwn(metric)}\` ` : ''}${parts.join(' ')}`;
 }
 
-/** "full in ~3 h (2–5 h), around Mon 14:00 JST — <explanation>", or the explanation alone. */
+/**
+ * "full in ~3 h (band 2–5 h), around Mon 14:00 JST. <explanation>", or the explanation alone.
+ * The explanation's own closing "full in about …" is dropped there: the line already says it.
+ */
 export function forecastLine(forecast: ForecastResult, timeZone: string, now: number): string {
   const s = forecast.secondsToLimit;
   if (s === null || s === 0) return escapeMrkdwn(forecast.explanation);
   const band = formatBand(forecast.low, forecast.high);
-  return `full in *${formatDuration(s)}*${band ? ` (band ${band})` : ''}, around ${formatLocalTime(now + s, timeZone)}. ${escapeMrkdwn(forecast.explanation)}`;
+  const why = forecast.explanation.replace(/;\s*full in about [^;]*$/, '');
+  return `full in *${formatDuration(s)}*${band ? ` (band ${band})` : ''}, around ${formatLocalTime(now + s, timeZone)}. ${escapeMrkdwn(why)}`;
 }
 
 /** Short headline: status, monitor, host. */
