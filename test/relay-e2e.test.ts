@@ -1,29 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadRule } from '../src/core/config.ts';
-import { loadConfig } from '../src/core/config.ts';
-import { openDatabase } from '../src/core/database.ts';
-import { createLogger } from '../src/core/logger.ts';
-import { createTaskTracker } from '../src/core/task-tracker.ts';
-import { createFileShareHandler } from '../src/handlers/relay/file-share-handler.ts';
-import { createHttpServer } from '../src/server/http-server.ts';
-import { createEventLedger } from '../src/services/event-ledger.ts';
-import { createFileDestination } from '../src/services/relay/file-destination.ts';
-import { createRelayLedger } from '../src/services/relay/relay-ledger.ts';
-import { createRelayService } from '../src/services/relay/relay-service.ts';
-import { createS3Client, createS3Destination } from '../src/services/relay/s3-destination.ts';
-import { isRelayComment } from '../src/services/relay/upload-rules.ts';
-import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../src/services/slack-files/slack-file-downloader.ts';
-import { createSlackApp } from '../src/slack/create-slack-app.ts';
-import { createLogSink } from './helpers/log-sink.ts';
 import { startTestS3, type TestS3 } from './helpers/s3rver.ts';
-import { signSlackBody } from './helpers/start-test-bot.ts';
+import { startTestBot } from './helpers/start-test-bot.ts';
 import { generatedContent, SlackSim } from './sim/slack-sim.ts';
 
 const BOT = 'xoxb-e2e-relay-bot-987654';
-const SECRET = 'e2e-relay-signing-secret-123';
 const MiB = 1024 * 1024;
 
 let sim: SlackSim;
@@ -37,48 +22,15 @@ afterAll(async () => {
   await s3.stop();
 });
 
-/** The Slack transport (Bolt over HTTP, signed events) wired to the relay, on a data folder that can outlive it. */
+/** The whole bot (HTTP mode, signed events) with these relay rules, on a data folder that can outlive it. */
 async function startRelayBot(dataDir: string, rules: UploadRule[]) {
-  const sink = createLogSink();
-  const log = createLogger({ level: 'debug', secrets: [BOT, SECRET], destination: sink.stream });
-  const config = loadConfig({ env: { SLACK_BOT_TOKEN: BOT, SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: sim.apiUrl, PORT: '0', OPSBOT_DATA_DIR: dataDir }, cwd: dataDir });
-  const db = openDatabase(join(dataDir, 'opsbot.sqlite'));
-  const tasks = createTaskTracker();
-  const client = createS3Client(s3.config, { credentials: s3.credentials });
-  const relay = createRelayService({
-    ledger: createRelayLedger({ db }),
-    s3: createS3Destination({ client, partSizeBytes: s3.config.partSizeBytes, queueSize: s3.config.queueSize, log }),
-    files: createFileDestination({ log }),
-    log,
-  });
-  const slack = createSlackApp({
-    config,
-    log,
-    events: createEventLedger({ db }),
-    tasks,
-    onMention: async () => {},
-    onFileShare: createFileShareHandler({ rules, relay, log, signal: tasks.signal }),
-    isRelayComment: (text) => isRelayComment(rules, text),
-    createFileOpener: () => createSlackFileOpener(createSlackFileDownloader({ token: BOT, log, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })),
-  });
-  const http = createHttpServer({ log, slackEvents: slack.eventsListener!, health: () => ({ ok: true }) });
-  const port = await http.listen(0, '127.0.0.1');
-  await slack.start();
+  writeFileSync(join(dataDir, 'opsbot.yaml'), stringifyYaml({ uploads: rules }));
+  const bot = await startTestBot({ dataDir, env: { SLACK_BOT_TOKEN: BOT, SLACK_API_URL: sim.apiUrl, S3_ENDPOINT: s3.config.endpoint! } });
   return {
-    logs: sink.lines,
-    send(event: Record<string, unknown>, eventId: string, retryNum?: number) {
-      const body = JSON.stringify({ token: 'legacy', team_id: 'T0TEST', api_app_id: 'A0TEST', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event });
-      const headers: Record<string, string> = { 'content-type': 'application/json', ...signSlackBody(SECRET, body) };
-      if (retryNum !== undefined) Object.assign(headers, { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' });
-      return fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers, body });
-    },
-    async stop() {
-      await tasks.drain(10_000);
-      await slack.stop();
-      await http.close();
-      client.destroy();
-      db.close();
-    },
+    logs: bot.logs,
+    send: (event: Record<string, unknown>, eventId: string, retryNum?: number) =>
+      bot.sendEvent(event, { eventId, ...(retryNum !== undefined ? { retryNum } : {}) }),
+    stop: () => bot.stop(),
   };
 }
 

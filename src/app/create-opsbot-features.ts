@@ -89,7 +89,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
 
   const relayLog = log.child({ component: 'relay' });
   const relayLedger = createRelayLedger({ db, now });
-  const s3Client = config.uploads.some((rule) => rule.destination.startsWith('s3://')) ? createS3Client(config.s3) : undefined;
+  const s3Client = config.uploads.some((rule) => rule.destination.startsWith('s3://')) ? createS3Client(config.s3, config.s3.credentials ? { credentials: config.s3.credentials } : {}) : undefined;
   const slackFiles = config.slack.botToken
     ? createSlackFilesApi({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, ...(config.slack.userToken ? { userToken: config.slack.userToken } : {}), log: relayLog })
     : undefined;

@@ -101,6 +101,8 @@ export interface Config {
     requestChecksumCalculation: 'WHEN_SUPPORTED' | 'WHEN_REQUIRED';
     partSizeBytes: number;
     queueSize: number;
+    /** Static keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY; unset: the AWS SDK's own chain. */
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   };
   logLevel: string;
   /** Every secret value, for scrubbing logs and replies. */
@@ -232,6 +234,15 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
         (s3Endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED'),
       partSizeBytes: file.s3?.partSizeBytes ?? 8 * 1024 * 1024,
       queueSize: file.s3?.queueSize ?? 4,
+      ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+        ? {
+            credentials: {
+              accessKeyId: env.AWS_ACCESS_KEY_ID,
+              secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+              ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+            },
+          }
+        : {}),
     },
     logLevel: env.LOG_LEVEL || file.log?.level || 'info',
     secrets: [],
