@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -56,6 +57,23 @@ describe('local chat shell', () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/shop/);
     expect(existsSync(join(dataDir, 'data'))).toBe(false); // the data folder is OPSBOT_DATA_DIR, not ./data
+  });
+
+  it('relays a local file to the local upload folder, once, and lists it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'opsbot-shell-file-'));
+    const report = join(dir, 'report 2026.pdf');
+    writeFileSync(report, 'quarterly numbers');
+    const { code, stdout, dataDir } = await runOpsbot([
+      'shell', '-c', `upload "${report}" !fileupload`, '-c', `upload "${report}" !fileupload`, '-c', `upload "${report}" just sharing`, '-c', 'upload ./missing.pdf !fileupload', '-c', 'uploads',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/stored at `.*report 2026\.pdf`/);
+    expect(stdout).toMatch(/was already stored/);
+    expect(stdout).toMatch(/cannot upload \.\/missing\.pdf/);
+    expect(stdout).toContain(createHash('sha256').update('quarterly numbers').digest('hex'));
+    const stored = readdirSync(join(dataDir, 'uploads'), { recursive: true }).map(String).filter((f) => f.endsWith('report 2026.pdf'));
+    expect(stored).toHaveLength(1);
+    expect(readFileSync(join(dataDir, 'uploads', stored[0]!), 'utf8')).toBe('quarterly numbers');
   });
 
   it('rejects a bad argument with a usage error', async () => {

@@ -1,4 +1,5 @@
-import { ConfigError } from '../core/errors.ts';
+import { ConfigError, errorMessage } from '../core/errors.ts';
+import { createSecretScrubber } from '../core/logger.ts';
 import { runForecastCommand } from './forecast-command.ts';
 
 const USAGE = `usage: opsbot <command>
@@ -61,6 +62,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`opsbot: configuration error: ${error.message}\n`);
       return 78;
     }
-    throw error;
+    // Startup failures (Slack refused the token, a port in use…) are reported in one line;
+    // token-shaped strings are scrubbed because some errors quote the request.
+    const scrub = createSecretScrubber([]);
+    process.stderr.write(`opsbot: could not start: ${scrub(errorMessage(error))}\n`);
+    if (process.env.LOG_LEVEL === 'debug' && error instanceof Error && error.stack) process.stderr.write(`${scrub(error.stack)}\n`);
+    return 1;
   }
 }
