@@ -65,10 +65,11 @@ export function demoUsedAt(r: DemoResource, t: number, now: number): number {
       return usedNow - ((size - usedNow) / eta) * ago + daily + jitter;
     }
     case 'runaway': {
-      // Quiet until a writer started 8 hours ago.
+      // Slow growth (1% of the disk a day) until a writer started 8 hours ago.
       const rate = (size - usedNow) / eta;
       const start = 8 * 3600;
-      return (ago < start ? usedNow - rate * ago : usedNow - rate * start - size * 0.00002 * (ago - start)) + jitter;
+      const before = (size * 0.01) / 86400;
+      return (ago < start ? usedNow - rate * ago : usedNow - rate * start - before * (ago - start)) + jitter;
     }
     case 'rotation': {
       // Logs grow 2% of the disk a day and are rotated at 04:00; the peaks still rise toward full.
