@@ -24,7 +24,8 @@ import { createMackerelInventorySource, toInventoryHost } from '../src/services/
 import { createLookup } from '../src/services/lookup/lookup.ts';
 import { createMackerelClient, type ListHostsFilter, type MackerelClient } from '../src/services/mackerel/client.ts';
 import { RecordingChatPort } from '../test/helpers/recording-chat-port.ts';
-import { generateOrg, GENERATED_ROLES, seededRandom } from '../test/sim/generate-org.ts';
+import { generateOrg, GENERATED_ROLES } from '../test/sim/generate-org.ts';
+import { seededRandom } from './seeded-random.ts';
 import { MackerelSim } from '../test/sim/mackerel-sim.ts';
 
 const { values } = parseArgs({ options: { hosts: { type: 'string', default: '10000' }, lookups: { type: 'string', default: '1000' }, naive: { type: 'string', default: '1000' } } });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { forecastTimeToLimit, parseForecastDocument } from '../src/services/forecast/index.ts';
 import type { MetricPoint } from '../src/services/forecast/index.ts';
 import { formatRate, formatSigned, formatValue, trimNumber } from '../src/services/forecast/wording.ts';
-import { generateForecastScenarios, seededRandom } from '../scripts/forecast-scenarios.ts';
+import { generateForecastScenarios } from '../scripts/forecast-scenarios.ts';
+import { seededRandom } from '../scripts/seeded-random.ts';
 
 const HOUR = 3600;
 const DAY = 86400;

@@ -1,4 +1,5 @@
 import type { HostStatus, MackerelHost, MackerelService } from '../../src/services/mackerel/types.ts';
+import { seededRandom } from '../../scripts/seeded-random.ts';
 
 export interface GeneratedOrg {
   orgName: string;
@@ -14,17 +15,6 @@ export const GENERATED_ROLES: Record<string, string[]> = {
   infra: ['bastion', 'proxy', 'dns', 'monitor'],
 };
 
-/** Small deterministic PRNG (mulberry32) so every run builds the same org. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ID_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
