@@ -131,6 +131,8 @@ interface RunOptions {
   now: number;
   concurrency: number;
   perSecond: number;
+  /** Graphs the service renders at once (the pool's size; 1 on the main thread). */
+  renderConcurrency: number;
   /** The renderer under test; reports its inner time (ms) through `inner`. */
   render: (spec: GraphSpec, inner: (ms: number) => void) => Promise<Buffer>;
 }
@@ -192,6 +194,7 @@ async function run(o: RunOptions): Promise<RunResult> {
     log,
     now: () => o.now,
     tasks: createTaskTracker(),
+    renderConcurrency: o.renderConcurrency,
     // The same never-throwing wrapper production uses, around the renderer under test.
     render: (spec) =>
       safeRenderGraph(spec, {
@@ -268,6 +271,7 @@ async function main(): Promise<void> {
     now,
     concurrency: unpacedConcurrency,
     perSecond: Number.POSITIVE_INFINITY,
+    renderConcurrency: 1,
     render: async (spec, inner) => {
       const t0 = performance.now();
       const png = await renderForecastGraph(spec);
@@ -286,9 +290,9 @@ async function main(): Promise<void> {
     inner(r.renderMs);
     return r.png;
   };
-  const unpaced = await run({ label: '2 render pool, unpaced', alerts, now, concurrency: unpacedConcurrency, perSecond: Number.POSITIVE_INFINITY, render: poolRender });
+  const unpaced = await run({ label: '2 render pool, unpaced', alerts, now, concurrency: unpacedConcurrency, perSecond: Number.POSITIVE_INFINITY, renderConcurrency: workers, render: poolRender });
   report(unpaced);
-  const paced = skipPaced ? null : await run({ label: '3 render pool, default pacing', alerts, now, concurrency: 4, perSecond: 10, render: poolRender });
+  const paced = skipPaced ? null : await run({ label: '3 render pool, default pacing', alerts, now, concurrency: 4, perSecond: 10, renderConcurrency: workers, render: poolRender });
   if (paced) report(paced);
   await pool.close();
 

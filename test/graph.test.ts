@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { GRAPH_COLORS, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { niceTicks, timeTicks, formatTimeTick, formatValueAuto } from '../src/services/graph/format.ts';
 import { prepareSeries } from '../src/services/graph/decimate.ts';
+import { encodePngFast } from '../src/services/graph/png.ts';
 
 const GiB = 1024 ** 3;
 const NOW = 1763700000; // Fri 2025-11-21 13:40 JST
@@ -123,6 +124,19 @@ describe('renderForecastGraph', () => {
   it('rejects an invalid spec', async () => {
     await expect(renderForecastGraph(spec({ timeZone: 'Mars/Olympus' }))).rejects.toThrow(/timeZone/);
     await expect(renderForecastGraph(spec({ width: 10 }))).rejects.toThrow(/width/);
+  });
+});
+
+describe('encodePngFast', () => {
+  it('writes the same pixels as the Skia PNG encoder', async () => {
+    const skia = await loadImage(await renderForecastGraph(spec()));
+    const canvas = createCanvas(skia.width, skia.height);
+    canvas.getContext('2d').drawImage(skia, 0, 0);
+    const fast = encodePngFast(canvas);
+    expect(fast.subarray(0, 8)).toEqual(PNG_SIGNATURE);
+    const back = createCanvas(skia.width, skia.height);
+    back.getContext('2d').drawImage(await loadImage(fast), 0, 0);
+    expect(Buffer.from(back.data()).equals(Buffer.from(canvas.data()))).toBe(true);
   });
 });
 

@@ -50,10 +50,10 @@ function monitorFromEvent(event: AlertEvent): MonitorInfo | null {
   return m;
 }
 
-async function loadResource(data: AlertDataSource, hostId: string, monitor: MonitorInfo, now: number, problems: string[]): Promise<ResourceData | null> {
+async function loadResource(data: AlertDataSource, hostId: string, metric: string, now: number, problems: string[]): Promise<ResourceData | null> {
   const names = await attempt('metric names', problems, () => data.metricNames(hostId));
   if (!names) return null;
-  const candidates = resourceCandidates(monitor.metric, names);
+  const candidates = resourceCandidates(metric, names);
   if (candidates.length === 0) return null;
   let pair = candidates[0]!;
   if (candidates.length > 1) {
@@ -73,7 +73,7 @@ async function loadResource(data: AlertDataSource, hostId: string, monitor: Moni
     problems.push(`${pair.label} series (${loaded})`);
     return null;
   }
-  return { ...loaded, ...thresholds(monitor) };
+  return loaded;
 }
 
 function thresholds(monitor: MonitorInfo): { warning?: number; critical?: number } {
@@ -104,15 +104,52 @@ export async function loadAlertContext(input: AlertEvent, options: LoadContextOp
   let resource: ResourceData | null = null;
   let forecast: ForecastResult | null = null;
   if (options.withForecast !== false && monitor?.metric && event.hostId) {
-    resource = await loadResource(data, event.hostId, monitor, now, problems);
-    if (resource) {
-      const r = resource;
-      forecast = await attempt('forecast', problems, async () =>
-        forecastTimeToLimit({ points: r.points, limit: r.limit, now }, { unit: r.unit, timeZone: options.timeZone }),
-      );
-    }
+    const shared = await sharedForecast(data, event.hostId, monitor.metric, now, options.timeZone);
+    problems.push(...shared.problems);
+    resource = shared.resource && { ...shared.resource, ...thresholds(monitor) };
+    forecast = shared.forecast;
   }
   return { event, org: org ?? null, monitor, host, resource, forecast, problems };
+}
+
+interface SharedForecast {
+  /** Without the monitor's thresholds (callers add their own). */
+  resource: ResourceData | null;
+  forecast: ForecastResult | null;
+  problems: string[];
+}
+
+/**
+ * Alerts of one host on one metric at the same analysis time get the same series and forecast:
+ * in a burst (a poll that finds many alerts at once, several monitors on one disk) concurrent
+ * loads share one computation instead of parsing and forecasting the same series per alert.
+ * Only while in flight: a later alert computes afresh, as before.
+ */
+const inFlightForecasts = new WeakMap<AlertDataSource, Map<string, Promise<SharedForecast>>>();
+
+function sharedForecast(data: AlertDataSource, hostId: string, metric: string, now: number, timeZone: string): Promise<SharedForecast> {
+  let memo = inFlightForecasts.get(data);
+  if (!memo) inFlightForecasts.set(data, (memo = new Map()));
+  const key = `${hostId}\u0000${metric}\u0000${now}\u0000${timeZone}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const value = computeForecast(data, hostId, metric, now, timeZone);
+  memo.set(key, value);
+  const forget = () => {
+    if (memo.get(key) === value) memo.delete(key);
+  };
+  void value.then(forget, forget);
+  return value;
+}
+
+async function computeForecast(data: AlertDataSource, hostId: string, metric: string, now: number, timeZone: string): Promise<SharedForecast> {
+  const problems: string[] = [];
+  const resource = await loadResource(data, hostId, metric, now, problems);
+  let forecast: ForecastResult | null = null;
+  if (resource) {
+    forecast = await attempt('forecast', problems, async () => forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }));
+  }
+  return { resource, forecast, problems };
 }
 
 function stripUndefined<T extends object>(obj: T): Partial<T> {

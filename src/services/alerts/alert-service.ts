@@ -29,6 +29,8 @@ export interface AlertServiceOptions {
   render?: (spec: GraphSpec) => Promise<Buffer | null>;
   /** A `posting` claim older than this is taken over (its poster died); default 120 s. */
   claimTakeoverSeconds?: number;
+  /** Graphs rendered at once: the render pool's size when `render` uses one; default 1. */
+  renderConcurrency?: number;
 }
 
 /** What happened to one event; for logs, the webhook reply and tests. */
@@ -56,6 +58,9 @@ export interface AlertService {
   readonly now: () => number;
 }
 
+/** A graph waits at most this long (ms, since it was asked for) for alerts still being posted. */
+const RENDER_DEFER_MS = 1000;
+
 /** Relative ETA change that deserves a thread note. */
 const MATERIAL_CHANGE = 0.3;
 
@@ -66,12 +71,50 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const timeZone = calendar.timezone;
   const policy = { mentionOnCritical: config.mentionOnCritical, marginMinutes: config.marginMinutes, urgentWithinMinutes: config.urgentWithinMinutes };
   const renderOne = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log }));
-  // Drawing is CPU-bound: one at a time keeps each render short and the event loop free for posts.
-  let renderQueue: Promise<unknown> = Promise.resolve();
-  const render = (spec: GraphSpec): Promise<Buffer | null> => {
-    const next = renderQueue.then(() => renderOne(spec)).catch(() => null);
-    renderQueue = next;
-    return next;
+  // Drawing is CPU-bound: a bounded number at a time (one per render worker) keeps each render
+  // short (the renderer's timeout starts when it is called), and renders wait while alerts are
+  // being loaded and posted, so a burst's posts do not share the CPU with its graphs.
+  const renderSlots = Math.max(1, Math.floor(options.renderConcurrency ?? 1));
+  const renderWaiting: (() => void)[] = [];
+  let rendering = 0;
+  const render = async (spec: GraphSpec): Promise<Buffer | null> => {
+    const queuedAt = performance.now();
+    if (rendering >= renderSlots) await new Promise<void>((resolve) => renderWaiting.push(resolve));
+    else rendering++;
+    try {
+      await postsSettled(queuedAt);
+      // A turn of the event loop between graphs: an in-process renderer draws synchronously, and
+      // back-to-back renders chained on promises alone would hold the loop for the whole burst.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      return await renderOne(spec);
+    } catch {
+      return null;
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = renderWaiting.shift();
+      if (next) next();
+      else rendering--;
+    }
+  };
+  // Alerts between their claim and their post; graphs wait for them (at most RENDER_DEFER_MS).
+  let preparingPosts = 0;
+  const postsIdle: (() => void)[] = [];
+  const postsSettled = (since: number): Promise<void> => {
+    const left = since + RENDER_DEFER_MS - performance.now();
+    if (preparingPosts === 0 || left <= 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        const i = postsIdle.indexOf(done);
+        if (i >= 0) postsIdle.splice(i, 1);
+        resolve();
+      };
+      const timer = setTimeout(done, left);
+      postsIdle.push(done);
+    });
+  };
+  const postPrepared = () => {
+    if (--preparingPosts === 0) for (const done of postsIdle.slice()) done();
   };
   const takeover = options.claimTakeoverSeconds ?? 120;
   let chat = options.chat;
@@ -122,6 +165,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     let ctx: AlertContext;
     let ref;
     let decision: MentionDecision;
+    preparingPosts++;
     try {
       ctx = await loadAlertContext(event, { data, now: now(), timeZone });
       decision = decide(ctx, event.status);
@@ -130,6 +174,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       store.release(event.id);
       log.error({ err: errorMessage(error), alertId: event.id }, 'alert post failed; will retry on the next event or poll');
       return 'failed';
+    } finally {
+      postPrepared();
     }
     store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null }, now());
     log.info({ alertId: event.id, status: event.status, mention: decision.code, problems: ctx.problems.length }, 'alert posted');

@@ -22,8 +22,11 @@ export function valueScale(unit: GraphUnit, max: number): ValueScale {
 export function formatValue(value: number, scale: ValueScale): string {
   const v = value / scale.factor;
   const digits = Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : Math.abs(v) >= 10 ? 1 : 2;
-  return `${v.toLocaleString('en-US', { maximumFractionDigits: digits })}${scale.suffix}`;
+  return `${NUMBER_FORMATS[digits]!.format(v)}${scale.suffix}`;
 }
+
+// `toLocaleString` with options builds an Intl.NumberFormat per call (~20 µs); the three used are built once.
+const NUMBER_FORMATS = [0, 1, 2].map((digits) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
 
 /** Formats a single value with its own best scale. */
 export function formatValueAuto(value: number, unit: GraphUnit): string {

@@ -17,6 +17,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { zoneAbbreviation } from '../urgency/zone-name.ts';
 import { prepareSeries, type XY } from './decimate.ts';
 import { ensureGraphFont } from './fonts.ts';
+import { encodePngFast } from './png.ts';
 import { formatTimeTick, formatValue, niceTicks, timeTicks, valueScale, type ValueScale } from './format.ts';
 import { GRAPH_COLORS as C, type GraphPoint, type GraphSpec } from './spec.ts';
 
@@ -33,7 +34,8 @@ function ensureChartComponents(): void {
  * Renders the forecast graph as a PNG, in-process (chart.js on @napi-rs/canvas).
  *
  * Drawing is synchronous and bounded by decimating the history to about one min/max pair per
- * pixel column; PNG encoding runs off the main thread.
+ * pixel column; so is the PNG encoding (a fast deflate, see `encodePngFast`): run it on the render
+ * pool's worker threads, not on a thread that serves requests.
  *
  * @throws {RangeError} for an invalid spec (unknown time zone, size out of range, bad `now`)
  */
@@ -99,7 +101,7 @@ export async function renderForecastGraph(spec: GraphSpec): Promise<Buffer> {
 
   const chart = new Chart(canvas as unknown as ChartItem, config);
   try {
-    return await canvas.encode('png');
+    return encodePngFast(canvas);
   } finally {
     chart.destroy();
   }

@@ -76,21 +76,54 @@ export function decideMention(input: MentionInput): MentionDecision {
   if (near === null) return quiet('can-wait', 'not expected to fill within the forecast horizon');
   if (near === 0) return loud('already-full', 'already at the limit');
 
-  const now = toZoned(input.now, calendar);
+  const moment = calendarMoment(input.now, calendar);
   const full = formatDuration(near);
-  const inHours = isWorkingTime(now, calendar);
+  const inHours = moment.inHours;
   if (inHours && near <= policy.urgentWithinMinutes * 60) {
     return loud('urgent-in-hours', `full in ${full}, during working hours`);
   }
 
-  const next = nextWorkingPeriodStart(now, calendar);
-  const untilNext = next.diff(now, 'seconds').seconds;
-  const when = formatLocalMoment(next, now);
+  const { untilNext, when } = moment.next();
   if (near < untilNext) return loud('before-next-working-period', `full in ${full}, before ${when}`);
   if (near < untilNext + policy.marginMinutes * 60) {
     return loud('before-next-working-period', `full in ${full}, within ${policy.marginMinutes} min of work starting ${when}`);
   }
   return quiet('can-wait', inHours ? `within working hours and full in ${full}` : `full in ${full}`);
+}
+
+/** Where `now` stands in the calendar; the same for every alert decided at that moment. */
+interface CalendarMoment {
+  inHours: boolean;
+  /** Seconds until the next working period starts, and that start in words; throws as `nextWorkingPeriodStart`. */
+  next(): { untilNext: number; when: string };
+}
+
+// A burst of alerts is decided at one `now`: the calendar arithmetic (luxon zone conversions,
+// ~0.3 ms) is done once per calendar and second, not per alert. Only the latest moment is kept.
+const lastMoments = new WeakMap<TeamCalendar, { at: number; moment: CalendarMoment }>();
+
+function calendarMoment(instant: Instant, calendar: TeamCalendar): CalendarMoment {
+  if (typeof instant !== 'number') return computeMoment(instant, calendar);
+  const last = lastMoments.get(calendar);
+  if (last && last.at === instant) return last.moment;
+  const moment = computeMoment(instant, calendar);
+  lastMoments.set(calendar, { at: instant, moment });
+  return moment;
+}
+
+function computeMoment(instant: Instant, calendar: TeamCalendar): CalendarMoment {
+  const now = toZoned(instant, calendar);
+  let next: { untilNext: number; when: string } | undefined;
+  return {
+    inHours: isWorkingTime(now, calendar),
+    next() {
+      if (!next) {
+        const start = nextWorkingPeriodStart(now, calendar);
+        next = { untilNext: start.diff(now, 'seconds').seconds, when: formatLocalMoment(start, now) };
+      }
+      return next;
+    },
+  };
 }
 
 /** A usable number of seconds: null for null/NaN/±∞, negatives clamp to 0 (already past the limit). */
