@@ -1,5 +1,7 @@
 /** One leg of bench:relay in its own process (so its peak RSS is its own): reads a LegInput on stdin, prints a LegOutput. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from '../src/core/config.ts';
@@ -33,17 +35,58 @@ export interface LegOutput {
   bytes: number;
   sha256?: string;
   key: string;
+  /** RSS just before the transfer starts (runtime, modules and clients loaded). */
+  baselineRssBytes: number;
+  /** The RSS high-water mark before the transfer (module loading). */
+  startupPeakRssBytes: number;
+  /** The kernel's high-water mark of this process's RSS (VmHWM), so no short spike is missed. */
   peakRssBytes: number;
+  /** Highest values seen by a 10 ms sampler during the transfer. */
+  sampled: { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** process.memoryUsage() at the sample with the highest RSS. */
+  atPeak: NodeJS.MemoryUsage;
+  /** CPU seconds this process used during the transfer. */
+  cpu: { user: number; system: number };
+  /** Garbage collections during the transfer, by kind (from perf_hooks). */
+  gc: { minor: number; major: number; other: number; ms: number };
+}
+
+/** VmHWM from /proc (Linux): the peak RSS of this process image, reset at exec (unlike getrusage's maxRSS, which may carry the parent's). */
+export function peakRss(): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
 async function runLeg(input: LegInput): Promise<LegOutput> {
-  if (process.env.BENCH_DEBUG) console.error(`${input.leg}: rss at start ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB, max so far ${(process.resourceUsage().maxRSS / 1e3).toFixed(0)} MB`);
-  let sampled = 0;
-  const sampler = setInterval(() => (sampled = Math.max(sampled, process.memoryUsage().rss)), 50);
+  const baselineRssBytes = process.memoryUsage().rss;
+  const startupPeakRssBytes = peakRss() ?? baselineRssBytes;
+  const sampled = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  let atPeak = process.memoryUsage();
+  const gc = { minor: 0, major: 0, other: 0, ms: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+      if (kind === constants.NODE_PERFORMANCE_GC_MINOR) gc.minor++;
+      else if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) gc.major++;
+      else gc.other++;
+      gc.ms += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    if (m.rss > sampled.rss) atPeak = m;
+    for (const k of Object.keys(sampled) as (keyof typeof sampled)[]) sampled[k] = Math.max(sampled[k], m[k]);
+  }, 10);
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  let out: Omit<LegOutput, 'peakRssBytes' | 'seconds'>;
+  let out: Pick<LegOutput, 'bytes' | 'sha256' | 'key'>;
   if (input.leg === 'direct') {
     const client = createS3Client(input.s3, { credentials });
     await new Upload({
@@ -75,9 +118,12 @@ async function runLeg(input: LegInput): Promise<LegOutput> {
     out = { bytes: outcome.result.bytes, sha256: outcome.result.sha256, key: outcome.result.location.replace(`s3://${input.bucket}/`, '') };
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpuUsed = process.cpuUsage(cpuBefore);
+  const cpu = { user: cpuUsed.user / 1e6, system: cpuUsed.system / 1e6 };
   clearInterval(sampler);
-  const peakRssBytes = Math.max(sampled, process.resourceUsage().maxRSS * 1024);
-  return { ...out, seconds, peakRssBytes };
+  observer.disconnect();
+  const peakRssBytes = Math.max(sampled.rss, peakRss() ?? process.resourceUsage().maxRSS * 1024);
+  return { ...out, seconds, baselineRssBytes, startupPeakRssBytes, peakRssBytes, sampled, atPeak, cpu, gc };
 }
 
 

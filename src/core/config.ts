@@ -232,7 +232,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
         (checksumEnv as Config['s3']['requestChecksumCalculation'] | undefined) ??
         file.s3?.requestChecksumCalculation ??
         (s3Endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED'),
-      partSizeBytes: file.s3?.partSizeBytes ?? 8 * 1024 * 1024,
+      partSizeBytes: file.s3?.partSizeBytes ?? 5 * 1024 * 1024,
       queueSize: file.s3?.queueSize ?? 4,
       ...(env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
         ? {

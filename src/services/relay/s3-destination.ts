@@ -7,11 +7,11 @@ import {
   PutObjectTaggingCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { OpsbotError } from '../../core/errors.ts';
+import { multipartUpload } from './multipart-upload.ts';
 
 /**
  * An S3 client from opsbot's config. S3-compatible servers need checksums only "when required"
@@ -68,7 +68,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
       try {
         await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
       } catch (error) {
-        // lib-storage usually aborted already; NoSuchUpload then is the good answer.
+        // NoSuchUpload (already gone) is the good answer.
         if ((error as Error).name !== 'NoSuchUpload') log.warn({ err: error, bucket, key }, 'could not abort the multipart upload');
       }
     }
@@ -97,23 +97,21 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
       });
       const onAbort = () => input.body.destroy(new OpsbotError('relay_aborted', 'opsbot stopped while uploading this file, so nothing was stored. Please share it again.'));
       input.signal?.addEventListener('abort', onAbort, { once: true });
-      const upload = new Upload({
-        client,
-        params: {
-          Bucket: input.bucket,
-          Key: input.key,
-          Body: input.body,
-          Metadata: input.metadata,
-          ...(input.contentType ? { ContentType: input.contentType } : {}),
-          ...(input.contentDisposition ? { ContentDisposition: input.contentDisposition } : {}),
-          ...(options.conditionalWrites !== false ? { IfNoneMatch: '*' } : {}),
-        },
-        partSize: Math.max(options.partSizeBytes, Math.ceil(input.expectedBytes / 9_000)),
-        queueSize: options.queueSize,
-        leavePartsOnError: false,
-      });
+      let uploadId: string | undefined;
       try {
-        await upload.done();
+        await multipartUpload({
+          client,
+          bucket: input.bucket,
+          key: input.key,
+          body: input.body,
+          partSize: Math.max(options.partSizeBytes, Math.ceil(input.expectedBytes / 9_000)),
+          queueSize: options.queueSize,
+          metadata: input.metadata,
+          ...(input.contentType ? { contentType: input.contentType } : {}),
+          ...(input.contentDisposition ? { contentDisposition: input.contentDisposition } : {}),
+          ifNoneMatch: options.conditionalWrites !== false,
+          onUploadId: (id) => (uploadId = id),
+        });
         const head = await client.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
         if (head.ContentLength !== input.expectedBytes) {
           throw new OpsbotError('s3_mismatch', 'S3 reports a different size than was sent, so the upload was removed. Please share the file again.', {
@@ -122,7 +120,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
         }
         return { bytes: head.ContentLength };
       } catch (error) {
-        await cleanUp(input.bucket, input.key, upload.uploadId).catch((cleanupError: unknown) => log.error({ err: cleanupError, key: input.key }, 'cleanup after a failed upload failed'));
+        await cleanUp(input.bucket, input.key, uploadId).catch((cleanupError: unknown) => log.error({ err: cleanupError, key: input.key }, 'cleanup after a failed upload failed'));
         throw bodyError ?? s3Failure(error);
       } finally {
         input.signal?.removeEventListener('abort', onAbort);
