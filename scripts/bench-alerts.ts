@@ -15,6 +15,10 @@
  *      deliberate pacing");
  *   3. render pool with the service's default pacing (4 requests in flight, 10/s), i.e. production.
  * Ratios compare run 2 against run 1 (same machine, same process, same simulator build).
+ *
+ * The simulated org has two alerts per host on one monitor, so each pair posts the same graph:
+ * the service draws it once (the "(N graphs)" count below). With distinct graphs per alert, the
+ * render phase after the posts takes about alerts × render p50 / workers.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';

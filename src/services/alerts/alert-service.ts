@@ -58,6 +58,16 @@ export interface AlertService {
   readonly now: () => number;
 }
 
+// Graph specs of one host's alerts share the series array (see loadAlertContext); keying the
+// dedupe by the array's identity avoids serialising hundreds of points per graph.
+const seriesIds = new WeakMap<object, number>();
+let lastSeriesId = 0;
+function seriesId(series: object): number {
+  let id = seriesIds.get(series);
+  if (id === undefined) seriesIds.set(series, (id = ++lastSeriesId));
+  return id;
+}
+
 /** A graph waits at most this long (ms, since it was asked for) for alerts still being posted. */
 const RENDER_DEFER_MS = 1000;
 
@@ -77,7 +87,19 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const renderSlots = Math.max(1, Math.floor(options.renderConcurrency ?? 1));
   const renderWaiting: (() => void)[] = [];
   let rendering = 0;
-  const render = async (spec: GraphSpec): Promise<Buffer | null> => {
+  // Alerts of one host on one metric in one burst often draw the very same graph (same title,
+  // series, forecast and thresholds): while one is queued or drawing, an identical request shares it.
+  const sameGraphs = new Map<string, Promise<Buffer | null>>();
+  const render = (spec: GraphSpec): Promise<Buffer | null> => {
+    const key = JSON.stringify({ ...spec, series: seriesId(spec.series) });
+    const pending = sameGraphs.get(key);
+    if (pending) return pending;
+    const png = renderNow(spec);
+    sameGraphs.set(key, png);
+    void png.finally(() => sameGraphs.get(key) === png && sameGraphs.delete(key));
+    return png;
+  };
+  const renderNow = async (spec: GraphSpec): Promise<Buffer | null> => {
     const queuedAt = performance.now();
     if (rendering >= renderSlots) await new Promise<void>((resolve) => renderWaiting.push(resolve));
     else rendering++;
