@@ -52,6 +52,25 @@ describe('alert posts through the Mackerel simulator', () => {
     expect(threadNotes(h)[0]!.message.text).toContain('could not be rendered');
   });
 
+  it('in a burst, graphs are drawn after the posts, and identical graphs once', async () => {
+    const postsAtRender: number[] = [];
+    h = await startAlertHarness({
+      now: NOW,
+      service: {
+        render: async () => {
+          postsAtRender.push(topLevel(h!).length);
+          return PNG;
+        },
+      },
+    });
+    for (const id of ['A1', 'A2', 'A3']) h.sim.addAlert(diskAlert(id, NOW));
+    await h.service.pollOnce();
+    expect(topLevel(h)).toHaveLength(3);
+    // One host, one monitor, one moment: the same graph for all three alerts.
+    expect(postsAtRender).toEqual([3]);
+    expect(h.chat.uploads.map((u) => u.target.threadTs).sort()).toEqual(topLevel(h).map((p) => p.ref.ts).sort());
+  });
+
   it('closing edits the original post to resolved and notes it in the thread', async () => {
     h = await startAlertHarness({ now: NOW });
     h.sim.addAlert(diskAlert('A1', NOW));
