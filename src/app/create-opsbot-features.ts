@@ -83,6 +83,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     now,
     tasks,
     render: (spec) => safeRenderGraph(spec, { log, render: graphPool.render }),
+    renderConcurrency: graphPool.size,
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
