@@ -15,7 +15,7 @@ import { createAlertService } from '../services/alerts/alert-service.ts';
 import { createAlertStore } from '../services/alerts/alert-store.ts';
 import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
-import { createGraphRenderPool, safeRenderGraph } from '../services/graph/index.ts';
+import { createGraphRenderPool, safeRenderGraph, type GraphSpec } from '../services/graph/index.ts';
 import { createInventoryCache } from '../services/inventory/cache.ts';
 import { createMackerelInventorySource } from '../services/inventory/mackerel-source.ts';
 import { createYamlInventorySource } from '../services/inventory/yaml-source.ts';
@@ -75,6 +75,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   if (config.mode !== 'shell' && !postsAlerts) log.warn('alerts.channel is not set: Mackerel alerts will not be posted (commands still work)');
   // Alert graphs render on worker threads (started on first use) so drawing does not stall posting.
   const graphPool = createGraphRenderPool({ log: log.child({ component: 'graph' }) });
+  const renderGraph = (spec: GraphSpec) => safeRenderGraph(spec, { log, render: graphPool.render });
   const alerts = createAlertService({
     data: mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now }),
     store: createAlertStore(db),
@@ -82,11 +83,11 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     log: log.child({ component: 'alerts' }),
     now,
     tasks,
-    render: (spec) => safeRenderGraph(spec, { log, render: graphPool.render }),
+    render: renderGraph,
     renderConcurrency: graphPool.size,
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
-  const alertCommands = createAlertCommands({ service: alerts }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
+  const alertCommands = createAlertCommands({ service: alerts, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
 
   const relayLog = log.child({ component: 'relay' });
   const relayLedger = createRelayLedger({ db, now });
