@@ -37,6 +37,7 @@ import { createGraphRenderPool, renderForecastGraph, safeRenderGraph, type Graph
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
 import { generateOrg } from '../test/sim/generate-org.ts';
 import { startMackerelSim } from '../test/sim/mackerel-sim.ts';
+import { nextMessage } from './child-messages.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -104,18 +105,7 @@ interface SimHandle {
 
 async function startSimChild(alerts: number, now: number): Promise<SimHandle> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--sim-child', '--alerts', String(alerts), '--now', String(now)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T extends FromSim['type']>(type: T) =>
-    new Promise<Extract<FromSim, { type: T }>>((resolve, reject) => {
-      const onMessage = (msg: FromSim) => {
-        if (msg.type !== type) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(msg as Extract<FromSim, { type: T }>);
-      };
-      const onExit = (code: number | null) => reject(new Error(`simulator child exited (code ${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
+  const next = <T extends FromSim['type']>(type: T) => nextMessage<FromSim, T>(child, type);
   const ready = await next('ready');
   return {
     url: ready.url,

@@ -57,6 +57,7 @@ import { generateOrg, GENERATED_ROLES } from '../test/sim/generate-org.ts';
 import { MackerelSim } from '../test/sim/mackerel-sim.ts';
 import { SlackSim } from '../test/sim/slack-sim.ts';
 import { seededRandom } from './seeded-random.ts';
+import { nextMessage } from './child-messages.ts';
 
 const { values } = parseArgs({
   options: {
@@ -169,18 +170,7 @@ async function simChild(): Promise<void> {
 
 async function startSimChild(org: ReturnType<typeof generateOrg>): Promise<SimHandle> {
   const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--sim-child', '--hosts', String(HOSTS)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T extends FromSim['type']>(type: T) =>
-    new Promise<Extract<FromSim, { type: T }>>((resolve, reject) => {
-      const onMessage = (msg: FromSim) => {
-        if (msg.type !== type) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(msg as Extract<FromSim, { type: T }>);
-      };
-      const onExit = (code: number | null) => reject(new Error(`simulator child exited (code ${code})`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
+  const next = <T extends FromSim['type']>(type: T) => nextMessage<FromSim, T>(child, type);
   const request = <T extends FromSim['type']>(msg: ToSim, answer: T) => {
     const reply = next(answer);
     child.send(msg);
