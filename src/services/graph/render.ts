@@ -219,6 +219,21 @@ function backgroundPlugin(): Plugin<'line'> {
 }
 
 /** Band, threshold lines, "now", the ETA marker and the "no data" notice. */
+
+/** The drawing context, the plot area and the data → pixel mappings an overlay hook needs. */
+function geometry(chart: Chart) {
+  const { left, right, top, bottom } = chart.chartArea;
+  return {
+    ctx: chart.ctx as unknown as CanvasRenderingContext2DLike,
+    left,
+    right,
+    top,
+    bottom,
+    x: (t: number) => chart.scales.x!.getPixelForValue(t),
+    y: (v: number) => chart.scales.y!.getPixelForValue(v),
+  };
+}
+
 function overlayPlugin(spec: GraphSpec, layout: Layout, family: string, px: (n: number) => number): Plugin<'line'> {
   const text = (ctx: CanvasRenderingContext2DLike, size: number, weight = '') => {
     ctx.font = `${weight} ${px(size)}px ${family}`.trim();
@@ -226,10 +241,7 @@ function overlayPlugin(spec: GraphSpec, layout: Layout, family: string, px: (n: 
   return {
     id: 'opsbotOverlay',
     beforeDatasetsDraw(chart) {
-      const ctx = chart.ctx as unknown as CanvasRenderingContext2DLike;
-      const { left, right, top, bottom } = chart.chartArea;
-      const x = (t: number) => chart.scales.x.getPixelForValue(t);
-      const y = (v: number) => chart.scales.y.getPixelForValue(v);
+      const { ctx, left, right, top, bottom, x, y } = geometry(chart);
       ctx.save();
       ctx.beginPath();
       ctx.rect(left, top, right - left, bottom - top);
@@ -279,10 +291,7 @@ function overlayPlugin(spec: GraphSpec, layout: Layout, family: string, px: (n: 
       ctx.restore();
     },
     afterDatasetsDraw(chart) {
-      const ctx = chart.ctx as unknown as CanvasRenderingContext2DLike;
-      const { left, right, top, bottom } = chart.chartArea;
-      const x = (t: number) => chart.scales.x.getPixelForValue(t);
-      const y = (v: number) => chart.scales.y.getPixelForValue(v);
+      const { ctx, left, right, top, bottom, x, y } = geometry(chart);
       ctx.save();
       ctx.setLineDash([]);
 
