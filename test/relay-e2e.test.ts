@@ -131,4 +131,23 @@ describe('relay end to end: signed Slack events → Bolt → handler → S3', ()
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('tells the person why an external file or an undescribable Slack Connect stub is not relayed', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-e2e-relay-'));
+    const bot = await startRelayBot(dataDir, [{ keyword: '!fileupload', destination: 's3://e2e/skipped/' }]);
+    try {
+      const external = { id: 'FEXTERNAL1', name: 'plan.gdoc', mode: 'external', is_external: true, size: 0 };
+      const stub = { id: 'FSTUBGONE1', mode: 'file_access', file_access: 'check_file_info', created: 0, user: '' };
+      const { ts, event } = fileShare(external);
+      (event.files as unknown[]).push(stub);
+      await bot.send(event, 'EvSKIP');
+      const reply = await sim.waitForCall('chat.postMessage', (c) => c.args.thread_ts === ts);
+      expect(String(reply.args.text)).toMatch(/can't relay `plan\.gdoc`: it is an external file/);
+      expect(String(reply.args.text)).toMatch(/can't relay `FSTUBGONE1`: Slack would not give me its details/);
+      expect(await s3.listKeys('skipped/')).toHaveLength(0);
+    } finally {
+      await bot.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

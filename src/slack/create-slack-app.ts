@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
 import type { TaskTracker } from '../core/task-tracker.ts';
-import type { ChatPort, FileShareEvent } from '../handlers/chat-port.ts';
+import { replyTarget, type ChatPort, type FileShareEvent } from '../handlers/chat-port.ts';
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
 import type { EventLedger } from '../services/event-ledger.ts';
 import { toBoltLogger } from './bolt-logger.ts';
@@ -75,7 +75,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.message(async ({ message }) => {
     const m = message as unknown as SlackMessageLike & { subtype?: string; channel_type?: string; bot_id?: string };
     if (m.subtype === 'file_share') {
-      const files = await resolveFiles(client, m.files ?? [], log);
+      const { files, skipped } = await resolveFiles(client, m.files ?? [], log);
+      if (skipped.length > 0 && options.isRelayComment(toMentionEvent(m, botUserId).text)) {
+        const text = skipped.map((s) => `:warning: I can't relay ${s.name}: ${s.reason}`).join('\n');
+        void chat.post(replyTarget(toMentionEvent(m, botUserId)), { text }).catch((error: unknown) => log.warn({ err: error }, 'could not explain skipped files'));
+      }
       if (files.length === 0) return;
       const event = toFileShareEvent(m, files, openFile);
       void tasks.run(() => options.onFileShare(event, chat)).catch((error: unknown) => log.error({ err: error }, 'file share handler failed'));
@@ -106,20 +110,39 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   };
 }
 
-/** Slack Connect files arrive as stubs without URLs; files.info has the real object. */
-async function resolveFiles(client: WebClient, files: SlackFileObject[], log: Logger): Promise<SlackFileObject[]> {
+const EXTERNAL_FILE = 'it is an external file (a link to another service), not a file stored in Slack. Upload the file itself.';
+
+/** Why a shared file cannot be relayed, in words for the person who shared it. */
+interface SkippedFile {
+  name: string;
+  reason: string;
+}
+
+/**
+ * Slack Connect files arrive as stubs without URLs; files.info has the real object. Files with
+ * no Slack-hosted bytes (external links) or that Slack will not describe are skipped, with why.
+ */
+async function resolveFiles(client: WebClient, files: SlackFileObject[], log: Logger): Promise<{ files: SlackFileObject[]; skipped: SkippedFile[] }> {
   const resolved: SlackFileObject[] = [];
+  const skipped: SkippedFile[] = [];
   for (const file of files) {
+    const name = `\`${(file.name || file.title || file.id).replace(/[`<>&]/g, '')}\``;
     let full = file;
+    if (!isHostedFile(file)) {
+      skipped.push({ name, reason: EXTERNAL_FILE });
+      continue;
+    }
     if (file.file_access === 'check_file_info' || (!file.url_private_download && !file.url_private)) {
       try {
         full = (await client.files.info({ file: file.id })).file as SlackFileObject;
       } catch (error) {
         log.warn({ err: error, file: file.id }, 'files.info failed for a file stub');
+        skipped.push({ name, reason: 'Slack would not give me its details (files.info failed; is the app in this channel, with files:read?). Nothing was stored.' });
         continue;
       }
     }
     if (isHostedFile(full)) resolved.push(full);
+    else skipped.push({ name, reason: EXTERNAL_FILE });
   }
-  return resolved;
+  return { files: resolved, skipped };
 }
