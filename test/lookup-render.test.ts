@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { code, escapeText, formatAge, link } from '../src/handlers/lookup/format.ts';
+import { escapeMrkdwn } from '../src/core/mrkdwn.ts';
+import { code, formatAge, link } from '../src/handlers/lookup/format.ts';
 import { renderHost, renderHosts, renderLookupResult, renderServices, type RenderContext } from '../src/handlers/lookup/render.ts';
 import { fitBlocks, linesToSections, section } from '../src/handlers/lookup/limits.ts';
 import { countByStatus } from '../src/services/inventory/host-index.ts';
@@ -31,7 +32,7 @@ function texts(message: { text: string; blocks?: unknown[] }): string[] {
 
 describe('lookup renderers', () => {
   it('escapes &, < and > everywhere, including link labels and code spans', () => {
-    expect(escapeText('a & <b> c')).toBe('a &amp; &lt;b&gt; c');
+    expect(escapeMrkdwn('a & <b> c')).toBe('a &amp; &lt;b&gt; c');
     expect(link('https://x/y', 'a|b<c>')).toBe('<https://x/y|a¦b&lt;c&gt;>');
     expect(link(undefined, '<!here>')).toBe('&lt;!here&gt;');
     expect(code('x`<y>')).toBe('`xˋ&lt;y&gt;`');

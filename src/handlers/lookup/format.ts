@@ -1,4 +1,5 @@
 import type { HostStatus } from '../../services/inventory/types.ts';
+import { escapeMrkdwn } from '../../core/mrkdwn.ts';
 
 /** Glyph per host status, shown before every host and count. */
 export const STATUS_GLYPHS: Record<HostStatus, string> = {
@@ -8,19 +9,15 @@ export const STATUS_GLYPHS: Record<HostStatus, string> = {
   poweroff: '⚫',
 };
 
-/** Escapes text for Slack mrkdwn: `&`, `<` and `>` (so nobody can inject links or mentions). */
-export function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** Text inside backticks: escaped, and a backtick cannot end the code span early. */
 export function code(text: string): string {
-  return `\`${escapeText(text).replace(/`/g, 'ˋ')}\``;
+  return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
 }
 
 /** A mrkdwn link; without a URL just the (escaped) label. `|` would end the URL part, so it is replaced. */
 export function link(url: string | undefined, label: string): string {
-  const text = escapeText(label).replace(/\|/g, '¦');
+  const text = escapeMrkdwn(label).replace(/\|/g, '¦');
   return url ? `<${url.replace(/[<>|]/g, encodeURIComponent)}|${text}>` : text;
 }
 

@@ -3,7 +3,8 @@ import type { StatusCounts } from '../../services/inventory/host-index.ts';
 import type { InventoryHost } from '../../services/inventory/types.ts';
 import type { HostScope, LookupResult, Miss } from '../../services/lookup/types.ts';
 import type { ChatMessage } from '../chat-port.ts';
-import { code, escapeText, formatAge, link, mackerelLinks, STATUS_GLYPHS } from './format.ts';
+import { escapeMrkdwn } from '../../core/mrkdwn.ts';
+import { code, formatAge, link, mackerelLinks, STATUS_GLYPHS } from './format.ts';
 import { context, fitBlocks, linesToSections, MAX_FALLBACK_TEXT, section, truncate } from './limits.ts';
 
 /** What the renderers need besides the result. */
@@ -41,9 +42,9 @@ export function renderCounts(counts: StatusCounts): string {
 function hostLine(host: InventoryHost, links: Links, now: number): string {
   const ips = ipsOf(host);
   const parts = [
-    `${STATUS_GLYPHS[host.status]} *${link(links.host(host.id), host.name)}*${host.displayName ? ` (${escapeText(host.displayName)})` : ''}`,
+    `${STATUS_GLYPHS[host.status]} *${link(links.host(host.id), host.name)}*${host.displayName ? ` (${escapeMrkdwn(host.displayName)})` : ''}`,
     rolesOf(host, links).join(', ') || undefined,
-    ips.length ? escapeText(ips.slice(0, 2).join(', ') + (ips.length > 2 ? ` +${ips.length - 2}` : '')) : undefined,
+    ips.length ? escapeMrkdwn(ips.slice(0, 2).join(', ') + (ips.length > 2 ? ` +${ips.length - 2}` : '')) : undefined,
     host.createdAt !== undefined ? formatAge(now - host.createdAt) : undefined,
   ];
   return parts.filter(Boolean).join(' · ');
@@ -56,22 +57,22 @@ function freshness(ctx: RenderContext): KnownBlock[] {
 
 /** `text` is the plain notification fallback; Slack parses it too, so it is escaped here. */
 function message(text: string, blocks: KnownBlock[], ctx: RenderContext): ChatMessage {
-  return { text: truncate(escapeText(text), MAX_FALLBACK_TEXT), blocks: fitBlocks([...blocks, ...freshness(ctx)]) };
+  return { text: truncate(escapeMrkdwn(text), MAX_FALLBACK_TEXT), blocks: fitBlocks([...blocks, ...freshness(ctx)]) };
 }
 
 /** Full details of one host. */
 export function renderHost(host: InventoryHost, ctx: RenderContext): ChatMessage {
   const links = mackerelLinks(ctx.orgUrl);
-  const title = `${STATUS_GLYPHS[host.status]} *${link(links.host(host.id), host.name)}*${host.displayName ? ` — ${escapeText(host.displayName)}` : ''}`;
+  const title = `${STATUS_GLYPHS[host.status]} *${link(links.host(host.id), host.name)}*${host.displayName ? ` — ${escapeMrkdwn(host.displayName)}` : ''}`;
   const fields: string[] = [
     `*Status*\n${STATUS_GLYPHS[host.status]} ${host.status}`,
     `*Roles*\n${rolesOf(host, links).join(', ') || '(none)'}`,
-    `*IP addresses*\n${host.interfaces.filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length).map((i) => `${escapeText(i.name)}: ${escapeText([...i.ipv4Addresses, ...i.ipv6Addresses].join(', '))}`).join('\n') || '(none)'}`,
+    `*IP addresses*\n${host.interfaces.filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length).map((i) => `${escapeMrkdwn(i.name)}: ${escapeMrkdwn([...i.ipv4Addresses, ...i.ipv6Addresses].join(', '))}`).join('\n') || '(none)'}`,
     `*Host ID*\n${code(host.id)}`,
   ];
   if (host.createdAt !== undefined) fields.push(`*Age*\n${formatAge(ctx.now - host.createdAt)}`);
   if (host.customIdentifier) fields.push(`*Custom identifier*\n${code(host.customIdentifier)}`);
-  if (host.memo) fields.push(`*Memo*\n${escapeText(host.memo)}`);
+  if (host.memo) fields.push(`*Memo*\n${escapeMrkdwn(host.memo)}`);
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(title, 3000) }, fields: fields.slice(0, 10).map((text) => ({ type: 'mrkdwn', text: truncate(text, 2000) })) },
   ];
@@ -106,7 +107,7 @@ export function renderHosts(result: Extract<LookupResult, { kind: 'hosts' }>, ct
   const scope = scopeLabel(result.scope, links);
   const filter = result.statuses.length ? ` (${result.statuses.join(', ')})` : '';
   const n = result.hosts.length;
-  const heading = `*${n} host${n === 1 ? '' : 's'}* ${scope.label}${escapeText(filter)}\n${renderCounts(result.counts)}`;
+  const heading = `*${n} host${n === 1 ? '' : 's'}* ${scope.label}${escapeMrkdwn(filter)}\n${renderCounts(result.counts)}`;
   const blocks: KnownBlock[] = [section(heading), ...linesToSections(result.hosts.slice(0, max).map((h) => hostLine(h, links, ctx.now)))];
   if (n > max) {
     const rest = scope.url ? ` ${link(scope.url, 'See all in Mackerel')}.` : '';
@@ -122,16 +123,16 @@ export function renderRoles(result: Extract<LookupResult, { kind: 'roles' }>, ct
   const links = mackerelLinks(ctx.orgUrl);
   const svc = result.service;
   const lines = result.roles.map((r) => `• ${link(links.role(svc.name, r.name), r.name)} — ${r.total} host${r.total === 1 ? '' : 's'} (${renderCounts(r.counts)})`);
-  const heading = `*${link(links.service(svc.name), svc.name)}*${svc.memo ? ` — ${escapeText(svc.memo)}` : ''}: ${result.roles.length} role${result.roles.length === 1 ? '' : 's'}`;
+  const heading = `*${link(links.service(svc.name), svc.name)}*${svc.memo ? ` — ${escapeMrkdwn(svc.memo)}` : ''}: ${result.roles.length} role${result.roles.length === 1 ? '' : 's'}`;
   return message(`Roles of ${svc.name}: ${result.roles.map((r) => r.name).join(', ') || '(none)'}`, [section(heading), ...linesToSections(lines.length ? lines : ['(no roles)'])], ctx);
 }
 
 export function renderServices(result: Extract<LookupResult, { kind: 'services' }>, ctx: RenderContext): ChatMessage {
   const links = mackerelLinks(ctx.orgUrl);
   const lines = result.services.map(
-    (s) => `• *${link(links.service(s.name), s.name)}*${s.memo ? ` (${escapeText(s.memo)})` : ''} — ${s.total} host${s.total === 1 ? '' : 's'} · roles: ${s.roles.map((r) => link(links.role(s.name, r), r)).join(', ') || '(none)'}`,
+    (s) => `• *${link(links.service(s.name), s.name)}*${s.memo ? ` (${escapeMrkdwn(s.memo)})` : ''} — ${s.total} host${s.total === 1 ? '' : 's'} · roles: ${s.roles.map((r) => link(links.role(s.name, r), r)).join(', ') || '(none)'}`,
   );
-  const heading = `*${result.services.length} service${result.services.length === 1 ? '' : 's'}* in ${escapeText(ctx.origin)}`;
+  const heading = `*${result.services.length} service${result.services.length === 1 ? '' : 's'}* in ${escapeMrkdwn(ctx.origin)}`;
   return message(`Services: ${result.services.map((s) => s.name).join(', ') || '(none)'}`, [section(heading), ...linesToSections(lines.length ? lines : ['(no services)'])], ctx);
 }
 
@@ -139,12 +140,12 @@ export function renderServices(result: Extract<LookupResult, { kind: 'services' 
 export function renderNotFound(result: Extract<LookupResult, { kind: 'not-found' }>, ctx: RenderContext): ChatMessage {
   const what = result.what === 'host' ? 'host matches' : `${result.what} named`;
   const did = result.suggestions.length ? ` Did you mean ${result.suggestions.map(code).join(' or ')}?` : '';
-  const text = `:mag: No ${what} ${code(result.query)}.${did}${result.hint ? `\n${escapeText(result.hint)}` : ''}`;
+  const text = `:mag: No ${what} ${code(result.query)}.${did}${result.hint ? `\n${escapeMrkdwn(result.hint)}` : ''}`;
   return message(`No ${what} ${result.query}.${result.suggestions.length ? ` Did you mean ${result.suggestions.join(' or ')}?` : ''}`, [section(text)], ctx);
 }
 
 export function renderUsage(messageText: string, ctx: RenderContext): ChatMessage {
-  return message(messageText, [section(`:information_source: ${escapeText(messageText)}`)], ctx);
+  return message(messageText, [section(`:information_source: ${escapeMrkdwn(messageText)}`)], ctx);
 }
 
 /** Renders any lookup result. */

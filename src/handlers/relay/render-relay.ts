@@ -1,13 +1,10 @@
 import type { KnownBlock } from '@slack/types';
+import { escapeMrkdwn } from '../../core/mrkdwn.ts';
 import type { ChatMessage } from '../chat-port.ts';
 import { formatBytes } from '../../services/relay/format-bytes.ts';
 import type { AuditEntry, StoredRelay } from '../../services/relay/relay-ledger.ts';
 import type { RelayResult } from '../../services/relay/relay-service.ts';
 
-/** Slack mrkdwn escaping for text people control (file names). */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 function code(text: string): string {
   return `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;

@@ -7,6 +7,7 @@ import { formatDuration, type MentionDecision } from '../urgency/index.ts';
 import type { AlertContext } from './alert-context.ts';
 import type { AlertStatus } from './alert-event.ts';
 import { formatLocalTime } from './alert-graph.ts';
+import { escapeMrkdwn } from '../../core/mrkdwn.ts';
 
 /** What one rendering of an alert post needs besides the context. */
 export interface AlertViewOptions {
@@ -22,11 +23,6 @@ export interface AlertViewOptions {
 }
 
 const GLYPH: Record<AlertStatus, string> = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
-
-/** Escapes `&`, `<`, `>` for Slack mrkdwn. */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /** Link to the alert on mackerel.io, from the webhook or built from the org name. */
 export function alertUrl(ctx: AlertContext): string | null {
