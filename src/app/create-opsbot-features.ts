@@ -29,7 +29,6 @@ import { createS3Client, createS3Destination } from '../services/relay/s3-destin
 import { isRelayComment } from '../services/relay/upload-rules.ts';
 import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../services/slack-files/slack-file-downloader.ts';
 import { createSlackFilesApi } from '../services/slack-files/slack-files-api.ts';
-import type { ShellOnlyCommand } from '../shell/run-shell.ts';
 import type { OpenSlackFile } from '../slack/slack-events.ts';
 
 export interface FeatureOptions {
@@ -48,7 +47,6 @@ export interface OpsbotFeatures {
   isRelayComment: (text: string) => boolean;
   createSlackFileOpener: (client: WebClient) => OpenSlackFile;
   mackerelWebhook?: MackerelWebhookHandler;
-  shellCommands: Record<string, ShellOnlyCommand>;
   /** Starts background work (inventory refresh, alert polling) posting through `chat`. */
   start(chat: ChatPort): Promise<void>;
   /** Stops starting new background work. */
@@ -123,7 +121,6 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     createSlackFileOpener: () =>
       createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken!, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })),
     mackerelWebhook: alerts.webhookHandler,
-    shellCommands: {},
     async start(chat) {
       inventory.start();
       alerts.start(chat);

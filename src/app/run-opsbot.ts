@@ -28,7 +28,6 @@ export async function runOpsbot(options: { shell?: boolean; lines?: string[] }):
       chat,
       onMention: bot.features.onMention,
       onFileShare: bot.features.onFileShare,
-      shellCommands: bot.features.shellCommands,
       input: process.stdin,
       out: process.stdout,
       ...(options.lines ? { lines: options.lines } : {}),

@@ -5,15 +5,10 @@ import type { ChatPort, FileShareEvent } from '../handlers/chat-port.ts';
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
 import { splitWords, stripShellMention } from './parse-shell-line.ts';
 
-/** A command that exists only in the shell (it reaches the local machine, e.g. `alert replay FILE`). */
-export type ShellOnlyCommand = (args: string[], chat: ChatPort) => Promise<void>;
-
 export interface ShellOptions {
   chat: ChatPort;
   onMention: MentionHandler;
   onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
-  /** Keyed by the first one or two words, e.g. "alert replay". */
-  shellCommands?: Record<string, ShellOnlyCommand>;
   input: NodeJS.ReadableStream;
   out: NodeJS.WritableStream;
   /** Lines given with -c; when present stdin is not read. */
@@ -73,9 +68,6 @@ export async function runShell(options: ShellOptions): Promise<number> {
     const words = splitWords(line);
     const first = words[0]!.toLowerCase();
     if (first === 'upload') return upload(words.slice(1));
-    const two = `${first} ${(words[1] ?? '').toLowerCase()}`;
-    const shellOnly = options.shellCommands?.[two] ?? options.shellCommands?.[first];
-    if (shellOnly) return shellOnly(words.slice(options.shellCommands?.[two] ? 2 : 1), chat);
     await options.onMention({ user: USER, channel: CHANNEL, ts: ts(), text: line }, chat);
   };
 
