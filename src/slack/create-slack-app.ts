@@ -75,10 +75,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   app.message(async ({ message }) => {
     const m = message as unknown as SlackMessageLike & { subtype?: string; channel_type?: string; bot_id?: string };
     if (m.subtype === 'file_share') {
+      // Only a comment with a relay keyword is worth a files.info call (Slack Connect stubs).
+      const comment = toMentionEvent(m, botUserId);
+      if (!options.isRelayComment(comment.text)) return;
       const { files, skipped } = await resolveFiles(client, m.files ?? [], log);
-      if (skipped.length > 0 && options.isRelayComment(toMentionEvent(m, botUserId).text)) {
+      if (skipped.length > 0) {
         const text = skipped.map((s) => `:warning: I can't relay ${s.name}: ${s.reason}`).join('\n');
-        void chat.post(replyTarget(toMentionEvent(m, botUserId)), { text }).catch((error: unknown) => log.warn({ err: error }, 'could not explain skipped files'));
+        void chat.post(replyTarget(comment), { text }).catch((error: unknown) => log.warn({ err: error }, 'could not explain skipped files'));
       }
       if (files.length === 0) return;
       const event = toFileShareEvent(m, files, openFile);
