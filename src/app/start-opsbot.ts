@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type DestinationStream } from 'pino';
 import { loadConfig, type Config, type LoadConfigOptions } from '../core/config.ts';
 import { openDatabase } from '../core/database.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
@@ -13,6 +13,8 @@ import { createOpsbotFeatures, type OpsbotFeatures } from './create-opsbot-featu
 export interface StartOptions extends LoadConfigOptions {
   /** Overrides the logger (tests capture lines with it). */
   log?: Logger;
+  /** Where the JSON log lines go (scrubbed of the configured secrets as always); stdout by default. */
+  logDestination?: DestinationStream;
   /** Seconds since the epoch; tests fix the clock. */
   now?: () => number;
 }
@@ -43,7 +45,11 @@ function shellLogger(config: Config): Logger {
  */
 export async function startOpsbot(options: StartOptions = {}): Promise<RunningOpsbot> {
   const config = loadConfig(options);
-  const log = options.log ?? (config.mode === 'shell' ? shellLogger(config) : createLogger({ level: config.logLevel, secrets: config.secrets }));
+  const log =
+    options.log ??
+    (config.mode === 'shell' && !options.logDestination
+      ? shellLogger(config)
+      : createLogger({ level: config.logLevel, secrets: config.secrets, ...(options.logDestination ? { destination: options.logDestination } : {}) }));
   const db = openDatabase(join(config.dataDir, 'opsbot.sqlite'));
   const tasks = createTaskTracker();
   const now = options.now ?? (() => Date.now() / 1000);

@@ -2,7 +2,6 @@ import { createHmac } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger } from '../../src/core/logger.ts';
 import { startOpsbot, type RunningOpsbot } from '../../src/app/start-opsbot.ts';
 import { createLogSink } from './log-sink.ts';
 
@@ -38,14 +37,15 @@ export async function startTestBot(options: { env: Record<string, string>; dataD
     SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
     SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
     PORT: '0',
+    LOG_LEVEL: 'debug',
     OPSBOT_DATA_DIR: dataDir,
     AWS_ACCESS_KEY_ID: 'S3RVER',
     AWS_SECRET_ACCESS_KEY: 'S3RVER',
     ...options.env,
   };
   const config = { env, cwd: dataDir, ...(options.now ? { now: options.now } : {}) };
-  const secrets = [env.SLACK_BOT_TOKEN, env.SLACK_SIGNING_SECRET, env.MACKEREL_APIKEY, env.SLACK_USER_TOKEN];
-  const bot = await startOpsbot({ ...config, log: createLogger({ level: 'debug', secrets, destination: sink.stream }) });
+  // The bot builds its own logger, so the tests see the production scrubbing of the configured secrets.
+  const bot = await startOpsbot({ ...config, logDestination: sink.stream });
   const baseUrl = `http://127.0.0.1:${bot.port}`;
   return {
     bot,
