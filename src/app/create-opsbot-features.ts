@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Config } from '../core/config.ts';
 import type { DatabaseSync } from '../core/database.ts';
 import type { Logger } from '../core/logger.ts';
@@ -45,7 +44,8 @@ export interface OpsbotFeatures {
   onMention: MentionHandler;
   onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
   isRelayComment: (text: string) => boolean;
-  createSlackFileOpener: (client: WebClient) => OpenSlackFile;
+  /** Streams a shared Slack file's bytes; present when there is a bot token to download with. */
+  openSlackFile?: OpenSlackFile;
   mackerelWebhook?: MackerelWebhookHandler;
   /** Starts background work (inventory refresh, alert polling) posting through `chat`. */
   start(chat: ChatPort): Promise<void>;
@@ -118,8 +118,9 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     onMention,
     onFileShare,
     isRelayComment: (text) => isRelayComment(config.uploads, text),
-    createSlackFileOpener: () =>
-      createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken!, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })),
+    ...(config.slack.botToken
+      ? { openSlackFile: createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })) }
+      : {}),
     mackerelWebhook: alerts.webhookHandler,
     async start(chat) {
       inventory.start();

@@ -79,7 +79,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
     onMention: features.onMention,
     onFileShare: features.onFileShare,
     isRelayComment: features.isRelayComment,
-    createFileOpener: features.createSlackFileOpener,
+    openFile: features.openSlackFile!,
   });
   let ready = false;
   const http = createHttpServer({

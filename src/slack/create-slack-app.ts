@@ -18,8 +18,8 @@ export interface SlackAppOptions {
   onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
   /** True when a comment starts with a relay keyword: such a mention is the relay's, not a command. */
   isRelayComment: (text: string) => boolean;
-  /** Builds the function that streams a Slack file's bytes, given the bot's Web API client. */
-  createFileOpener: (client: WebClient) => OpenSlackFile;
+  /** Streams a Slack file's bytes (the relay's downloader). */
+  openFile: OpenSlackFile;
   events: EventLedger;
   tasks: TaskTracker;
 }
@@ -55,7 +55,6 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
   const client = app.client;
   const chat = createSlackChatPort({ client, log });
-  const openFile = options.createFileOpener(client);
   let botUserId: string | undefined;
 
   const handleMention = (message: SlackMessageLike) => {
@@ -84,7 +83,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
         void chat.post(replyTarget(comment), { text }).catch((error: unknown) => log.warn({ err: error }, 'could not explain skipped files'));
       }
       if (files.length === 0) return;
-      const event = toFileShareEvent(m, files, openFile);
+      const event = toFileShareEvent(m, files, options.openFile);
       void tasks.run(() => options.onFileShare(event, chat)).catch((error: unknown) => log.error({ err: error }, 'file share handler failed'));
     } else if (m.channel_type === 'im' && !m.subtype && !m.bot_id) {
       handleMention(m);
