@@ -1,5 +1,6 @@
-import { closestMatches } from './edit-distance.ts';
-import { globToRegExp } from './glob.ts';
+import { LOOKUP_MATCH_STEPS, LOOKUP_SUGGEST_STEPS, StepBudget } from './budget.ts';
+import { closestPrepared, prepareCandidates } from './edit-distance.ts';
+import { foldCase, matchGlob, parseGlob, type Glob } from './glob.ts';
 import { normalizeIp } from './ip.ts';
 import type { HostStatus, InventoryHost, InventoryService, InventorySnapshot } from './types.ts';
 
@@ -17,13 +18,33 @@ export interface HostIndex {
   byIp(text: string): InventoryHost[];
   inRole(service: string, role: string): InventoryHost[];
   inService(service: string): InventoryHost[];
-  /** Glob on name or display name. */
-  matchPattern(glob: string): InventoryHost[];
+  /**
+   * Glob on name or display name (see `parseGlob`), in linear time per name. An invalid
+   * pattern matches nothing (use `findPattern` to get the reason). Every comparison is charged
+   * to `budget` (default: a fresh one of LOOKUP_MATCH_STEPS); once it is spent the scan stops
+   * and `budget.exhausted` says the list is incomplete.
+   */
+  matchPattern(glob: string | Glob, budget?: StepBudget): InventoryHost[];
+  /** `matchPattern` with the outcome spelled out: the hosts, or why there is no answer. */
+  findPattern(glob: string, budget?: StepBudget): PatternSearch;
   /** Case-insensitive; includes services only seen in host roles. */
   service(name: string): InventoryService | undefined;
   services(): InventoryService[];
-  suggestHostNames(word: string, limit?: number): string[];
-  suggestServices(word: string, limit?: number): string[];
+  /** Nearest names; with a budget, stops looking (fewer suggestions) once it is spent. */
+  suggestHostNames(word: string, limit?: number, budget?: StepBudget): string[];
+  suggestServices(word: string, limit?: number, budget?: StepBudget): string[];
+}
+
+/** The outcome of a pattern search. `invalid` and `too-expensive` carry a message for the person. */
+export type PatternSearch =
+  | { kind: 'hosts'; hosts: InventoryHost[] }
+  | { kind: 'invalid'; message: string }
+  | { kind: 'too-expensive'; message: string };
+
+/** What to tell someone whose pattern ran out of steps. */
+export function tooExpensiveMessage(pattern: string): string {
+  const shown = pattern.length > 60 ? `${pattern.slice(0, 60)}…` : pattern;
+  return `The pattern \`${shown}\` takes too much work to match against every host. Narrow it: fewer \`*\`, and more fixed letters, e.g. \`web-*\` or \`db-0?\`.`;
 }
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
@@ -74,7 +95,20 @@ export function buildHostIndex(snapshot: InventorySnapshot): HostIndex {
   const sortedServices = [...services.values()]
     .map((s) => ({ ...s, roles: [...s.roles].sort(collator.compare) }))
     .sort((a, b) => collator.compare(a.name, b.name));
-  const suggestionNames = hosts.flatMap((h) => (h.displayName ? [h.name, h.displayName] : [h.name]));
+  const suggestionNames = prepareCandidates(hosts.flatMap((h) => (h.displayName ? [h.name, h.displayName] : [h.name])));
+  const serviceNames = prepareCandidates(sortedServices.map((s) => s.name));
+  const servicesByKey = new Map(sortedServices.map((s) => [s.name.toLowerCase(), s]));
+  // Names folded once per load, so a pattern scan does no per-host string work.
+  const folded = hosts.map((h) => ({ host: h, name: foldCase(h.name), display: h.displayName === undefined ? undefined : foldCase(h.displayName) }));
+
+  function scan(glob: Glob, budget: StepBudget): InventoryHost[] {
+    const out: InventoryHost[] = [];
+    for (const f of folded) {
+      if (matchGlob(glob, f.name, budget) || (f.display !== undefined && matchGlob(glob, f.display, budget))) out.push(f.host);
+      if (budget.exhausted) break;
+    }
+    return out;
+  }
 
   return {
     snapshot,
@@ -87,13 +121,20 @@ export function buildHostIndex(snapshot: InventorySnapshot): HostIndex {
     },
     inRole: (service, role) => roles.get(`${service.toLowerCase()}:${role.toLowerCase()}`) ?? [],
     inService: (service) => serviceHosts.get(service.toLowerCase()) ?? [],
-    matchPattern(glob) {
-      const re = globToRegExp(glob);
-      return hosts.filter((h) => re.test(h.name) || (h.displayName !== undefined && re.test(h.displayName)));
+    matchPattern(glob, budget = new StepBudget(LOOKUP_MATCH_STEPS)) {
+      if (typeof glob !== 'string') return scan(glob, budget);
+      const parsed = parseGlob(glob);
+      return parsed.ok ? scan(parsed.glob, budget) : [];
     },
-    service: (name) => sortedServices.find((s) => s.name.toLowerCase() === name.toLowerCase()),
+    findPattern(glob, budget = new StepBudget(LOOKUP_MATCH_STEPS)) {
+      const parsed = parseGlob(glob);
+      if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
+      const found = scan(parsed.glob, budget);
+      return budget.exhausted ? { kind: 'too-expensive', message: tooExpensiveMessage(glob) } : { kind: 'hosts', hosts: found };
+    },
+    service: (name) => servicesByKey.get(name.toLowerCase()),
     services: () => sortedServices,
-    suggestHostNames: (word, limit = 3) => closestMatches(word, suggestionNames, limit),
-    suggestServices: (word, limit = 3) => closestMatches(word, sortedServices.map((s) => s.name), limit),
+    suggestHostNames: (word, limit = 3, budget = new StepBudget(LOOKUP_SUGGEST_STEPS)) => closestPrepared(word, suggestionNames, limit, budget),
+    suggestServices: (word, limit = 3, budget = new StepBudget(LOOKUP_SUGGEST_STEPS)) => closestPrepared(word, serviceNames, limit, budget),
   };
 }

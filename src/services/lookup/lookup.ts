@@ -1,3 +1,4 @@
+import { LOOKUP_MATCH_STEPS, LOOKUP_SUGGEST_STEPS, StepBudget } from '../inventory/budget.ts';
 import { closestMatches } from '../inventory/edit-distance.ts';
 import { isGlob } from '../inventory/glob.ts';
 import { countByStatus, type HostIndex } from '../inventory/host-index.ts';
@@ -20,6 +21,21 @@ export interface Lookup {
 }
 
 const MAX_TERMS = 20;
+
+export interface LookupOptions {
+  /** Steps one query may spend matching patterns; past it the person is asked to narrow the pattern. */
+  matchSteps?: number;
+  /** Steps one query may spend on "did you mean"; past it, fewer suggestions. */
+  suggestSteps?: number;
+  /** Called after each query with the steps it spent (benches, tests, logs). */
+  onSteps?: (spent: { match: number; suggest: number }) => void;
+}
+
+/** The work allowance of one query. */
+interface Budgets {
+  match: StepBudget;
+  suggest: StepBudget;
+}
 
 function isStatus(word: string): word is HostStatus {
   return (HOST_STATUSES as readonly string[]).includes(word.toLowerCase());
@@ -53,28 +69,49 @@ function splitRole(args: readonly string[]): { service: string; role: string; re
   return { service: m[1]!, role: m[2]!, rest: args.slice(used) };
 }
 
-function roleHosts(index: HostIndex, service: string, role: string, statuses: HostStatus[]): LookupResult {
+function roleHosts(index: HostIndex, service: string, role: string, statuses: HostStatus[], budgets: Budgets): LookupResult {
   const svc = index.service(service);
-  if (!svc) return { kind: 'not-found', what: 'service', query: service, suggestions: index.suggestServices(service) };
+  if (!svc) return { kind: 'not-found', what: 'service', query: service, suggestions: index.suggestServices(service, 3, budgets.suggest) };
   const roleName = svc.roles.find((r) => r.toLowerCase() === role.toLowerCase());
   if (!roleName) {
-    const near = closestMatches(role, svc.roles);
+    const near = closestMatches(role, svc.roles, 3, budgets.suggest);
     return { kind: 'not-found', what: 'role', query: `${svc.name}:${role}`, suggestions: near.map((r) => `${svc.name}:${r}`), hint: `Roles of ${svc.name}: ${svc.roles.join(', ') || '(none)'}` };
   }
   return hostsResult({ kind: 'role', service: svc.name, role: roleName }, index.inRole(svc.name, roleName), statuses);
 }
 
-/** Resolves one `host` term: a pattern, an address, or a name/id. */
-function findTerm(index: HostIndex, term: string): InventoryHost[] {
-  if (isGlob(term)) return index.matchPattern(term);
+/** Resolves one `host` term: a pattern, an address, or a name/id; or a message when a pattern cannot be answered. */
+function findTerm(index: HostIndex, term: string, budgets: Budgets): InventoryHost[] | LookupResult {
+  if (isGlob(term)) {
+    const found = index.findPattern(term, budgets.match);
+    return found.kind === 'hosts' ? found.hosts : { kind: 'usage', message: found.message };
+  }
   if (normalizeIp(term)) return index.byIp(term);
   return index.byName(term);
 }
 
-/** Creates the lookup queries (stateless; the index carries the data). */
-export function createLookup(): Lookup {
+/**
+ * Creates the lookup queries (stateless; the index carries the data). Each query gets its own
+ * step budgets, so no message can hold the event loop for long however it is written.
+ */
+export function createLookup(options: LookupOptions = {}): Lookup {
+  const matchSteps = options.matchSteps ?? LOOKUP_MATCH_STEPS;
+  const suggestSteps = options.suggestSteps ?? LOOKUP_SUGGEST_STEPS;
+
+  /** Runs one query with fresh budgets, reporting what it spent. */
+  function metered<A extends unknown[]>(query: (budgets: Budgets, ...args: A) => LookupResult): (...args: A) => LookupResult {
+    return (...args) => {
+      const budgets: Budgets = { match: new StepBudget(matchSteps), suggest: new StepBudget(suggestSteps) };
+      try {
+        return query(budgets, ...args);
+      } finally {
+        options.onSteps?.({ match: budgets.match.used, suggest: budgets.suggest.used });
+      }
+    };
+  }
+
   return {
-    host(index, args) {
+    host: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {
       if (args.length === 0) return { kind: 'usage', message: 'Which host? For example `host web-01`, `host 10.1.2.3` or `host web-*`.' };
       // A display name with spaces ("shop web 1") arrives as several words.
       const whole = args.length > 1 ? index.byName(args.join(' ')) : [];
@@ -83,9 +120,10 @@ export function createLookup(): Lookup {
       const found = new Set<InventoryHost>();
       const misses: Miss[] = [];
       for (const term of terms) {
-        const hosts = findTerm(index, term);
+        const hosts = findTerm(index, term, budgets);
+        if (!Array.isArray(hosts)) return hosts;
         for (const h of hosts) found.add(h);
-        if (hosts.length === 0) misses.push({ term, suggestions: isGlob(term) || normalizeIp(term) ? [] : index.suggestHostNames(term) });
+        if (hosts.length === 0) misses.push({ term, suggestions: isGlob(term) || normalizeIp(term) ? [] : index.suggestHostNames(term, 3, budgets.suggest) });
       }
       if (found.size === 0 && terms.length === 1) {
         const term = terms[0]!;
@@ -95,9 +133,9 @@ export function createLookup(): Lookup {
       if (found.size === 1 && misses.length === 0 && !isGlob(terms[0]!)) return { kind: 'host', host: [...found][0]! };
       const ordered = index.hosts.filter((h) => found.has(h));
       return hostsResult(terms.length === 1 && isGlob(terms[0]!) ? { kind: 'pattern', pattern: terms[0]! } : { kind: 'terms', terms }, ordered, [], misses);
-    },
+    }),
 
-    hosts(index, args) {
+    hosts: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {
       const first = args[0];
       if (first === undefined || isStatus(first)) {
         const statuses = parseStatuses(args);
@@ -106,17 +144,20 @@ export function createLookup(): Lookup {
       const role = splitRole(args);
       if (role) {
         const statuses = parseStatuses(role.rest);
-        return Array.isArray(statuses) ? roleHosts(index, role.service, role.role, statuses) : statuses;
+        return Array.isArray(statuses) ? roleHosts(index, role.service, role.role, statuses, budgets) : statuses;
       }
       const statuses = parseStatuses(args.slice(1));
       if (!Array.isArray(statuses)) return statuses;
-      if (isGlob(first)) return hostsResult({ kind: 'pattern', pattern: first }, index.matchPattern(first), statuses);
+      if (isGlob(first)) {
+        const found = index.findPattern(first, budgets.match);
+        return found.kind === 'hosts' ? hostsResult({ kind: 'pattern', pattern: first }, found.hosts, statuses) : { kind: 'usage', message: found.message };
+      }
       const service = index.service(first);
       if (service) return hostsResult({ kind: 'service', service: service.name }, index.inService(service.name), statuses);
-      return { kind: 'not-found', what: 'service', query: first, suggestions: index.suggestServices(first), hint: 'Give a service, a service:role, or a name pattern like `web-*`.' };
-    },
+      return { kind: 'not-found', what: 'service', query: first, suggestions: index.suggestServices(first, 3, budgets.suggest), hint: 'Give a service, a service:role, or a name pattern like `web-*`.' };
+    }),
 
-    role(index, args) {
+    role: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {
       const role = splitRole(args);
       if (!role) {
         if (args.length === 1 && index.service(args[0]!)) {
@@ -126,20 +167,20 @@ export function createLookup(): Lookup {
         return { kind: 'usage', message: 'Which role? Write it as service:role, for example `role shop:web`.' };
       }
       const statuses = parseStatuses(role.rest);
-      return Array.isArray(statuses) ? roleHosts(index, role.service, role.role, statuses) : statuses;
-    },
+      return Array.isArray(statuses) ? roleHosts(index, role.service, role.role, statuses, budgets) : statuses;
+    }),
 
-    roles(index, args) {
+    roles: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {
       const name = args[0]?.replace(/:.*$/, '');
       if (!name) return { kind: 'usage', message: 'Roles of which service? For example `roles shop`; `services` lists them all.' };
       const service = index.service(name);
-      if (!service) return { kind: 'not-found', what: 'service', query: name, suggestions: index.suggestServices(name) };
+      if (!service) return { kind: 'not-found', what: 'service', query: name, suggestions: index.suggestServices(name, 3, budgets.suggest) };
       const roles = service.roles.map((role) => {
         const hosts = index.inRole(service.name, role);
         return { name: role, counts: countByStatus(hosts), total: hosts.length };
       });
       return { kind: 'roles', service, roles };
-    },
+    }),
 
     services(index) {
       return {
