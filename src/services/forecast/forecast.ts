@@ -1,5 +1,6 @@
 import { adjustmentsClause, describeAdjustments, isMaterial } from './adjustments.ts';
-import { cleanSeries } from './clean-series.ts';
+import { cleanSeries, type CleanSeries } from './clean-series.ts';
+import { selectModel } from './select-model.ts';
 import { detectCleanups, type CleanupCycles } from './detect-cleanups.ts';
 import { detectJumps, withoutIndices, type Jump } from './detect-jumps.ts';
 import { fitCurrentTrend, type CurrentTrend } from './fit-current-trend.ts';
@@ -17,7 +18,7 @@ export const MIN_POINTS = 6;
 /** Growth weaker than this many standard errors counts as no growth. */
 const MIN_GROWTH_T = 2.5;
 
-interface Context {
+export interface Context {
   limit: number;
   now: number;
   horizon: number;
@@ -98,7 +99,65 @@ export function forecastTimeToLimit(input: ForecastInput, options: ForecastOptio
     unit: options.unit ?? 'number',
     timeZone: options.timeZone ?? 'UTC',
   };
-  const clean = cleanSeries(input.points, now);
+  const clean = compressOld(cleanSeries(input.points, now), now);
+  const kept: Kept = { t: clean.t, v: clean.v };
+  const base = analyzeSeries(clean, ctx, kept);
+  if (base.method === 'insufficient-data' || base.method === 'already-full') return base;
+  return selectModel(base, kept, ctx);
+}
+
+/** Points kept at full resolution; older ones are averaged into bins when the history is long. */
+const FULL_RESOLUTION_SECONDS = 12 * 3600;
+const MAX_OLD_POINTS = 1500;
+
+/**
+ * Long, finely sampled histories (a week of minutes) are averaged into bins older than 12 hours, so
+ * that at most about 1,500 points describe the older days: their slopes, cycles and steps need no
+ * finer view, and the analysis stays fast. Single-point glitches there are averaged away too.
+ */
+function compressOld(clean: CleanSeries, now: number): CleanSeries {
+  const n = clean.t.length;
+  if (n <= 2 * MAX_OLD_POINTS) return clean;
+  const cut = now - FULL_RESOLUTION_SECONDS;
+  let split = 0;
+  while (split < n && clean.t[split] < cut) split++;
+  if (split <= MAX_OLD_POINTS) return clean;
+  const width = (cut - clean.t[0]) / MAX_OLD_POINTS;
+  const t = new Float64Array(MAX_OLD_POINTS + (n - split));
+  const v = new Float64Array(t.length);
+  let m = 0;
+  let i = 0;
+  while (i < split) {
+    const bin = Math.floor((clean.t[i] - clean.t[0]) / width);
+    let st = 0;
+    let sv = 0;
+    let c = 0;
+    while (i < split && Math.floor((clean.t[i] - clean.t[0]) / width) === bin) {
+      st += clean.t[i];
+      sv += clean.v[i];
+      c++;
+      i++;
+    }
+    t[m] = st / c;
+    v[m] = sv / c;
+    m++;
+  }
+  for (let j = split; j < n; j++, m++) {
+    t[m] = clean.t[j];
+    v[m] = clean.v[j];
+  }
+  return { t: t.subarray(0, m), v: v.subarray(0, m), discarded: clean.discarded };
+}
+
+/** The glitch-free series the trend analysis kept (for the model selection). */
+interface Kept {
+  t: Float64Array;
+  v: Float64Array;
+}
+
+/** The piecewise-trend analysis (steps, transients, recurring cleanups, a recent new trend) of a cleaned series. */
+export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | null = null): ForecastResult {
+  const { limit, now } = ctx;
   const n0 = clean.t.length;
   if (n0 === 0) return emptyResult(ctx, 'insufficient-data', 'no usable points at or before the analysis time: cannot forecast', 0, clean.discarded);
 
@@ -123,6 +182,10 @@ export function forecastTimeToLimit(input: ForecastInput, options: ForecastOptio
   const first = detectJumps(clean.t, clean.v);
   const outlierTimes = first.outliers.map((i) => clean.t[i]);
   const { t, v } = withoutIndices(clean.t, clean.v, first.outliers);
+  if (kept) {
+    kept.t = t;
+    kept.v = v;
+  }
   const { jumps } = first.outliers.length > 0 ? detectJumps(t, v) : first;
   const n = t.length;
   const steps = new Float64Array(n - 1);

@@ -36,6 +36,10 @@ export interface ForecastOptions {
  * - `rotation-adjusted`: recurring cleanups (log rotation, image GC); the peaks' net growth decides.
  * - `flat`: no significant growth.
  * - `shrinking`: significant decrease.
+ * - `cycle-envelope`: the series repeats (hourly rotation, business days, restarts, a band); the
+ *   average cycle and the growth of its peaks decide.
+ * - `uncertain`: no model predicts the series' own recent past well enough to say; `secondsToLimit`
+ *   is null and `low` the earliest plausible time.
  */
 export type ForecastMethod =
   | 'insufficient-data'
@@ -45,7 +49,9 @@ export type ForecastMethod =
   | 'level-shift-adjusted'
   | 'rotation-adjusted'
   | 'flat'
-  | 'shrinking';
+  | 'shrinking'
+  | 'cycle-envelope'
+  | 'uncertain';
 
 export interface TimeValue {
   time: number;
