@@ -39,7 +39,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createSilentLogger } from '../src/core/logger.ts';
-import type { ChatMessage, MentionEvent } from '../src/handlers/chat-port.ts';
+import type { MentionEvent } from '../src/handlers/chat-port.ts';
+import { toSlackMessage } from '../src/core/message.ts';
 import { createCommandRegistry } from '../src/handlers/command-registry.ts';
 import { createLookupCommands } from '../src/handlers/lookup/commands.ts';
 import { renderLookupResult } from '../src/handlers/lookup/render.ts';
@@ -90,7 +91,8 @@ const epochMs = () => performance.timeOrigin + performance.now();
 
 /** A lookup's reply, and when (performance.now()) it reached the chat platform. */
 export interface Reply {
-  message: ChatMessage;
+  /** The reply's text as it reached the chat platform. */
+  text: string;
   at: number;
 }
 
@@ -289,7 +291,7 @@ async function e2eDriver(sim: SimHandle): Promise<E2eDriver> {
         if (res.status !== 200) throw new Error(`/slack/events answered ${res.status} for "${text}"`);
       });
       const [call] = await Promise.all([reply, ack]);
-      return { message: { text: String(call.args.text ?? '') }, at };
+      return { text: String(call.args.text ?? ''), at };
     },
     settle: stop,
     stop,
@@ -311,7 +313,7 @@ function dispatcherDriver(client: MackerelClient): LookupDriver {
     async send(text) {
       const event: MentionEvent = { user: 'U1', channel: 'C1', ts: `${FAKE_EPOCH}.${String(++seq).padStart(6, '0')}`, text };
       const reply = new Promise<Reply>((resolve) => {
-        chat.onPost = (post) => resolve({ message: post.message, at: performance.now() });
+        chat.onPost = (post) => resolve({ text: post.message.text, at: performance.now() });
       });
       await dispatch(event, chat);
       return reply;
@@ -337,7 +339,7 @@ function naiveDriver(client: MackerelClient): LookupDriver {
       const index = buildHostIndex(snapshot);
       const result = word === 'host' ? lookup.host(index, args) : word === 'role' ? lookup.role(index, args) : lookup.hosts(index, args);
       const message = renderLookupResult(result, { now: FAKE_EPOCH, origin: 'Mackerel', ageSeconds: 0, orgUrl: snapshot.orgUrl });
-      return { message, at: performance.now() };
+      return { text: toSlackMessage(message).text, at: performance.now() };
     },
   };
 }
@@ -374,7 +376,7 @@ async function run(name: string, driver: LookupDriver, texts: string[], sim: Sim
     latencies.push(reply.at - t0);
     fromDue.push(reply.at - due);
     previousReply = reply.at;
-    replies.push(reply.message.text);
+    replies.push(reply.text);
   }
   const wall = performance.now() - started;
   loop.disable();

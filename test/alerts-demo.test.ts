@@ -37,7 +37,7 @@ function setup(channel?: string) {
       },
     };
     await commands.get(name!)!.run(ctx);
-    return replies.at(-1)?.text ?? '';
+    return replies.at(-1)?.text.text ?? '';
   }
   return { chat, service, run };
 }

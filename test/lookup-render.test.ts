@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { escapeMrkdwn } from '../src/core/mrkdwn.ts';
-import { code, formatAge, link } from '../src/handlers/lookup/format.ts';
+import { code, escapeText as escapeMrkdwn, link, toSlackMessage, type ChatMessage } from '../src/core/message.ts';
+import { formatAge } from '../src/handlers/lookup/format.ts';
 import { renderHost, renderHosts, renderLookupResult, renderServices, type RenderContext } from '../src/handlers/lookup/render.ts';
-import { fitBlocks, linesToSections, section } from '../src/handlers/lookup/limits.ts';
 import { countByStatus } from '../src/services/inventory/host-index.ts';
 import type { InventoryHost } from '../src/services/inventory/types.ts';
 
@@ -20,9 +19,10 @@ function host(i: number, extra: Partial<InventoryHost> = {}): InventoryHost {
   };
 }
 
-function texts(message: { text: string; blocks?: unknown[] }): string[] {
+function texts(built: ChatMessage): string[] {
+  const message = toSlackMessage(built);
   const out = [message.text];
-  for (const b of message.blocks as { text?: { text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[]) {
+  for (const b of (message.blocks ?? []) as { text?: { text: string }; fields?: { text: string }[]; elements?: { text: string }[] }[]) {
     if (b.text) out.push(b.text.text);
     for (const f of b.fields ?? []) out.push(f.text);
     for (const e of b.elements ?? []) out.push(e.text);
@@ -33,9 +33,9 @@ function texts(message: { text: string; blocks?: unknown[] }): string[] {
 describe('lookup renderers', () => {
   it('escapes &, < and > everywhere, including link labels and code spans', () => {
     expect(escapeMrkdwn('a & <b> c')).toBe('a &amp; &lt;b&gt; c');
-    expect(link('https://x/y', 'a|b<c>')).toBe('<https://x/y|a¦b&lt;c&gt;>');
-    expect(link(undefined, '<!here>')).toBe('&lt;!here&gt;');
-    expect(code('x`<y>')).toBe('`xˋ&lt;y&gt;`');
+    expect(link('https://x/y', 'a|b<c>').text).toBe('<https://x/y|a¦b&lt;c&gt;>');
+    expect(link(undefined, '<!here>').text).toBe('&lt;!here&gt;');
+    expect(code('x`<y>').text).toBe('`xˋ&lt;y&gt;`');
     const message = renderHost(host(1, { displayName: '<!channel> <@U1> & <https://evil|click>', memo: '<b>' }), ctx);
     for (const t of texts(message)) {
       expect(t).not.toMatch(/<!channel>|<@U1>|<https:\/\/evil/);
@@ -54,7 +54,7 @@ describe('lookup renderers', () => {
   it('keeps a 10,000-host list within Slack limits: counts, the first N, and a link for the rest', () => {
     const hosts = Array.from({ length: 10_000 }, (_, i) => host(i, { displayName: 'x'.repeat(200) }));
     const message = renderHosts({ kind: 'hosts', scope: { kind: 'role', service: 'shop', role: 'web' }, statuses: [], hosts, counts: countByStatus(hosts), misses: [] }, { ...ctx, maxListed: 40 });
-    expect(message.blocks!.length).toBeLessThanOrEqual(50);
+    expect(toSlackMessage(message).blocks!.length).toBeLessThanOrEqual(50);
     for (const t of texts(message)) expect(t.length).toBeLessThanOrEqual(3000);
     const all = texts(message).join('\n');
     expect(all).toContain('🟢 2500 working · 🟡 2500 standby · 🔧 2500 maintenance · ⚫ 2500 poweroff');
@@ -83,19 +83,7 @@ describe('lookup renderers', () => {
   });
 });
 
-describe('Slack limit helpers', () => {
-  it('packs lines into sections of at most 3000 characters and caps blocks at 50', () => {
-    const sections = linesToSections(Array.from({ length: 300 }, (_, i) => `${i} ${'y'.repeat(95)}`));
-    const bodies = sections.map((b) => (b as { text: { text: string } }).text.text);
-    expect(bodies.every((t) => t.length <= 3000)).toBe(true);
-    expect(bodies.join('\n').split('\n')).toHaveLength(300);
-    expect(sections.length).toBe(10);
-    expect(linesToSections(['z'.repeat(5000)])[0]).toMatchObject({ text: { text: expect.stringMatching(/^z{2999}…$/) } });
-    const blocks = fitBlocks(Array.from({ length: 80 }, (_, i) => section(String(i))));
-    expect(blocks).toHaveLength(50);
-    expect(JSON.stringify(blocks.at(-1))).toContain('31 more blocks left out');
-  });
-
+describe('lookup wording', () => {
   it('words ages', () => {
     expect(formatAge(59)).toBe('59 seconds');
     expect(formatAge(60)).toBe('1 minute');

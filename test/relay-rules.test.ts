@@ -1,3 +1,4 @@
+import { toSlackMessage } from '../src/core/message.ts';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -117,8 +118,10 @@ describe('progress pacing and wording', () => {
 
   it('words sizes, progress and results', () => {
     expect([formatBytes(512), formatBytes(1536), formatBytes(50 * 1024 * 1024), formatBytes(2 ** 30)]).toEqual(['512 B', '1.50 KiB', '50.0 MiB', '1.00 GiB']);
-    expect(renderProgress('a.bin', 512 * 1024 * 1024, 2 ** 30, 25 * 1024 * 1024).text).toBe('Uploading a.bin: 50% (512 MiB of 1.00 GiB, 25.0 MB/s)');
+    expect(renderProgress('a.bin', 512 * 1024 * 1024, 2 ** 30, 25 * 1024 * 1024).text.text).toBe('Uploading a.bin: 50% (512 MiB of 1.00 GiB, 25.0 MB/s)');
     const done = renderRelayDone('<b>.txt', { destination: 's3://b/', location: 's3://b/k', bytes: 3, sha256: 'abc' });
-    expect(JSON.stringify(done.blocks)).toContain('&lt;b&gt;.txt');
+    const wire = toSlackMessage(done);
+    expect(JSON.stringify(wire.blocks)).toContain('&lt;b&gt;.txt');
+    expect(wire.text).toBe('Stored &lt;b&gt;.txt at s3://b/k (3 B, sha256 abc)');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderMessageText, mrkdwnToText } from '../src/shell/render-text.ts';
+import { context, divider, header, link, md, section } from '../src/core/message.ts';
 import { splitWords, stripShellMention } from '../src/shell/parse-shell-line.ts';
 import { parseCommandLine } from '../src/handlers/mention-dispatcher.ts';
 import { stripBotMention, unescapeSlackText } from '../src/slack/slack-events.ts';
@@ -14,17 +15,17 @@ describe('terminal rendering of Block Kit', () => {
 
   it('flattens header, section fields, context, divider and images', () => {
     const text = renderMessageText({
-      text: 'fallback',
+      text: md`fallback`,
       blocks: [
-        { type: 'header', text: { type: 'plain_text', text: 'Hosts' } },
-        { type: 'section', text: { type: 'mrkdwn', text: '*web-01*' }, fields: [{ type: 'mrkdwn', text: 'status\nworking' }] },
-        { type: 'divider' },
-        { type: 'context', elements: [{ type: 'mrkdwn', text: 'id H1' }] },
-        { type: 'image', image_url: 'https://x/y.png', alt_text: 'disk graph' },
+        header('Hosts'),
+        section(md`*web-01*`, [md`status\nworking`]),
+        divider(),
+        context(md`id H1`),
+        { type: 'image', url: 'https://x/y.png', altText: 'disk graph' },
       ],
     });
     expect(text.split('\n')).toEqual(['HOSTS', '*web-01*', '  status working', '─'.repeat(40), '  id H1', '[image: disk graph]']);
-    expect(renderMessageText({ text: 'plain <https://a.b|c>' })).toBe('plain c (https://a.b)');
+    expect(renderMessageText({ text: md`plain ${link('https://a.b', 'c')}` })).toBe('plain c (https://a.b/)');
   });
 });
 

@@ -1,16 +1,12 @@
-import type { Block, KnownBlock } from '@slack/types';
+import type { ChatMessage, Mrkdwn } from '../core/message.ts';
+
+export type { ChatMessage } from '../core/message.ts';
 
 /**
  * What handlers need from a chat platform. Slack implements it with the Web API
  * (src/slack/slack-chat-port.ts); the local shell implements it by printing text.
  * Handlers depend on this, never on Bolt, so both drive the same code.
  */
-export interface ChatMessage {
-  /** Plain text; the notification fallback when blocks are given. */
-  text: string;
-  blocks?: (KnownBlock | Block)[];
-}
-
 export interface MessageRef {
   channel: string;
   ts: string;
@@ -28,7 +24,7 @@ export interface ChatImage {
   altText: string;
   data: Buffer;
   /** Text posted with the image. */
-  comment?: string;
+  comment?: Mrkdwn;
 }
 
 export interface ChatPort {

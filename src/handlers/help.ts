@@ -1,8 +1,5 @@
-import type { KnownBlock } from '@slack/types';
 import type { Command, CommandRegistry } from './command-registry.ts';
-import { escapeMrkdwn } from '../core/mrkdwn.ts';
-import { code } from './lookup/format.ts';
-import { linesToSections, section } from './lookup/limits.ts';
+import { code, joinMd, linesToSections, md, plain, section } from '../core/message.ts';
 
 /**
  * `@opsbot help` (alias `?`): every registered command with its usage, summary and an example,
@@ -22,10 +19,10 @@ export function createHelpCommand(registryGetter: () => CommandRegistry): Comman
       const one = wanted ? registry.find(wanted) : undefined;
       const commands: readonly Command[] = one ? [one] : registry.list();
       const line = (c: Command) =>
-        `• ${code(c.usage)} — ${escapeMrkdwn(c.summary)}${c.examples.length ? `\n    e.g. ${(one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`)).join(', ')}` : ''}`;
-      const intro = wanted && !one ? `No command ${code(wanted)}. These are the commands:` : one ? `*${escapeMrkdwn(one.name)}*` : '*What I can do* (mention me in a channel or thread, or DM me):';
-      const blocks: KnownBlock[] = [section(intro), ...linesToSections(commands.map(line))];
-      const text = commands.map((c) => `${c.usage}: ${c.summary}${c.examples[0] ? ` (e.g. @opsbot ${c.examples[0]})` : ''}`).join('\n');
+        md`• ${code(c.usage)} — ${c.summary}${c.examples.length ? md`\n    e.g. ${joinMd((one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`)), ', ')}` : ''}`;
+      const intro = wanted && !one ? md`No command ${code(wanted)}. These are the commands:` : one ? md`*${one.name}*` : md`*What I can do* (mention me in a channel or thread, or DM me):`;
+      const blocks = [section(intro), ...linesToSections(commands.map(line))];
+      const text = plain(commands.map((c) => `${c.usage}: ${c.summary}${c.examples[0] ? ` (e.g. @opsbot ${c.examples[0]})` : ''}`).join('\n'));
       await ctx.reply({ text, blocks });
     },
   };

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logger.ts';
 import { OpsbotError } from '../core/errors.ts';
+import { plain } from '../core/message.ts';
 import { replyTarget, type ChatPort, type MentionEvent } from './chat-port.ts';
 import type { CommandContext, CommandRegistry } from './command-registry.ts';
 
@@ -43,10 +44,9 @@ export function createMentionDispatcher(options: MentionDispatcherOptions): Ment
       if (command) await command.run(ctx);
       else await onUnknown(ctx, word);
     } catch (error) {
-      const text =
-        error instanceof OpsbotError
-          ? error.userMessage
-          : ':warning: Something went wrong while handling that. The details are in the bot log.';
+      const text = plain(
+        error instanceof OpsbotError ? error.userMessage : ':warning: Something went wrong while handling that. The details are in the bot log.',
+      );
       ctx.log.error({ err: error }, 'command failed');
       await chat.post(target, { text }).catch((postError: unknown) => ctx.log.error({ err: postError }, 'could not post the error reply'));
     }

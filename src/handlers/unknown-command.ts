@@ -1,6 +1,6 @@
 import { closestMatches } from '../services/inventory/edit-distance.ts';
 import type { CommandContext, CommandRegistry } from './command-registry.ts';
-import { code } from './lookup/format.ts';
+import { code, joinMd, md } from '../core/message.ts';
 
 /**
  * The dispatcher's `onUnknown`: a short hint instead of silence, naming the nearest command
@@ -9,12 +9,12 @@ import { code } from './lookup/format.ts';
 export function createUnknownCommandHandler(registryGetter: () => CommandRegistry): (ctx: CommandContext, word: string) => Promise<void> {
   return async (ctx, word) => {
     if (!word) {
-      await ctx.reply({ text: 'Hi! Try `@opsbot help` to see what I can do.' });
+      await ctx.reply({ text: md`Hi! Try \`@opsbot help\` to see what I can do.` });
       return;
     }
     const names = registryGetter().list().flatMap((c) => [c.name, ...(c.aliases ?? [])]);
     const near = closestMatches(word, names, 2);
-    const guess = near.length ? ` Did you mean ${near.map((n) => code(n)).join(' or ')}?` : '';
-    await ctx.reply({ text: `I don't know the command ${code(word)}.${guess} Try \`@opsbot help\` for the list.` });
+    const guess = near.length ? md` Did you mean ${joinMd(near.map((n) => code(n)), ' or ')}?` : '';
+    await ctx.reply({ text: md`I don't know the command ${code(word)}.${guess} Try \`@opsbot help\` for the list.` });
   };
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage } from '../handlers/chat-port.ts';
+import { toSlackMessage, type ChatMessage } from '../core/message.ts';
 
 type AnyBlock = { type: string; [key: string]: unknown };
 type TextObject = { type?: string; text?: string };
@@ -71,7 +71,8 @@ function renderBlock(block: AnyBlock): string {
 
 /** A Block Kit message flattened for a terminal; falls back to the message's text. */
 export function renderMessageText(message: ChatMessage): string {
-  const blocks = (message.blocks ?? []) as AnyBlock[];
+  const slack = toSlackMessage(message);
+  const blocks = (slack.blocks ?? []) as AnyBlock[];
   const rendered = blocks.map(renderBlock).filter((s) => s.trim() !== '');
-  return rendered.length ? rendered.join('\n') : mrkdwnToText(message.text);
+  return rendered.length ? rendered.join('\n') : mrkdwnToText(slack.text);
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatPort, MessageRef } from '../handlers/chat-port.ts';
-import { renderMessageText } from './render-text.ts';
+import { mrkdwnToText, renderMessageText } from './render-text.ts';
 
 export interface ShellChatPortOptions {
   out: NodeJS.WritableStream;
@@ -42,7 +42,7 @@ export function createShellChatPort(options: ShellChatPortOptions): ChatPort {
       const safe = image.filename.replace(/[^A-Za-z0-9._-]+/g, '_');
       const path = join(imageDir, `${Date.now()}-${++seq}-${safe}`);
       writeFileSync(path, image.data);
-      write(indent(`${image.comment ? `${image.comment}\n` : ''}[${image.title}] saved to ${path}`, 'opsbot> '));
+      write(indent(`${image.comment ? `${mrkdwnToText(image.comment.text)}\n` : ''}[${image.title}] saved to ${path}`, 'opsbot> '));
     },
   };
 }

@@ -8,6 +8,7 @@ import { replyTarget, type ChatPort, type FileShareEvent } from '../handlers/cha
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
 import type { EventLedger } from '../services/event-ledger.ts';
 import { toBoltLogger } from './bolt-logger.ts';
+import { code, lines, md } from '../core/message.ts';
 import { createSlackChatPort } from './slack-chat-port.ts';
 import { isHostedFile, toFileShareEvent, toMentionEvent, type OpenSlackFile, type SlackFileObject, type SlackMessageLike } from './slack-events.ts';
 
@@ -79,7 +80,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (!options.isRelayComment(comment.text)) return;
       const { files, skipped } = await resolveFiles(client, m.files ?? [], log);
       if (skipped.length > 0) {
-        const text = skipped.map((s) => `:warning: I can't relay ${s.name}: ${s.reason}`).join('\n');
+        const text = lines(skipped.map((s) => md`:warning: I can't relay ${code(s.name)}: ${s.reason}`));
         void chat.post(replyTarget(comment), { text }).catch((error: unknown) => log.warn({ err: error }, 'could not explain skipped files'));
       }
       if (files.length === 0) return;
@@ -128,7 +129,7 @@ async function resolveFiles(client: WebClient, files: SlackFileObject[], log: Lo
   const resolved: SlackFileObject[] = [];
   const skipped: SkippedFile[] = [];
   for (const file of files) {
-    const name = `\`${(file.name || file.title || file.id).replace(/[`<>&]/g, '')}\``;
+    const name = file.name || file.title || file.id;
     let full = file;
     if (!isHostedFile(file)) {
       skipped.push({ name, reason: EXTERNAL_FILE });

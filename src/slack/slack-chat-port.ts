@@ -1,6 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../core/logger.ts';
 import type { ChatPort } from '../handlers/chat-port.ts';
+import { SLACK_LIMITS, toSlackMessage, truncateMrkdwn, truncatePlain } from '../core/message.ts';
 
 /** The chat port on Slack's Web API. Reactions are best effort; everything else throws. */
 export function createSlackChatPort(options: { client: WebClient; log: Logger }): ChatPort {
@@ -15,18 +16,20 @@ export function createSlackChatPort(options: { client: WebClient; log: Logger })
   };
   return {
     async post(target, message) {
+      const { text, blocks } = toSlackMessage(message);
       const result = await client.chat.postMessage({
         channel: target.channel,
         thread_ts: target.threadTs,
-        text: message.text,
-        blocks: message.blocks,
+        text,
+        ...(blocks ? { blocks } : {}),
         unfurl_links: false,
         unfurl_media: false,
       });
       return { channel: result.channel ?? target.channel, ts: result.ts! };
     },
     async update(ref, message) {
-      await client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks ?? [] });
+      const { text, blocks } = toSlackMessage(message);
+      await client.chat.update({ channel: ref.channel, ts: ref.ts, text, blocks: blocks ?? [] });
     },
     react: (ref, name) => reaction('add', ref, name),
     unreact: (ref, name) => reaction('remove', ref, name),
@@ -35,10 +38,10 @@ export function createSlackChatPort(options: { client: WebClient; log: Logger })
         channel_id: target.channel,
         ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
         file: image.data,
-        filename: image.filename,
-        title: image.title,
-        alt_text: image.altText,
-        ...(image.comment ? { initial_comment: image.comment } : {}),
+        filename: truncatePlain(image.filename, SLACK_LIMITS.fileTitle),
+        title: truncatePlain(image.title, SLACK_LIMITS.fileTitle),
+        alt_text: truncatePlain(image.altText, SLACK_LIMITS.altText),
+        ...(image.comment ? { initial_comment: truncateMrkdwn(image.comment, SLACK_LIMITS.fileComment) } : {}),
       } as Parameters<WebClient['filesUploadV2']>[0]);
     },
   };

@@ -1,3 +1,5 @@
+import { toSlackMessage } from '../../src/core/message.ts';
+import type { WireMessage } from './recording-chat-port.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +7,7 @@ import type { Config } from '../../src/core/config.ts';
 import { openDatabase, type DatabaseSync } from '../../src/core/database.ts';
 import { createSilentLogger } from '../../src/core/logger.ts';
 import { createTaskTracker } from '../../src/core/task-tracker.ts';
-import type { ChatImage, ChatMessage, ChatPort, ChatTarget, MessageRef } from '../../src/handlers/chat-port.ts';
+import type { ChatImage, ChatPort, ChatTarget, MessageRef } from '../../src/handlers/chat-port.ts';
 import { createAlertService, type AlertService, type AlertServiceOptions } from '../../src/services/alerts/alert-service.ts';
 import { createAlertStore } from '../../src/services/alerts/alert-store.ts';
 import { createMackerelAlertData } from '../../src/services/alerts/mackerel-alert-data.ts';
@@ -42,10 +44,10 @@ export function linearDisk(opts: { now: number; size: number; percentNow: number
   };
 }
 
-/** A ChatPort that records every call; `ts` values are sequential. */
+/** A ChatPort that records every call, as Slack would receive it; `ts` values are sequential. */
 export interface RecordingChat extends ChatPort {
-  posts: { target: ChatTarget; message: ChatMessage; ref: MessageRef }[];
-  updates: { ref: MessageRef; message: ChatMessage }[];
+  posts: { target: ChatTarget; message: WireMessage; ref: MessageRef }[];
+  updates: { ref: MessageRef; message: WireMessage }[];
   uploads: { target: ChatTarget; image: ChatImage }[];
   /** Make the next `n` posts throw. */
   failPosts: number;
@@ -64,11 +66,11 @@ export function createRecordingChat(): RecordingChat {
         throw new Error('slack down');
       }
       const ref = { channel: target.channel, ts: `1700000000.${String(++seq).padStart(6, '0')}` };
-      chat.posts.push({ target, message, ref });
+      chat.posts.push({ target, message: toSlackMessage(message), ref });
       return ref;
     },
     async update(ref, message) {
-      chat.updates.push({ ref, message });
+      chat.updates.push({ ref, message: toSlackMessage(message) });
     },
     async react() {},
     async unreact() {},
@@ -180,6 +182,6 @@ export async function startAlertHarness(opts: { now: number; etaSeconds?: number
 }
 
 /** Plain text of a message: its text and every mrkdwn string of its blocks. */
-export function messageText(message: ChatMessage): string {
+export function messageText(message: WireMessage): string {
   return [message.text, JSON.stringify(message.blocks ?? [])].join('\n');
 }

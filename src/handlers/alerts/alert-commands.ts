@@ -6,7 +6,7 @@ import { buildForecastGraphSpec } from '../../services/alerts/alert-graph.ts';
 import type { AlertService } from '../../services/alerts/alert-service.ts';
 import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
 import { forecastHostResources, metricHistory, pairsFor, resolveHost } from '../../services/alerts/host-forecast.ts';
-import { escapeMrkdwn } from '../../core/mrkdwn.ts';
+import { bold, joinMd, link, md, plain, type Mrkdwn } from '../../core/message.ts';
 import { forecastLine } from '../../services/alerts/render-alert.ts';
 import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
 import { formatDuration } from '../../services/urgency/index.ts';
@@ -35,7 +35,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
   const { service } = options;
   const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000 }));
   const fixturesDir = options.fixturesDir ?? DEMO_ALERTS_DIR;
-  const fail = (ctx: CommandContext, text: string) => ctx.reply({ text: `:warning: ${text}` }).then(() => undefined);
+  const fail = (ctx: CommandContext, text: string | Mrkdwn) => ctx.reply({ text: md`:warning: ${text}` }).then(() => undefined);
 
   const alerts: Command = {
     name: 'alerts',
@@ -49,14 +49,13 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       } catch (error) {
         return fail(ctx, `could not list alerts: ${errorMessage(error)}`);
       }
-      if (list.length === 0) return void (await ctx.reply({ text: ':large_green_circle: No open alerts.' }));
+      if (list.length === 0) return void (await ctx.reply({ text: md`:large_green_circle: No open alerts.` }));
       const lines = list.slice(0, 40).map((a) => {
-        const eta = a.secondsToLimit === null ? '' : a.secondsToLimit === 0 ? ' — *at the limit*' : ` — full in *${formatDuration(a.secondsToLimit)}*`;
-        const link = a.url ? ` <${a.url}|${escapeMrkdwn(a.event.id)}>` : '';
-        return `${GLYPH[a.event.status]} ${escapeMrkdwn(a.title)}${eta}${link}`;
+        const eta = a.secondsToLimit === null ? '' : a.secondsToLimit === 0 ? md` — *at the limit*` : md` — full in ${bold(formatDuration(a.secondsToLimit))}`;
+        return md`${GLYPH[a.event.status]} ${a.title}${eta}${a.url ? md` ${link(a.url, a.event.id)}` : ''}`;
       });
       const more = list.length > 40 ? `\n…and ${list.length - 40} more` : '';
-      await ctx.reply({ text: `*${list.length} open alert${list.length === 1 ? '' : 's'}*\n${lines.join('\n')}${more}` });
+      await ctx.reply({ text: md`*${list.length} open alert${list.length === 1 ? '' : 's'}*\n${joinMd(lines, '\n')}${more}` });
     },
   };
 
@@ -75,9 +74,9 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       if ('error' in result) return fail(ctx, result.error);
       const lines = result.map(({ resource, forecast: f }) => {
         const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${Math.round(f.currentValue)}%)` : '';
-        return `• *${escapeMrkdwn(resource.pair.label)}*${level}: ${forecastLine(f, service.timeZone, now)}`;
+        return md`• ${bold(resource.pair.label)}${level}: ${forecastLine(f, service.timeZone, now)}`;
       });
-      await ctx.reply({ text: `*${escapeMrkdwn(found.host.name)}* forecast\n${lines.join('\n')}` });
+      await ctx.reply({ text: md`${bold(found.host.name)} forecast\n${joinMd(lines, '\n')}` });
     },
   };
 
@@ -131,7 +130,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       const path = /[/\\]|\.json$/.test(name) ? (isAbsolute(name) ? name : resolve(name)) : join(fixturesDir, `${name}.json`);
       if (!existsSync(path)) return fail(ctx, `no fixture "${name}" (available: ${listDemoFixtures(fixturesDir).join(', ') || 'none'})`);
       const outcome = await service.replayFixture(path, { channel: ctx.event.channel });
-      await ctx.reply({ text: `replayed ${name}: ${outcome}` });
+      await ctx.reply({ text: plain(`replayed ${name}: ${outcome}`) });
     },
   };
 

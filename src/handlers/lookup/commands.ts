@@ -5,6 +5,7 @@ import type { HostIndex } from '../../services/inventory/host-index.ts';
 import { createLookup, type Lookup } from '../../services/lookup/lookup.ts';
 import type { LookupResult } from '../../services/lookup/types.ts';
 import type { Command, CommandContext } from '../command-registry.ts';
+import { plain } from '../../core/message.ts';
 import { renderLookupResult, type RenderContext } from './render.ts';
 
 export interface LookupCommandsOptions {
@@ -37,7 +38,7 @@ export function createLookupCommands(options: LookupCommandsOptions): Command[] 
         } catch (error) {
           (ctx.log ?? log).warn({ err: error }, 'inventory unavailable for a lookup');
           const text = error instanceof OpsbotError ? error.userMessage : ':warning: The host inventory is not available right now. Try again in a minute.';
-          await ctx.reply({ text });
+          await ctx.reply({ text: plain(text) });
           return;
         }
         const result = query(view.index, ctx.args);

@@ -1,5 +1,5 @@
 import type { HostStatus } from '../../services/inventory/types.ts';
-import { escapeMrkdwn } from '../../core/mrkdwn.ts';
+export { code, link } from '../../core/message.ts';
 
 /** Glyph per host status, shown before every host and count. */
 export const STATUS_GLYPHS: Record<HostStatus, string> = {
@@ -8,18 +8,6 @@ export const STATUS_GLYPHS: Record<HostStatus, string> = {
   maintenance: '🔧',
   poweroff: '⚫',
 };
-
-
-/** Text inside backticks: escaped, and a backtick cannot end the code span early. */
-export function code(text: string): string {
-  return `\`${escapeMrkdwn(text).replace(/`/g, 'ˋ')}\``;
-}
-
-/** A mrkdwn link; without a URL just the (escaped) label. `|` would end the URL part, so it is replaced. */
-export function link(url: string | undefined, label: string): string {
-  const text = escapeMrkdwn(label).replace(/\|/g, '¦');
-  return url ? `<${url.replace(/[<>|]/g, encodeURIComponent)}|${text}>` : text;
-}
 
 /** "45 seconds", "1 minute", "3 days", "5 months", "2 years". */
 export function formatAge(seconds: number): string {

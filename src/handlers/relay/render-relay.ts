@@ -1,18 +1,8 @@
-import type { KnownBlock } from '@slack/types';
-import { escapeMrkdwn } from '../../core/mrkdwn.ts';
-import type { ChatMessage } from '../chat-port.ts';
+import { channelRef, code, header, joinMd, link, linesToSections, md, plain, section, type ChatMessage } from '../../core/message.ts';
 import { formatBytes } from '../../services/relay/format-bytes.ts';
 import type { AuditEntry, StoredRelay } from '../../services/relay/relay-ledger.ts';
 import type { RelayResult } from '../../services/relay/relay-service.ts';
 
-
-function code(text: string): string {
-  return `\`${escapeMrkdwn(text).replace(/`/g, "'")}\``;
-}
-
-function section(text: string): KnownBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text } };
-}
 
 function isoMinute(epochSeconds: number): string {
   return `${new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -21,28 +11,28 @@ function isoMinute(epochSeconds: number): string {
 /** The thread reply after a successful relay: where, size, SHA-256, link and its expiry. */
 export function renderRelayDone(fileName: string, result: RelayResult): ChatMessage {
   const lines = [
-    `:white_check_mark: ${code(fileName)} is stored at ${code(result.location)}`,
-    `Size: ${formatBytes(result.bytes)} (${result.bytes.toLocaleString('en-US')} bytes) · SHA-256: ${code(result.sha256)}`,
+    md`:white_check_mark: ${code(fileName)} is stored at ${code(result.location)}`,
+    md`Size: ${formatBytes(result.bytes)} (${result.bytes.toLocaleString('en-US')} bytes) · SHA-256: ${code(result.sha256)}`,
   ];
-  if (result.link) lines.push(`<${result.link.url}|Download link> (valid until ${isoMinute(result.link.expiresAt)})`);
-  if (result.deletedFromSlack) lines.push('The Slack copy was deleted, as this keyword is set up to do.');
-  return { text: `Stored ${fileName} at ${result.location} (${formatBytes(result.bytes)}, sha256 ${result.sha256})`, blocks: [section(lines.join('\n'))] };
+  if (result.link) lines.push(md`${link(result.link.url, 'Download link')} (valid until ${isoMinute(result.link.expiresAt)})`);
+  if (result.deletedFromSlack) lines.push(md`The Slack copy was deleted, as this keyword is set up to do.`);
+  return { text: plain(`Stored ${fileName} at ${result.location} (${formatBytes(result.bytes)}, sha256 ${result.sha256})`), blocks: [section(joinMd(lines, '\n'))] };
 }
 
 /** A re-share of a file that was already relayed to this destination. */
 export function renderAlreadyStored(fileName: string, previous: StoredRelay): ChatMessage {
-  const text = `${code(fileName)} was already stored at ${code(previous.location)} (${formatBytes(previous.bytes)}, SHA-256 ${code(previous.sha256)}); it was not uploaded again.`;
-  return { text: `${fileName} was already stored at ${previous.location}`, blocks: [section(`:information_source: ${text}`)] };
+  const text = md`${code(fileName)} was already stored at ${code(previous.location)} (${formatBytes(previous.bytes)}, SHA-256 ${code(previous.sha256)}); it was not uploaded again.`;
+  return { text: plain(`${fileName} was already stored at ${previous.location}`), blocks: [section(md`:information_source: ${text}`)] };
 }
 
 export function renderRelayFailed(fileName: string, userMessage: string): ChatMessage {
-  return { text: `Could not relay ${fileName}: ${userMessage}`, blocks: [section(`:x: Could not relay ${code(fileName)}.\n${escapeMrkdwn(userMessage)}`)] };
+  return { text: plain(`Could not relay ${fileName}: ${userMessage}`), blocks: [section(md`:x: Could not relay ${code(fileName)}.\n${userMessage}`)] };
 }
 
 export function renderNotAllowed(keyword: string, reason: 'channel' | 'user'): ChatMessage {
   const where = reason === 'channel' ? 'in this channel' : 'for you';
   const text = `${keyword} is not allowed ${where}, so the file was not uploaded. Ask the opsbot admins to add ${reason === 'channel' ? 'this channel' : 'you'} to the rule, or use a channel where it is allowed.`;
-  return { text, blocks: [section(`:no_entry: ${escapeMrkdwn(text)}`)] };
+  return { text: plain(text), blocks: [section(md`:no_entry: ${text}`)] };
 }
 
 /** The progress line edited during a large transfer. */
@@ -50,23 +40,23 @@ export function renderProgress(fileName: string, bytes: number, total: number, b
   const percent = total > 0 ? Math.min(100, Math.floor((bytes / total) * 100)) : 0;
   const rate = `${(bytesPerSecond / (1024 * 1024)).toFixed(1)} MB/s`;
   const text = `Uploading ${fileName}: ${percent}% (${formatBytes(bytes)} of ${formatBytes(total)}, ${rate})`;
-  return { text, blocks: [section(`:hourglass_flowing_sand: Uploading ${code(fileName)}: *${percent}%* (${formatBytes(bytes)} of ${formatBytes(total)}, ${rate})`)] };
+  return { text: plain(text), blocks: [section(md`:hourglass_flowing_sand: Uploading ${code(fileName)}: *${percent}%* (${formatBytes(bytes)} of ${formatBytes(total)}, ${rate})`)] };
 }
 
 /** `@opsbot uploads`: the channel's recent relays. */
 export function renderUploadsList(entries: readonly AuditEntry[], channel: string): ChatMessage {
   if (entries.length === 0) {
-    return { text: 'No file relays in this channel yet.', blocks: [section(`No file relays in <#${channel}> yet. Share a file with a relay keyword (e.g. \`!fileupload\`) in the comment.`)] };
+    return { text: md`No file relays in this channel yet.`, blocks: [section(md`No file relays in ${channelRef(channel)} yet. Share a file with a relay keyword (e.g. \`!fileupload\`) in the comment.`)] };
   }
   const lines = entries.map((e) => {
     const when = isoMinute(e.at);
     if (e.result === 'done') {
-      return `:white_check_mark: ${when} · <@${e.user}> · ${code(e.fileName)} → ${code(e.location ?? e.destination)} · ${formatBytes(e.bytes ?? 0)} · sha256 \`${(e.sha256 ?? '').slice(0, 12)}…\``;
+      return md`:white_check_mark: ${when} · by ${code(e.user)} · ${code(e.fileName)} → ${code(e.location ?? e.destination)} · ${formatBytes(e.bytes ?? 0)} · sha256 ${code(`${(e.sha256 ?? '').slice(0, 12)}…`)}`;
     }
-    return `:x: ${when} · <@${e.user}> · ${code(e.fileName)} → ${code(e.destination)} · failed (${e.errorCode ?? 'error'})`;
+    return md`:x: ${when} · by ${code(e.user)} · ${code(e.fileName)} → ${code(e.destination)} · failed (${e.errorCode ?? 'error'})`;
   });
   return {
-    text: `Recent file relays in this channel: ${entries.length}`,
-    blocks: [{ type: 'header', text: { type: 'plain_text', text: 'Recent file relays' } }, section(lines.join('\n').slice(0, 2900))],
+    text: md`Recent file relays in this channel: ${entries.length}`,
+    blocks: [header('Recent file relays'), ...linesToSections(lines)],
   };
 }

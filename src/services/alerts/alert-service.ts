@@ -1,3 +1,4 @@
+import { configuredMention, EMPTY, md, type Mrkdwn } from '../../core/message.ts';
 import { readFile } from 'node:fs/promises';
 import type { Config } from '../../core/config.ts';
 import { errorMessage } from '../../core/errors.ts';
@@ -150,7 +151,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const view = (ctx: AlertContext, decision: MentionDecision, extra: { escalatedFrom?: AlertStatus; resolved?: { at: number } } = {}) =>
     renderAlertMessage(ctx, { decision, timeZone, now: now(), ...(config.mention ? { mentionTarget: config.mention } : {}), ...extra });
   const etaAt = (ctx: AlertContext) => (ctx.forecast && ctx.forecast.secondsToLimit !== null ? now() + ctx.forecast.secondsToLimit : null);
-  const mentionText = (decision: MentionDecision) => (decision.mention && config.mention ? `${config.mention} ` : '');
+  const mentionText = (decision: MentionDecision): Mrkdwn => (decision.mention && config.mention ? md`${configuredMention(config.mention)} ` : EMPTY);
 
   function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = chains.get(id) ?? Promise.resolve();
@@ -170,7 +171,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       if (png) {
         await chat.uploadImage({ channel, threadTs: ts }, { filename: `alert-${ctx.event.id}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png });
       } else {
-        await chat.post({ channel, threadTs: ts }, { text: ':warning: the forecast graph could not be rendered (details in the bot log).' });
+        await chat.post({ channel, threadTs: ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` });
       }
     } catch (error) {
       log.warn({ err: errorMessage(error), alertId: ctx.event.id }, 'could not attach the alert graph');
@@ -210,8 +211,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const decision = decide(ctx, event.status);
     const escalated = severity(event.status) > severity(previous);
     await chat!.update({ channel, ts }, view(ctx, decision, escalated ? { escalatedFrom: previous } : {}));
-    const ping = escalated && decision.mention && !mentioned ? mentionText(decision) : '';
-    await chat!.post({ channel, threadTs: ts }, { text: `${ping}${escalated ? ':arrow_up: escalated' : ':arrow_down: eased'}: ${previous} → ${event.status} (${decision.reason})` });
+    const ping = escalated && decision.mention && !mentioned ? mentionText(decision) : EMPTY;
+    await chat!.post({ channel, threadTs: ts }, { text: md`${ping}${escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${previous} → ${event.status} (${decision.reason})` });
     store.update(event.id, { status: event.status, mentioned: mentioned || decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx) }, now());
     return 'updated';
   }
@@ -221,7 +222,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const at = event.closedAt ?? now();
     const decision = decide(ctx, 'OK');
     await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }));
-    await chat!.post({ channel, threadTs: ts }, { text: `:large_green_circle: resolved after ${formatDuration(at - ctx.event.openedAt)}${event.reason ? ` (${event.reason})` : ''}` });
+    await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved after ${formatDuration(at - ctx.event.openedAt)}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` });
     store.markClosed(event.id, now());
     return 'closed';
   }
@@ -284,7 +285,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decision));
     const was = prev === null ? 'not in sight' : `full in ${formatDuration(Math.max(0, prev - now()))}`;
     const is = next === null ? 'not in sight' : `full in ${formatDuration(next - now())}`;
-    await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: `${newlyUrgent ? mentionText(decision) : ''}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` });
+    await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: md`${newlyUrgent ? mentionText(decision) : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` });
     store.update(alertId, { etaAt: next, mentioned: record.mentioned || decision.mention, mentionCode: decision.code }, now());
     await postGraph(ctx, record.channel!, record.ts!);
   }

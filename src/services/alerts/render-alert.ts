@@ -1,5 +1,4 @@
-import type { KnownBlock } from '@slack/types';
-import type { ChatMessage } from '../../handlers/chat-port.ts';
+import { bold, code, configuredMention, context, EMPTY, joinMd, link, md, plain, section, type ChatMessage, type MessageBlock, type Mrkdwn } from '../../core/message.ts';
 import { formatBand } from '../forecast/wording.ts';
 import type { ForecastResult } from '../forecast/index.ts';
 import { formatValueAuto, type GraphUnit } from '../graph/index.ts';
@@ -7,7 +6,6 @@ import { formatDuration, type MentionDecision } from '../urgency/index.ts';
 import type { AlertContext } from './alert-context.ts';
 import type { AlertStatus } from './alert-event.ts';
 import { formatLocalTime } from './alert-graph.ts';
-import { escapeMrkdwn } from '../../core/mrkdwn.ts';
 
 /** What one rendering of an alert post needs besides the context. */
 export interface AlertViewOptions {
@@ -41,33 +39,33 @@ function valueUnit(ctx: AlertContext): GraphUnit {
 }
 
 /** "value 91.2% > critical 90% (warning 80%)" or null when there is nothing to compare. */
-export function valueLine(ctx: AlertContext): string | null {
+export function valueLine(ctx: AlertContext): Mrkdwn | null {
   const { event, monitor } = ctx;
-  if (event.value === undefined) return ctx.event.message ? escapeMrkdwn(ctx.event.message.slice(0, 300)) : null;
+  if (event.value === undefined) return ctx.event.message ? plain(ctx.event.message.slice(0, 300)) : null;
   const unit = valueUnit(ctx);
   const fmt = (v: number) => formatValueAuto(v, unit);
   const op = monitor?.operator ?? event.operator ?? '>';
   const warning = monitor?.warning ?? event.warning;
   const critical = monitor?.critical ?? event.critical;
-  const parts = [`*${fmt(event.value)}*`];
+  const parts: Mrkdwn[] = [bold(fmt(event.value))];
   const primary = event.status === 'CRITICAL' ? ['critical', critical] as const : ['warning', warning] as const;
   const other = event.status === 'CRITICAL' ? ['warning', warning] as const : ['critical', critical] as const;
-  if (typeof primary[1] === 'number') parts.push(`${escapeMrkdwn(op)} ${primary[0]} ${fmt(primary[1])}`);
-  if (typeof other[1] === 'number') parts.push(`(${other[0]} ${fmt(other[1])})`);
+  if (typeof primary[1] === 'number') parts.push(md`${op} ${primary[0]} ${fmt(primary[1])}`);
+  if (typeof other[1] === 'number') parts.push(md`(${other[0]} ${fmt(other[1])})`);
   const metric = monitor?.metric ?? event.metricLabel;
-  return `${metric ? `\`${escapeMrkdwn(metric)}\` ` : ''}${parts.join(' ')}`;
+  return md`${metric ? md`${code(metric)} ` : ''}${joinMd(parts, ' ')}`;
 }
 
 /**
  * "full in ~3 h (band 2–5 h), around Mon 14:00 JST. <explanation>", or the explanation alone.
  * The explanation's own closing "full in about …" is dropped there: the line already says it.
  */
-export function forecastLine(forecast: ForecastResult, timeZone: string, now: number): string {
+export function forecastLine(forecast: ForecastResult, timeZone: string, now: number): Mrkdwn {
   const s = forecast.secondsToLimit;
-  if (s === null || s === 0) return escapeMrkdwn(forecast.explanation);
+  if (s === null || s === 0) return plain(forecast.explanation);
   const band = formatBand(forecast.low, forecast.high);
   const why = forecast.explanation.replace(/;\s*full in about [^;]*$/, '');
-  return `full in *${formatDuration(s)}*${band ? ` (band ${band})` : ''}, around ${formatLocalTime(now + s, timeZone)}. ${escapeMrkdwn(why)}`;
+  return md`full in ${bold(formatDuration(s))}${band ? ` (band ${band})` : ''}, around ${formatLocalTime(now + s, timeZone)}. ${why}`;
 }
 
 /** Short headline: status, monitor, host. */
@@ -80,41 +78,39 @@ export function headline(ctx: AlertContext, status: AlertStatus): string {
 /** The alert post (open, escalated or resolved) as Block Kit with a text fallback. */
 export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): ChatMessage {
   const status = opts.resolved ? 'OK' : ctx.event.status;
-  const mention = !opts.resolved && opts.decision.mention && opts.mentionTarget ? `${opts.mentionTarget} ` : '';
+  const mention = !opts.resolved && opts.decision.mention && opts.mentionTarget ? md`${configuredMention(opts.mentionTarget)} ` : EMPTY;
   const roles = ctx.host?.roles ?? ctx.event.roles ?? [];
   const hostName = ctx.host?.name ?? ctx.event.hostName;
   const title = opts.resolved
-    ? `${GLYPH.OK} *RESOLVED* ~(was ${ctx.event.status})~ ${escapeMrkdwn(headline(ctx, ctx.event.status).replace(/^\S+ /, ''))}`
-    : `${GLYPH[status]} *${status}* ${escapeMrkdwn(headline(ctx, status).replace(/^\S+ /, ''))}`;
-  const lines = [`${mention}${title}`];
-  if (opts.escalatedFrom && !opts.resolved) lines.push(`:arrow_up: escalated from ${opts.escalatedFrom}`);
-  if (hostName) lines.push(`host *${escapeMrkdwn(hostName)}*${roles.length ? ` (${roles.map((r) => `\`${escapeMrkdwn(r)}\``).join(', ')})` : ''}`);
+    ? md`${GLYPH.OK} *RESOLVED* ~(was ${ctx.event.status})~ ${headline(ctx, ctx.event.status).replace(/^\S+ /, '')}`
+    : md`${GLYPH[status]} *${status}* ${headline(ctx, status).replace(/^\S+ /, '')}`;
+  const lines: Mrkdwn[] = [md`${mention}${title}`];
+  if (opts.escalatedFrom && !opts.resolved) lines.push(md`:arrow_up: escalated from ${opts.escalatedFrom}`);
+  if (hostName) lines.push(md`host ${bold(hostName)}${roles.length ? md` (${joinMd(roles.map((r) => code(r)), ', ')})` : ''}`);
   const value = valueLine(ctx);
   if (value) lines.push(value);
-  const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n').slice(0, 2900) } }];
+  const blocks: MessageBlock[] = [section(joinMd(lines, '\n'))];
 
   if (ctx.forecast && !opts.resolved) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `:hourglass_flowing_sand: ${ctx.resource ? `*${escapeMrkdwn(ctx.resource.pair.label)}* ` : ''}${forecastLine(ctx.forecast, opts.timeZone, opts.now)}`.slice(0, 2900) } });
+    blocks.push(section(md`:hourglass_flowing_sand: ${ctx.resource ? md`${bold(ctx.resource.pair.label)} ` : ''}${forecastLine(ctx.forecast, opts.timeZone, opts.now)}`));
   }
-  const context: string[] = [];
+  const notes: Mrkdwn[] = [];
   if (opts.resolved) {
-    context.push(`resolved ${formatLocalTime(opts.resolved.at, opts.timeZone)} after ${formatDuration(opts.resolved.at - ctx.event.openedAt)}`);
+    notes.push(md`resolved ${formatLocalTime(opts.resolved.at, opts.timeZone)} after ${formatDuration(opts.resolved.at - ctx.event.openedAt)}`);
   } else {
     const noTarget = opts.decision.mention && !opts.mentionTarget ? ' (no alerts.mention configured)' : '';
-    context.push(`${opts.decision.reason}${noTarget}`);
+    notes.push(md`${opts.decision.reason}${noTarget}`);
   }
-  const links = [alertUrl(ctx) ? `<${alertUrl(ctx)}|alert ${escapeMrkdwn(ctx.event.id)}>` : `alert ${escapeMrkdwn(ctx.event.id)}`];
+  const links = [link(alertUrl(ctx), `alert ${ctx.event.id}`)];
   const hUrl = hostUrl(ctx);
-  if (hUrl) links.push(`<${hUrl}|${escapeMrkdwn(hostName ?? 'host')} in Mackerel>`);
-  context.push(links.join(' · '));
-  blocks.push({ type: 'context', elements: context.map((text) => ({ type: 'mrkdwn' as const, text })) });
-  if (ctx.problems.length > 0) {
-    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `:warning: could not fetch: ${escapeMrkdwn(ctx.problems.join('; ')).slice(0, 1900)}` }] });
-  }
+  if (hUrl) links.push(link(hUrl, `${hostName ?? 'host'} in Mackerel`));
+  notes.push(joinMd(links, ' · '));
+  blocks.push(context(...notes));
+  if (ctx.problems.length > 0) blocks.push(context(md`:warning: could not fetch: ${ctx.problems.join('; ').slice(0, 1900)}`));
 
   const eta = ctx.forecast && !opts.resolved && ctx.forecast.secondsToLimit !== null ? ` — full in ${formatDuration(ctx.forecast.secondsToLimit)}` : '';
   const text = opts.resolved
-    ? `${GLYPH.OK} RESOLVED (was ${ctx.event.status}) ${headline(ctx, ctx.event.status).replace(/^\S+ /, '')}`
-    : `${mention}${GLYPH[status]} ${headline(ctx, status)}${eta} (${opts.decision.reason})`;
+    ? md`${GLYPH.OK} RESOLVED (was ${ctx.event.status}) ${headline(ctx, ctx.event.status).replace(/^\S+ /, '')}`
+    : md`${mention}${GLYPH[status]} ${headline(ctx, status)}${eta} (${opts.decision.reason})`;
   return { text, blocks };
 }
