@@ -1,10 +1,58 @@
-/** Splits a shell line into words; "double" or 'single' quotes keep spaces in a word. */
+/** A line the shell cannot read as words (an unterminated quote, a trailing backslash); the message says where. */
+export class ShellLineError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShellLineError';
+  }
+}
+
+/** Longest line the shell handles: Slack's own limit for a message's text. */
+export const MAX_LINE_CHARS = 40_000;
+
+const SPACE = /\s/;
+
+/**
+ * Reads the word that starts at or after `from`, as a POSIX shell would: "double" quotes keep
+ * spaces and take backslash escapes, 'single' quotes keep everything, a backslash outside quotes
+ * escapes the next character (a path dragged into a terminal: `my\ report.pdf`), and quoted and
+ * bare parts next to each other make one word. Returns undefined when only spaces are left, else
+ * the word and the index just after it.
+ * @throws {ShellLineError} on an unterminated quote or a backslash at the end of the line
+ */
+export function readWord(line: string, from = 0): { word: string; end: number } | undefined {
+  let i = from;
+  while (i < line.length && SPACE.test(line[i]!)) i++;
+  if (i >= line.length) return undefined;
+  let word = '';
+  while (i < line.length && !SPACE.test(line[i]!)) {
+    const c = line[i]!;
+    if (c === '"' || c === "'") {
+      const start = i++;
+      while (i < line.length && line[i] !== c) {
+        if (c === '"' && line[i] === '\\' && i + 1 < line.length) i++;
+        word += line[i++];
+      }
+      if (i >= line.length) throw new ShellLineError(`the ${c} quote at column ${start + 1} is never closed`);
+      i++;
+    } else if (c === '\\') {
+      if (i + 1 >= line.length) throw new ShellLineError('the line ends with a backslash that escapes nothing');
+      word += line[i + 1];
+      i += 2;
+    } else {
+      word += c;
+      i++;
+    }
+  }
+  return { word, end: i };
+}
+
+/**
+ * Splits a shell line into words; "double" or 'single' quotes keep spaces in a word.
+ * @throws {ShellLineError} on an unterminated quote
+ */
 export function splitWords(line: string): string[] {
   const words: string[] = [];
-  const pattern = /"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)/g;
-  for (let m = pattern.exec(line); m; m = pattern.exec(line)) {
-    words.push(m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : (m[2] ?? m[3]!));
-  }
+  for (let next = readWord(line); next; next = readWord(line, next.end)) words.push(next.word);
   return words;
 }
 
