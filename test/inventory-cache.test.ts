@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { OpsbotError } from '../src/core/errors.ts';
-import { createSilentLogger } from '../src/core/logger.ts';
+import { createLogger, createSilentLogger } from '../src/core/logger.ts';
+import type { MackerelHost } from '../src/services/mackerel/types.ts';
+import { createLogSink } from './helpers/log-sink.ts';
 import { createInventoryCache } from '../src/services/inventory/cache.ts';
 import { createMackerelInventorySource } from '../src/services/inventory/mackerel-source.ts';
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
@@ -18,8 +20,7 @@ beforeEach(async () => {
 });
 afterEach(() => sim.stop());
 
-function cache(ttlSeconds = 300) {
-  const log = createSilentLogger();
+function cache(ttlSeconds = 300, log = createSilentLogger()) {
   const client = createMackerelClient({ apiKey: sim.apiKey, baseUrl: sim.url, log, retries: 1, sleep: async () => undefined });
   return createInventoryCache({ source: createMackerelInventorySource({ client }), ttlSeconds, now: () => clock, log });
 }
@@ -87,5 +88,43 @@ describe('inventory cache', () => {
     expect(sim.callCount('GET /api/v0/org')).toBe(2);
     clock += 61;
     expect((await inventory.get()).snapshot.hosts).toHaveLength(500);
+  });
+
+  it('skips hosts Mackerel sends in an unexpected shape, keeps the rest, and logs once per refresh', async () => {
+    const base = sim.hosts[0]!;
+    const junk = (fields: Record<string, unknown>) => ({ ...base, ...fields }) as unknown as MackerelHost;
+    sim.hosts.push(
+      junk({ id: 'oddRoles01', name: 'odd-roles-01', roles: { shop: 'web', blog: null } }),
+      junk({ id: 'nullIfaces1', name: 'null-ifaces-01', interfaces: null, createdAt: 0 }),
+      junk({ id: 'strNumbers1', name: 'str-numbers-01', createdAt: '1700000000', roles: 'not-a-map' }),
+      junk({ id: undefined, name: 'no-id-01' }),
+      junk({ id: 'noName0001', name: null }),
+      junk({ id: 'badIface01', name: 'bad-iface-01', interfaces: [null, { name: 'eth0', ipv4Addresses: '10.99.0.1', ipv6Addresses: [1, 'fd00::99'] }] }),
+    );
+    const sink = createLogSink();
+    const inventory = cache(300, createLogger({ level: 'info', destination: sink.stream }));
+    const view = await inventory.get();
+    expect(view.snapshot.hosts).toHaveLength(504);
+    expect(view.snapshot.skipped).toEqual({ count: 2, examples: [expect.stringMatching(/^hosts\[\d+\] \(no-id-01\): id: /), expect.stringMatching(/^hosts\[\d+\] \(noName0001\): name: /)] });
+    expect(view.index.byName('odd-roles-01')[0]!.roles).toEqual({ shop: ['web'], blog: [] });
+    expect(view.index.inRole('shop', 'web').map((h) => h.name)).toContain('odd-roles-01');
+    const nullIfaces = view.index.byName('null-ifaces-01')[0]!;
+    expect(nullIfaces.interfaces).toEqual([]);
+    expect(nullIfaces.createdAt).toBeUndefined(); // 0 is unknown, not 1970
+    expect(view.index.byName('str-numbers-01')[0]).toMatchObject({ createdAt: 1_700_000_000, roles: {} });
+    expect(view.index.byIp('10.99.0.1').map((h) => h.name)).toEqual(['bad-iface-01']);
+    expect(view.index.byIp('fd00::99').map((h) => h.name)).toEqual(['bad-iface-01']);
+
+    const lines = (msg: string) => sink.lines.map((l) => JSON.parse(l) as { msg: string; skipped?: number; examples?: string[] }).filter((l) => l.msg === msg);
+    // The client's line (with reasons) and the cache's load line, once per refresh, not per lookup.
+    expect(lines('mackerel response items skipped')).toEqual([expect.objectContaining({ skipped: 2, examples: expect.any(Array) })]);
+    expect(lines('inventory loaded; some entries skipped')).toEqual([expect.objectContaining({ skipped: 2, hosts: 504 })]);
+    clock += 10;
+    await Promise.all(Array.from({ length: 20 }, () => inventory.get()));
+    expect(lines('mackerel response items skipped')).toHaveLength(1);
+    clock += 301;
+    await inventory.refresh();
+    expect(lines('mackerel response items skipped')).toHaveLength(2);
+    expect(lines('inventory loaded; some entries skipped')).toHaveLength(2);
   });
 });

@@ -43,16 +43,52 @@ describe('local YAML inventory', () => {
   });
 
   it('names the bad entry and key', async () => {
-    const bad = write('bad-status.yaml', 'hosts:\n  - name: ok-01\n  - name: web-04\n    status: broken\n');
-    expect((await loadError(bad)).userMessage).toMatch(/hosts\[1\] \(web-04\)\.status/);
+    const bad = write('bad-status.yaml', 'hosts:\n  - name: web-04\n    status: broken\n');
+    expect((await loadError(bad)).userMessage).toMatch(/hosts\[0\] \(web-04\)\.status/);
     const ip = write('bad-ip.yaml', 'hosts:\n  - name: web-09\n    ips: [10.0.0.300]\n');
     expect((await loadError(ip)).userMessage).toMatch(/hosts\[0\] \(web-09\)\.ips\[0\]: not an IPv4 or IPv6 address/);
     const key = write('bad-key.yaml', 'hosts:\n  - name: web-01\n    rolez: []\n');
     expect((await loadError(key)).userMessage).toMatch(/hosts\[0\] \(web-01\): unknown key\(s\) rolez/);
     const role = write('bad-role.yaml', 'hosts:\n  - name: web-01\n    roles: [web]\n');
     expect((await loadError(role)).userMessage).toMatch(/roles\[0\]: expected "service:role"/);
-    const dup = write('dup.yaml', 'hosts:\n  - name: web-01\n  - name: WEB-01\n');
-    expect((await loadError(dup)).userMessage).toMatch(/hosts\[1\] \(WEB-01\): name repeats hosts\[0\]/);
+    expect((await loadError(write('no-hosts.yaml', 'org: acme\n'))).userMessage).toMatch(/hosts: /);
+  });
+
+  it('leaves out bad entries one by one, says which, and loads the rest', async () => {
+    const file = write(
+      'partial.yaml',
+      [
+        'services:',
+        '  - name: shop',
+        '  - name: "bad service!"',
+        'hosts:',
+        '  - name: ok-01',
+        '    roles: ["shop:web", "constructor:app"]',
+        '    createdAt: 0',
+        '  - name: web-04',
+        '    status: broken',
+        '  - name: OK-01',
+        '  - name: web-05',
+        '    roles: web',
+        '  - 42',
+        '  - name: ok-02',
+        '    createdAt: 2024-08-15',
+        '',
+      ].join('\n'),
+    );
+    const snapshot = await createYamlInventorySource({ file }).load();
+    expect(snapshot.hosts.map((h) => h.name)).toEqual(['ok-01', 'ok-02']);
+    expect(snapshot.skipped?.count).toBe(5);
+    expect(snapshot.skipped?.examples).toEqual([
+      expect.stringMatching(/^services\[1\]\.name: letters, digits/),
+      expect.stringMatching(/^hosts\[1\] \(web-04\)\.status/),
+      'hosts[2] (OK-01): name repeats hosts[0]',
+    ]);
+    // A service called "constructor" is just a name; 0 means "created at an unknown time".
+    expect(snapshot.hosts[0]).toMatchObject({ roles: { shop: ['web'], constructor: ['app'] } });
+    expect(snapshot.hosts[0]!.createdAt).toBeUndefined();
+    expect(snapshot.hosts[1]!.createdAt).toBe(Date.parse('2024-08-15') / 1000);
+    expect(buildHostIndex(snapshot).inRole('constructor', 'app').map((h) => h.name)).toEqual(['ok-01']);
   });
 
   it('reports an unreadable file and broken YAML clearly', async () => {

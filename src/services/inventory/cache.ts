@@ -67,7 +67,10 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
       .then((snapshot) => {
         current = { snapshot, index: buildHostIndex(snapshot), loadedAt: now() };
         lastFailure = undefined;
-        log.info({ hosts: snapshot.hosts.length, services: snapshot.services.length, seconds: now() - started }, 'inventory loaded');
+        const loaded = { hosts: snapshot.hosts.length, services: snapshot.services.length, seconds: now() - started };
+        // Once per load, not per lookup: what was left out and why (a warning then).
+        if (snapshot.skipped) log.warn({ ...loaded, skipped: snapshot.skipped.count, skippedExamples: snapshot.skipped.examples }, 'inventory loaded; some entries skipped');
+        else log.info(loaded, 'inventory loaded');
         return current;
       })
       .catch((error: unknown) => {

@@ -1,6 +1,6 @@
 import type { MackerelClient } from '../mackerel/client.ts';
 import type { MackerelHost } from '../mackerel/types.ts';
-import type { InventoryHost, InventorySource } from './types.ts';
+import type { InventoryHost, InventorySnapshot, InventorySource } from './types.ts';
 
 export interface MackerelSourceOptions {
   client: MackerelClient;
@@ -16,13 +16,14 @@ export function toInventoryHost(host: MackerelHost): InventoryHost {
     name: host.name,
     status: host.status,
     roles: host.roles ?? {},
-    createdAt: host.createdAt,
     interfaces: (host.interfaces ?? []).map((i) => ({
       name: i.name,
       ipv4Addresses: i.ipv4Addresses?.length ? i.ipv4Addresses : i.ipAddress ? [i.ipAddress] : [],
       ipv6Addresses: i.ipv6Addresses?.length ? i.ipv6Addresses : i.ipv6Address ? [i.ipv6Address] : [],
     })),
   };
+  // 0 (or nothing usable) means Mackerel does not know: no age rather than "56 years".
+  if (typeof host.createdAt === 'number' && Number.isFinite(host.createdAt) && host.createdAt > 0) out.createdAt = host.createdAt;
   if (host.displayName) out.displayName = host.displayName;
   if (host.customIdentifier) out.customIdentifier = host.customIdentifier;
   if (host.memo) out.memo = host.memo;
@@ -36,15 +37,20 @@ export function createMackerelInventorySource(options: MackerelSourceOptions): I
   const webUrl = (options.webUrl ?? 'https://mackerel.io/').replace(/\/?$/, '/');
   return {
     async load() {
-      const [org, hosts, services] = await Promise.all([client.getOrg(), client.listHosts(), client.listServices()]);
-      return {
+      // Hosts and services Mackerel sends in a shape the bot cannot use are skipped one by one
+      // (the client logs them); the snapshot says how many, and the rest answers lookups.
+      const [org, hosts, services] = await Promise.all([client.getOrg(), client.listHostsChecked(), client.listServicesChecked()]);
+      const snapshot: InventorySnapshot = {
         orgName: org.name,
         orgUrl: `${webUrl}orgs/${encodeURIComponent(org.name)}`,
-        hosts: hosts.filter((h) => !h.isRetired).map(toInventoryHost),
-        services: services.map((s) => ({ name: s.name, ...(s.memo ? { memo: s.memo } : {}), roles: [...s.roles] })),
+        hosts: hosts.items.filter((h) => !h.isRetired).map(toInventoryHost),
+        services: services.items.map((s) => ({ name: s.name, ...(s.memo ? { memo: s.memo } : {}), roles: [...s.roles] })),
         fetchedAt: now(),
         origin: 'Mackerel',
       };
+      const skipped = hosts.skipped + services.skipped;
+      if (skipped > 0) snapshot.skipped = { count: skipped, examples: [...hosts.examples, ...services.examples].slice(0, 3) };
+      return snapshot;
     },
   };
 }

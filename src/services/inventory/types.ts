@@ -18,7 +18,7 @@ export interface InventoryHost {
   /** Service name → role names. */
   roles: Record<string, string[]>;
   interfaces: InventoryInterface[];
-  /** Epoch seconds; a local inventory may leave it out. */
+  /** Epoch seconds, always > 0; absent when unknown (a local inventory may leave it out, Mackerel may send 0). */
   createdAt?: number;
   memo?: string;
 }
@@ -39,6 +39,15 @@ export interface InventorySnapshot {
   fetchedAt: number;
   /** Where the data came from, for replies: "Mackerel" or the file name. */
   origin: string;
+  /** Set when some entries of the source could not be used and were left out (the rest loaded). */
+  skipped?: InventorySkips;
+}
+
+/** Entries (hosts, services) left out of a snapshot because they did not fit the expected shape. */
+export interface InventorySkips {
+  count: number;
+  /** The first few reasons, e.g. `hosts[3] (web-01): status: unknown host status "gone"`. */
+  examples: string[];
 }
 
 /** Loads a whole inventory; called by the cache, at most once at a time. */

@@ -29,11 +29,14 @@ const hostSchema = z.strictObject({
   memo: z.string().optional(),
 });
 
+const serviceSchema = z.strictObject({ name: z.string().regex(NAME, 'letters, digits, - and _'), memo: z.string().optional(), roles: z.array(z.string().regex(NAME)).default([]) });
+
+/** The file's frame; hosts and services are checked one by one, so one bad entry does not sink the rest. */
 const fileSchema = z.strictObject({
   org: z.string().min(1).default('local'),
   orgUrl: z.string().url().optional(),
-  services: z.array(z.strictObject({ name: z.string().regex(NAME, 'letters, digits, - and _'), memo: z.string().optional(), roles: z.array(z.string().regex(NAME)).default([]) })).default([]),
-  hosts: z.array(hostSchema),
+  services: z.array(z.unknown()).default([]),
+  hosts: z.array(z.unknown()),
 });
 
 /** A local inventory file that does not follow docs/inventory.md; the message names the entry. */
@@ -46,11 +49,6 @@ export class InventoryFileError extends OpsbotError {
   }
 }
 
-function toEpochSeconds(value: number | string | Date): number {
-  if (typeof value === 'number') return value;
-  return Math.floor((value instanceof Date ? value.getTime() : Date.parse(value)) / 1000);
-}
-
 function interfacesOf(ips: string[] | undefined, interfaces: { name: string; ips: string[] }[] | undefined): InventoryInterface[] {
   const list = [...(ips?.length ? [{ name: 'eth0', ips }] : []), ...(interfaces ?? [])];
   return list.map((i) => ({
@@ -60,48 +58,82 @@ function interfacesOf(ips: string[] | undefined, interfaces: { name: string; ips
   }));
 }
 
-/** Validates parsed YAML into a snapshot (pure; exported for tests and tools). */
-export function parseInventoryDocument(doc: unknown, file: string, now: number): InventorySnapshot {
-  const result = fileSchema.safeParse(doc);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const path = issue.path;
-    let where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top level)';
-    // Name the host too: "hosts[3] (web-01).status" is easier to find than "hosts[3].status".
-    if (path[0] === 'hosts' && typeof path[1] === 'number') {
-      const name = (doc as { hosts?: { name?: unknown }[] }).hosts?.[path[1]]?.name;
-      if (typeof name === 'string') where = where.replace(`hosts[${path[1]}]`, `hosts[${path[1]}] (${name})`);
-    }
-    const detail = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
-    throw new InventoryFileError(file, `${where}: ${detail}`);
+/** `hosts[3] (web-01).status: …` for the first issue of an entry (or of the file). */
+function describeIssue(error: z.ZodError, prefix: (string | number)[], doc: unknown): string {
+  const issue = error.issues[0]!;
+  const path = [...prefix, ...issue.path];
+  let where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top level)';
+  // Name the host too: "hosts[3] (web-01).status" is easier to find than "hosts[3].status".
+  if (path[0] === 'hosts' && typeof path[1] === 'number') {
+    const hosts = (doc as { hosts?: unknown } | null)?.hosts;
+    const entry = Array.isArray(hosts) ? (hosts[path[1]] as { name?: unknown } | null) : undefined;
+    const name = entry && typeof entry === 'object' ? entry.name : undefined;
+    if (typeof name === 'string') where = where.replace(`hosts[${path[1]}]`, `hosts[${path[1]}] (${name})`);
   }
-  const data = result.data;
-  const services = new Map<string, InventoryService>(data.services.map((s) => [s.name, { name: s.name, ...(s.memo ? { memo: s.memo } : {}), roles: [...s.roles] }]));
+  const detail = issue.code === 'unrecognized_keys' ? `unknown key(s) ${issue.keys.join(', ')}` : issue.message;
+  return `${where}: ${detail}`;
+}
+
+/** Epoch seconds, or undefined for 0, a date before 1970 or one that does not parse (unknown age). */
+function toEpochSeconds(value: number | string | Date): number | undefined {
+  const seconds = typeof value === 'number' ? value : Math.floor((value instanceof Date ? value.getTime() : Date.parse(value)) / 1000);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds : undefined;
+}
+
+/**
+ * Validates parsed YAML into a snapshot (pure; exported for tests and tools). A file whose
+ * frame is wrong (not a mapping, no host list, an unknown top-level key) is an error; a host or
+ * service entry that is wrong is left out and listed in `snapshot.skipped`, unless no host at
+ * all is usable, which is an error naming the first problem.
+ */
+export function parseInventoryDocument(doc: unknown, file: string, now: number): InventorySnapshot {
+  const frame = fileSchema.safeParse(doc);
+  if (!frame.success) throw new InventoryFileError(file, describeIssue(frame.error, [], doc));
+  const data = frame.data;
+  const problems: string[] = [];
+  const services = new Map<string, InventoryService>();
+  data.services.forEach((raw, i) => {
+    const result = serviceSchema.safeParse(raw);
+    if (!result.success) return void problems.push(describeIssue(result.error, ['services', i], doc));
+    const s = result.data;
+    services.set(s.name, { name: s.name, ...(s.memo ? { memo: s.memo } : {}), roles: [...s.roles] });
+  });
   const seenNames = new Map<string, number>();
   const seenIds = new Map<string, number>();
-  const hosts = data.hosts.map((h, i): InventoryHost => {
+  const hosts: InventoryHost[] = [];
+  data.hosts.forEach((raw, i) => {
+    const result = hostSchema.safeParse(raw);
+    if (!result.success) return void problems.push(describeIssue(result.error, ['hosts', i], doc));
+    const h = result.data;
     const id = h.id ?? `local-${h.name}`;
     const where = `hosts[${i}] (${h.name})`;
-    if (seenNames.has(h.name.toLowerCase())) throw new InventoryFileError(file, `${where}: name repeats hosts[${seenNames.get(h.name.toLowerCase())}]`);
-    if (seenIds.has(id)) throw new InventoryFileError(file, `${where}: id ${id} repeats hosts[${seenIds.get(id)}]`);
-    seenNames.set(h.name.toLowerCase(), i);
+    const key = h.name.toLowerCase();
+    if (seenNames.has(key)) return void problems.push(`${where}: name repeats hosts[${seenNames.get(key)}]`);
+    if (seenIds.has(id)) return void problems.push(`${where}: id ${id} repeats hosts[${seenIds.get(id)}]`);
+    seenNames.set(key, i);
     seenIds.set(id, i);
-    const roles: Record<string, string[]> = {};
+    // A Map, not an object: a service called "constructor" must not find Object's own.
+    const roleMap = new Map<string, string[]>();
     for (const full of h.roles) {
-      const [service, roleName] = full.split(':').map((s) => s.trim()) as [string, string];
-      (roles[service] ??= []).push(roleName);
+      const [service, roleName] = full.split(':').map((part) => part.trim()) as [string, string];
+      const list = roleMap.get(service) ?? [];
+      if (!list.includes(roleName)) list.push(roleName);
+      roleMap.set(service, list);
       const entry = services.get(service) ?? { name: service, roles: [] };
       if (!entry.roles.includes(roleName)) entry.roles.push(roleName);
       services.set(service, entry);
     }
-    const host: InventoryHost = { id, name: h.name, status: h.status, roles, interfaces: interfacesOf(h.ips, h.interfaces) };
+    const host: InventoryHost = { id, name: h.name, status: h.status, roles: Object.fromEntries(roleMap), interfaces: interfacesOf(h.ips, h.interfaces) };
     if (h.displayName) host.displayName = h.displayName;
     if (h.customIdentifier) host.customIdentifier = h.customIdentifier;
-    if (h.createdAt !== undefined) host.createdAt = toEpochSeconds(h.createdAt);
+    const createdAt = h.createdAt === undefined ? undefined : toEpochSeconds(h.createdAt);
+    if (createdAt !== undefined) host.createdAt = createdAt;
     if (h.memo) host.memo = h.memo;
-    return host;
+    hosts.push(host);
   });
-  return {
+  // Every host wrong is a broken file, not a partial one: say what is wrong with the first.
+  if (hosts.length === 0 && data.hosts.length > 0) throw new InventoryFileError(file, problems[0]!);
+  const snapshot: InventorySnapshot = {
     orgName: data.org,
     ...(data.orgUrl ? { orgUrl: data.orgUrl.replace(/\/$/, '') } : {}),
     hosts,
@@ -109,6 +141,8 @@ export function parseInventoryDocument(doc: unknown, file: string, now: number):
     fetchedAt: now,
     origin: basename(file),
   };
+  if (problems.length > 0) snapshot.skipped = { count: problems.length, examples: problems.slice(0, 3) };
+  return snapshot;
 }
 
 /** The embedded default: the inventory from a local YAML file, read again on every load. */

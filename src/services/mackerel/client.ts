@@ -1,6 +1,23 @@
 import type { Logger } from '../../core/logger.ts';
 import { MackerelError } from './errors.ts';
 import {
+  parseAlert,
+  parseAlertPage,
+  parseCheckMonitor,
+  parseHost,
+  parseHostList,
+  parseLatest,
+  parseMetricNames,
+  parseMetricPoints,
+  parseMonitor,
+  parseMonitorList,
+  parseOrg,
+  parseRoleList,
+  parseServiceList,
+  type Checked,
+  type CheckedList,
+} from './parse.ts';
+import {
   HOST_STATUSES,
   type AlertPage,
   type HostStatus,
@@ -14,6 +31,8 @@ import {
   type MackerelService,
   type MetricPoint,
 } from './types.ts';
+
+export type { CheckedList } from './parse.ts';
 
 export interface MackerelClientOptions {
   apiKey: string;
@@ -52,9 +71,13 @@ export interface ListAlertsOptions {
 /** Read-only Mackerel API client (a Read-only API key suffices for every method). */
 export interface MackerelClient {
   getOrg(): Promise<MackerelOrg>;
+  /** Hosts that do not fit the expected shape are skipped (and logged once per call). */
   listHosts(filter?: ListHostsFilter): Promise<MackerelHost[]>;
+  /** `listHosts` that also says how many hosts were skipped and why. */
+  listHostsChecked(filter?: ListHostsFilter): Promise<CheckedList<MackerelHost>>;
   getHost(id: string): Promise<MackerelHost>;
   listServices(): Promise<MackerelService[]>;
+  listServicesChecked(): Promise<CheckedList<MackerelService>>;
   listRoles(service: string): Promise<MackerelRole[]>;
   listAlerts(options?: ListAlertsOptions): Promise<AlertPage>;
   getAlert(id: string): Promise<MackerelAlert>;
@@ -134,10 +157,10 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
   }
 
   /** GET with retries; `path` is relative to the base URL and carries no secret. */
-  async function get<T>(path: string): Promise<T> {
+  async function get(path: string): Promise<unknown> {
     for (let n = 0; ; n++) {
       const result = await attempt(path);
-      if (result.ok) return result.body as T;
+      if (result.ok) return result.body;
       const { error } = result;
       if (!error.retryable || n >= retries) {
         log.warn({ path, status: error.status, apiMessage: error.apiMessage, attempts: n + 1 }, 'mackerel call failed');
@@ -150,65 +173,95 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
     }
   }
 
+  /** A response without the expected list or object: the call fails, clearly (502, as a bad gateway answer). */
+  function malformed(path: string, detail: string): MackerelError {
+    const error = new MackerelError({ status: 502, apiMessage: `unexpected response: ${detail}`, path });
+    log.warn({ path, detail }, 'mackerel response not understood');
+    return error;
+  }
+
+  /** Items skipped in one call are logged once, with the first few reasons. */
+  function list<T>(path: string, checked: CheckedList<T>): CheckedList<T> {
+    if (checked.missing) throw malformed(path, checked.missing);
+    if (checked.skipped > 0) {
+      log.warn({ path: path.split('?')[0], skipped: checked.skipped, kept: checked.items.length, examples: checked.examples }, 'mackerel response items skipped');
+    }
+    return checked;
+  }
+
+  function one<T>(path: string, checked: Checked<T>): T {
+    if (!checked.ok) throw malformed(path, checked.reason);
+    return checked.value;
+  }
+
+  async function listHostsChecked(filter: ListHostsFilter = {}): Promise<CheckedList<MackerelHost>> {
+    const query = new URLSearchParams();
+    if (filter.service) query.append('service', filter.service);
+    for (const role of [filter.role ?? []].flat()) query.append('role', role);
+    if (filter.name) query.append('name', filter.name);
+    for (const status of filter.statuses ?? HOST_STATUSES) query.append('status', status);
+    const path = `api/v0/hosts?${query}`;
+    return list(path, parseHostList(await get(path)));
+  }
+
+  async function listServicesChecked(): Promise<CheckedList<MackerelService>> {
+    const path = 'api/v0/services';
+    return list(path, parseServiceList(await get(path)));
+  }
+
   const seg = encodeURIComponent;
+  const fetchOne = async <T>(path: string, parse: (body: unknown) => Checked<T>): Promise<T> => one(path, parse(await get(path)));
+  const fetchList = async <T>(path: string, parse: (body: unknown) => CheckedList<T>): Promise<T[]> => list(path, parse(await get(path))).items;
 
   return {
-    getOrg: () => get<MackerelOrg>('api/v0/org'),
-
-    async listHosts(filter = {}) {
-      const query = new URLSearchParams();
-      if (filter.service) query.append('service', filter.service);
-      for (const role of [filter.role ?? []].flat()) query.append('role', role);
-      if (filter.name) query.append('name', filter.name);
-      for (const status of filter.statuses ?? HOST_STATUSES) query.append('status', status);
-      const body = await get<{ hosts: MackerelHost[] }>(`api/v0/hosts?${query}`);
-      return body.hosts;
-    },
-
-    getHost: async (id) => (await get<{ host: MackerelHost }>(`api/v0/hosts/${seg(id)}`)).host,
-    listServices: async () => (await get<{ services: MackerelService[] }>('api/v0/services')).services,
-    listRoles: async (service) => (await get<{ roles: MackerelRole[] }>(`api/v0/services/${seg(service)}/roles`)).roles,
+    getOrg: () => fetchOne('api/v0/org', parseOrg),
+    listHosts: async (filter) => (await listHostsChecked(filter)).items,
+    listHostsChecked,
+    getHost: (id) => fetchOne(`api/v0/hosts/${seg(id)}`, parseHost),
+    listServices: async () => (await listServicesChecked()).items,
+    listServicesChecked,
+    listRoles: (service) => fetchList(`api/v0/services/${seg(service)}/roles`, parseRoleList),
 
     async listAlerts(opts = {}) {
       const query = new URLSearchParams();
       if (opts.withClosed) query.set('withClosed', 'true');
       if (opts.nextId) query.set('nextId', opts.nextId);
       if (opts.limit !== undefined) query.set('limit', String(opts.limit));
-      const body = await get<AlertPage>(`api/v0/alerts${query.size ? `?${query}` : ''}`);
-      return body.nextId ? { alerts: body.alerts, nextId: body.nextId } : { alerts: body.alerts };
+      const path = `api/v0/alerts${query.size ? `?${query}` : ''}`;
+      const page = parseAlertPage(await get(path));
+      const { items } = list(path, page);
+      return page.nextId ? { alerts: items, nextId: page.nextId } : { alerts: items };
     },
 
-    async getAlert(id) {
-      // The docs and clients disagree on `{alert: …}` versus a bare alert; accept both.
-      const body = await get<{ alert?: MackerelAlert } & Partial<MackerelAlert>>(`api/v0/alerts/${seg(id)}`);
-      return body.alert ?? (body as MackerelAlert);
-    },
-
-    getMonitor: async (id) => (await get<{ monitor: MackerelMonitor }>(`api/v0/monitors/${seg(id)}`)).monitor,
-    getCheckMonitor: async (id) => (await get<{ check: MackerelCheckMonitor }>(`api/v0/monitoring/checks/${seg(id)}`)).check,
-    listMonitors: async () => (await get<{ monitors: MackerelMonitor[] }>('api/v0/monitors')).monitors,
-    getHostMetricNames: async (hostId) => (await get<{ names: string[] }>(`api/v0/hosts/${seg(hostId)}/metric-names`)).names,
+    // The docs and clients disagree on `{alert: …}` versus a bare alert; the parser accepts both.
+    getAlert: (id) => fetchOne(`api/v0/alerts/${seg(id)}`, parseAlert),
+    getMonitor: (id) => fetchOne(`api/v0/monitors/${seg(id)}`, parseMonitor),
+    getCheckMonitor: (id) => fetchOne(`api/v0/monitoring/checks/${seg(id)}`, parseCheckMonitor),
+    listMonitors: () => fetchList('api/v0/monitors', parseMonitorList),
+    getHostMetricNames: (hostId) => fetchList(`api/v0/hosts/${seg(hostId)}/metric-names`, parseMetricNames),
 
     async getHostMetrics(hostId, name, from, to) {
       const query = new URLSearchParams({ name, from: String(Math.floor(from)), to: String(Math.ceil(to)) });
-      return (await get<{ metrics: MetricPoint[] }>(`api/v0/hosts/${seg(hostId)}/metrics?${query}`)).metrics;
+      return fetchList(`api/v0/hosts/${seg(hostId)}/metrics?${query}`, parseMetricPoints);
     },
 
     async getLatestHostMetrics(hostIds, names) {
       const out: LatestMetrics = {};
+      let skipped = 0;
+      const examples: string[] = [];
       for (let i = 0; i < hostIds.length; i += LATEST_BATCH) {
         const query = new URLSearchParams();
         for (const id of hostIds.slice(i, i + LATEST_BATCH)) query.append('hostId', id);
         for (const name of names) query.append('name', name);
-        const body = await get<{ tsdbLatest: Record<string, Record<string, MetricPoint | null>> }>(`api/v0/tsdb/latest?${query}`);
-        for (const [hostId, metrics] of Object.entries(body.tsdbLatest ?? {})) {
-          const kept: Record<string, MetricPoint> = {};
-          for (const [name, point] of Object.entries(metrics ?? {})) {
-            if (point && typeof point.value === 'number') kept[name] = { time: point.time, value: point.value };
-          }
-          out[hostId] = kept;
-        }
+        const path = `api/v0/tsdb/latest?${query}`;
+        const checked = parseLatest(await get(path));
+        if (checked.missing) throw malformed(path, checked.missing);
+        skipped += checked.skipped;
+        examples.push(...checked.examples.slice(0, 3 - examples.length));
+        for (const [hostId, metrics] of checked.items) Object.defineProperty(out, hostId, { value: metrics, enumerable: true, writable: true, configurable: true });
       }
+      // One line for the whole call, however many batches it took.
+      if (skipped > 0) log.warn({ path: 'api/v0/tsdb/latest', skipped, examples }, 'mackerel response items skipped');
       return out;
     },
   };

@@ -29,8 +29,8 @@ export interface MackerelHost {
   status: HostStatus;
   memo?: string;
   isRetired?: boolean;
-  /** Epoch seconds. */
-  createdAt: number;
+  /** Epoch seconds; absent when the API sent none, 0 or something unusable (unknown age). */
+  createdAt?: number;
   retiredAt?: number | null;
   /** Service name → role names. */
   roles: Record<string, string[]>;
