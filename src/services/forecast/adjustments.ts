@@ -51,7 +51,11 @@ export function describeAdjustments(trend: CurrentTrend, ctx: WordingContext): A
   const sized = transients.map((p) => ({ p, size: Math.max(-p.jumpAfter, p.fit.slope * (p.to - p.from)), at: dropTime(p, trend) }));
   const spike = sized.filter((s) => material(s.size)).pop();
   for (const s of sized) deletions.add(s.at);
-  if (spike) {
+  if (spike && spike.p.jumpAfter >= 0 && spike.p.fit.slope > 0) {
+    // Nothing was deleted: a burst (a big copy) that ended, kept as a level shift.
+    const text = `a burst of +${formatValue(spike.size, ctx.unit)} that ended at ${clock(spike.p.to)} treated as a level shift`;
+    named.push({ time: spike.p.to, text, brief: text });
+  } else if (spike) {
     const text = `a temporary rise of ${formatValue(spike.size, ctx.unit)} deleted at ${clock(spike.at)} ignored`;
     named.push({ time: spike.at, text, brief: text });
   }

@@ -104,6 +104,16 @@ export function fitCurrentTrend(pieces: readonly Piece[], now: number): CurrentT
       skipped.push(p);
       continue;
     }
+    // A burst that just ended (a big copy): a short calm tail after a much steeper piece, which was
+    // itself preceded by a long stretch the tail agrees with. The burst is a one-time level shift;
+    // the short tail alone cannot tell it apart from the burst's own slope.
+    const before = i > 0 ? pieces[i - 1] : null;
+    if (used.length === 1 && before && before.fit.count >= 6 && last.to - last.from < p.to - p.from &&
+      p.fit.slope > 3 * Math.max(Math.abs(pooled.slope), Math.abs(before.fit.slope)) && p.to - p.from < 0.25 * (last.to - before.from) &&
+      Math.abs(pooled.slope - before.fit.slope) < Math.abs(pooled.slope - p.fit.slope) / 3) {
+      skipped.push(p);
+      continue;
+    }
     if (compatible(p.fit.slope, p.fit.slopeStdError, pooled.slope, pooled.se)) {
       used.unshift(p);
       pooled = poolPieces(used);

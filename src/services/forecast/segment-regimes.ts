@@ -21,7 +21,7 @@ const MIN_POINTS = 4;
  * Binary segmentation with a BIC-style stopping rule: a stretch is split where two lines explain
  * it best, as long as the improvement beats `penalty * ln(n)`. Returns split indices in order.
  */
-function splitStretch(ps: PrefixSums, t: Float64Array, a: number, b: number, minSeconds: number, out: number[], budget: { left: number }): void {
+function splitStretch(ps: PrefixSums, t: Float64Array, a: number, b: number, minSeconds: number, out: number[], budget: { left: number }, endSeconds = minSeconds): void {
   const n = b - a;
   if (n < 2 * MIN_POINTS || budget.left <= 0) return;
   const whole = rangeRss(ps, a, b);
@@ -30,7 +30,8 @@ function splitStretch(ps: PrefixSums, t: Float64Array, a: number, b: number, min
   let best = -1;
   let bestRss = whole;
   for (let k = a + MIN_POINTS; k <= b - MIN_POINTS; k++) {
-    if (t[k - 1] - t[a] < minSeconds || t[b - 1] - t[k] < minSeconds) continue;
+    // The newest stretch may be shorter: a burst that ended minutes ago must not straddle the present.
+    if (t[k - 1] - t[a] < minSeconds || t[b - 1] - t[k] < (b === t.length ? endSeconds : minSeconds)) continue;
     const rss = rangeRss(ps, a, k) + rangeRss(ps, k, b);
     if (rss < bestRss) {
       bestRss = rss;
@@ -44,7 +45,7 @@ function splitStretch(ps: PrefixSums, t: Float64Array, a: number, b: number, min
   budget.left--;
   splitStretch(ps, t, a, best, minSeconds, out, budget);
   out.push(best);
-  splitStretch(ps, t, best, b, minSeconds, out, budget);
+  splitStretch(ps, t, best, b, minSeconds, out, budget, endSeconds);
 }
 
 /**
@@ -57,14 +58,23 @@ export function segmentRegimes(ps: PrefixSums, t: Float64Array, jumps: readonly 
   const stretchStarts = [0, ...jumps.map((j) => j.index), n];
   const budget = { left: 60 };
   const minSeconds = Math.max(600, 2 * typicalStep);
+  // The newest points may be sampled finer than the history (Mackerel keeps minutes for hours only).
+  const recentSteps = Array.from({ length: Math.min(10, n - 1) }, (_, i) => t[n - 1 - i] - t[n - 2 - i]).sort((a, b) => a - b);
+  const endSeconds = Math.max(240, 3 * (recentSteps[recentSteps.length >> 1] ?? typicalStep));
   for (let s = 0; s + 1 < stretchStarts.length; s++) {
     const a = stretchStarts[s];
     const b = stretchStarts[s + 1];
     if (s > 0) bounds.push({ index: a, kind: 'jump', size: jumps[s - 1].size });
     const kinks: number[] = [];
-    splitStretch(ps, t, a, b, minSeconds, kinks, budget);
+    splitStretch(ps, t, a, b, minSeconds, kinks, budget, endSeconds);
     for (const k of kinks) bounds.push({ index: k, kind: 'kink', size: 0 });
   }
+  // The newest piece once more, without the minimum duration on its older side: a burst that ended
+  // minutes ago leaves a short calm tail that must not be averaged with the burst.
+  const lastStart = bounds.length > 0 ? bounds[bounds.length - 1].index : 0;
+  const tail: number[] = [];
+  splitStretch(ps, t, lastStart, n, 0, tail, { left: 1 }, endSeconds);
+  for (const k of tail) bounds.push({ index: k, kind: 'kink', size: 0 });
   const pieces: Piece[] = [];
   let start = 0;
   let startKind: Piece['start'] = 'history';

@@ -1,4 +1,5 @@
 import { analyzeSeries, type Context } from './forecast.ts';
+import { cappedAt, cappedTimeToLimit, fitCappedCycle, type CappedCycle } from './capped-cycle.ts';
 import { detectPeriod, type Periodicity } from './periodicity.ts';
 import { bucketTime, buildGrid, gridAt, type Grid } from './resample.ts';
 import { median } from './robust-stats.ts';
@@ -32,9 +33,10 @@ export function predictFromResult(r: ForecastResult, time: number): number {
 interface Backtest {
   horizon: number;
   origin: number;
-  /** Root mean square error over the buckets after the origin, per model. */
+  /** Per model: half the root mean square error over the buckets after the origin plus the error about their highest level. */
   trend: number;
   seasonal: number;
+  capped: number;
 }
 
 function rms(sum: number, count: number): number {
@@ -52,6 +54,7 @@ function backtest(g: Grid, period: number, ctx: Context): Backtest[] {
     if (origin - period * 1.5 < g.t0) continue;
     const season = fitSeasonal(g, origin, period);
     if (!season) continue;
+    const cap = fitCappedCycle(g, k0, period);
     // The trend analysis as it would have run at the origin, on bucket means merged to at most
     // TREND_POINTS points (it is the costly model; its pieces need no finer view).
     const merge = Math.max(1, Math.ceil((k0 + 1) / TREND_POINTS));
@@ -75,15 +78,32 @@ function backtest(g: Grid, period: number, ctx: Context): Backtest[] {
     const past = analyzeSeries({ t: t.subarray(m - used), v: v.subarray(m - used), discarded: 0 }, { ...ctx, now: origin });
     let st = 0;
     let ss = 0;
+    let sc = 0;
     let c = 0;
+    // The highest level reached after the origin, and what each model said it would be.
+    let top = Number.NEGATIVE_INFINITY;
+    let topT = Number.NEGATIVE_INFINITY;
+    let topS = Number.NEGATIVE_INFINITY;
+    let topC = Number.NEGATIVE_INFINITY;
     for (let k = k0 + 1; k <= last; k++) {
       const time = bucketTime(g, k);
       const y = g.mean[k];
-      st += (predictFromResult(past, time) - y) ** 2;
-      ss += (seasonalAt(season, time - origin) - y) ** 2;
+      const pt = predictFromResult(past, time);
+      const ps = seasonalAt(season, time - origin);
+      const pc = cap ? cappedAt(cap, time - origin) : Number.POSITIVE_INFINITY;
+      st += (pt - y) ** 2;
+      ss += (ps - y) ** 2;
+      sc += (pc - y) ** 2;
+      top = Math.max(top, y);
+      topT = Math.max(topT, pt);
+      topS = Math.max(topS, ps);
+      topC = Math.max(topC, pc);
       c++;
     }
-    out.push({ horizon, origin, trend: rms(st, c), seasonal: rms(ss, c) });
+        // Half the fit of the path, and all of the error about its highest level: the envelope is what
+    // "when will it be full" depends on.
+    const score = (sq: number, peak: number) => 0.5 * rms(sq, c) + Math.abs(peak - top);
+    out.push({ horizon, origin, trend: score(st, topT), seasonal: score(ss, topS), capped: score(sc, topC) });
   }
   return out;
 }
@@ -111,14 +131,64 @@ export function selectModel(base: ForecastResult, kept: { t: Float64Array; v: Fl
   if (tests.length === 0) return base;
   let trendScore = 0;
   let seasonScore = 0;
+  let capScore = 0;
+  // Geometric means over the horizons: each horizon counts, whatever its size of error.
+  const tiny = 1e-9 * Math.abs(ctx.limit) + 1e-12;
   for (const b of tests) {
-    trendScore += b.trend;
-    seasonScore += b.seasonal;
+    trendScore += Math.log(b.trend + tiny) / tests.length;
+    seasonScore += Math.log(b.seasonal + tiny) / tests.length;
+    capScore += Math.log(b.capped + tiny) / tests.length;
   }
-  if (!(seasonScore < 0.8 * trendScore)) return base;
+  if (capScore < seasonScore && capScore < trendScore + Math.log(0.8)) {
+    const cap = fitCappedCycle(g, g.length - 1, period.periodSeconds);
+    if (cap) return cappedForecast(base, g, cap, tests, ctx);
+  }
+  if (!(seasonScore < trendScore + Math.log(0.8))) return base;
   const model = fitSeasonal(g, ctx.now, period.periodSeconds, gridAt(g, ctx.now));
   if (!model) return base;
   return cycleForecast(base, g, model, period, tests, ctx);
+}
+
+function cappedForecast(base: ForecastResult, g: Grid, m: CappedCycle, tests: Backtest[], ctx: Context): ForecastResult {
+  const longest = tests[tests.length - 1];
+  const err = longest.capped;
+  const tolerance = Math.max(0.005 * Math.abs(ctx.limit), Math.min(err, 0.02 * Math.abs(ctx.limit)));
+  const secondsToLimit = cappedTimeToLimit(m, ctx.limit, ctx.horizon, tolerance);
+  const fast = { ...m, rate: m.rate * 1.3 };
+  const slow = { ...m, rate: m.rate * 0.7 };
+  let low = cappedTimeToLimit(fast, ctx.limit, ctx.horizon, tolerance + err);
+  let high = secondsToLimit === null ? null : cappedTimeToLimit(slow, ctx.limit, ctx.horizon, tolerance);
+  if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
+  if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
+  const every = `restarts every ~${formatDuration(m.periodSeconds)}`;
+  const capText = formatValue(m.cap, ctx.unit) + (ctx.limit > 0 && !(ctx.unit === 'percent' && ctx.limit === 100) ? ` (${Math.round((m.cap / ctx.limit) * 100)}%)` : '');
+  const what = secondsToLimit !== null || m.cap + tolerance >= ctx.limit
+    ? `climbs to the limit, then ${every}; rising ${formatRate(m.rate, ctx.unit, 'h')} now`
+    : `capped near ${capText}, below the limit; ${every}`;
+  const explanation = `${what}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const end = ctx.now + (secondsToLimit ?? ctx.horizon);
+  return {
+    ...base,
+    method: 'cycle-envelope',
+    secondsToLimit,
+    low,
+    high,
+    explanation,
+    ratePerSecond: m.rate,
+    rateStdError: null,
+    currentValue: m.level,
+    window: { from: m.climbFrom, to: ctx.now },
+    trend: { slope: m.rate, intercept: m.level, t0: ctx.now },
+    fitted: { from: { time: m.climbFrom, value: m.level - m.rate * (ctx.now - m.climbFrom) }, to: { time: ctx.now, value: m.level } },
+    projection: {
+      from: { time: ctx.now, value: m.level },
+      to: { time: end, value: Math.min(Math.max(m.cap, ctx.limit), m.level + m.rate * (end - ctx.now)) },
+      lowTo: null,
+      highTo: null,
+    },
+    confidence: 'medium',
+    cycle: null,
+  };
 }
 
 function cycleForecast(base: ForecastResult, g: Grid, m: SeasonalModel, period: Periodicity, tests: Backtest[], ctx: Context): ForecastResult {
