@@ -155,6 +155,18 @@ describe('Mackerel client: alerts, monitors and metrics', () => {
     expect(all.alerts.some((a) => a.closedAt !== undefined)).toBe(true);
   });
 
+  it('skips alerts it cannot read, keeps the rest, and logs the skip once per call', async () => {
+    for (let i = 0; i < 5; i++) sim.addAlert(alert(i));
+    sim.addAlert({ ...alert(10), status: 'EXPLODED' } as unknown as MackerelAlert);
+    sim.addAlert({ ...alert(11), openedAt: '1760000660' } as unknown as MackerelAlert);
+    const page = await client().listAlerts();
+    expect(page.alerts.map((a) => a.id).sort()).toEqual(['alert000', 'alert001', 'alert002', 'alert003', 'alert004', 'alert011']);
+    expect(page.alerts.find((a) => a.id === 'alert011')!.openedAt).toBe(1_760_000_660);
+    const skipped = sink.lines.filter((l) => l.includes('mackerel response items skipped'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0]).toContain('unknown alert status');
+  });
+
   it('rejects a limit over 100 with the API message and no retry', async () => {
     const error = await failure(client().listAlerts({ limit: 101 }));
     expect(error.status).toBe(400);
