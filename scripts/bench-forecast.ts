@@ -108,7 +108,13 @@ function report(title: string, docs: Map<string, ScenarioDocument>, truth: Map<s
     const p = preds.get(name) ?? null;
     if ((t !== null && t <= URGENT) !== (p !== null && p <= URGENT)) wrong.set(kindOf(name), (wrong.get(kindOf(name)) ?? 0) + 1);
   }
+  const baseWrong = new Map<string, number>();
+  for (const [name, t] of truth) {
+    const p = base.get(name) ?? null;
+    if ((t !== null && t <= URGENT) !== (p !== null && p <= URGENT)) baseWrong.set(kindOf(name), (baseWrong.get(kindOf(name)) ?? 0) + 1);
+  }
   console.log(`opsbot wrong about urgency, by kind: ${wrong.size ? [...wrong].map(([k, c]) => `${k} ${c}`).join(', ') : 'none'}`);
+  console.log(`ols6h  wrong about urgency, by kind: ${baseWrong.size ? [...baseWrong].map(([k, c]) => `${k} ${c}`).join(', ') : 'none'}`);
   return preds;
 }
 
@@ -133,17 +139,17 @@ function ownSuite(): void {
   console.log(`short histories answered 'insufficient-data': ${insufficientRight}/${insufficient}`);
 }
 
-function publicSuite(): void {
-  const dir = resolve(root, '..', 'shared', 'bench', 'forecast', 'public');
+function publicSuite(name: 'public' | 'public2'): void {
+  const dir = resolve(root, '..', 'shared', 'bench', 'forecast', name);
   if (!existsSync(join(dir, 'truth.json'))) {
-    console.log(`\n== public suite: not found at ${dir}, skipped`);
+    console.log(`\n== ${name} suite: not found at ${dir}, skipped`);
     return;
   }
   const truthJson = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8')) as Record<string, number | null>;
   const truth = new Map(Object.entries(truthJson));
   const docs = new Map<string, ScenarioDocument>();
   for (const name of readdirSync(dir)) if (truth.has(name)) docs.set(name, JSON.parse(readFileSync(join(dir, name), 'utf8')));
-  const preds = report('public suite (../shared/bench/forecast/public)', docs, truth, (n) => n.split('-').slice(1).join('-').replace(/\.json$/, ''));
+  const preds = report(`${name} suite (../shared/bench/forecast/${name})`, docs, truth, (n) => n.split('-').slice(1).join('-').replace(/\.json$/, ''));
   const predFile = join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'pred.jsonl');
   writeFileSync(predFile, [...preds].map(([input, secondsToLimit]) => JSON.stringify({ input, secondsToLimit })).join('\n') + '\n');
   const py = spawnSync('python3', [resolve(dir, '..', 'score.py'), dir, predFile], { encoding: 'utf8' });
@@ -187,5 +193,6 @@ function timing(): void {
 }
 
 ownSuite();
-publicSuite();
+publicSuite('public');
+publicSuite('public2');
 timing();

@@ -32,11 +32,17 @@ export type ScenarioKind =
   | 'already-full'
   | 'weekly-pattern'
   | 'memory-bounded'
-  | 'image-gc';
+  | 'image-gc'
+  | 'hourly-rotation'
+  | 'business-hours'
+  | 'oom-cycles'
+  | 'copy-finished'
+  | 'band';
 
 export const SCENARIO_KINDS: readonly ScenarioKind[] = [
   'linear', 'recent-start', 'runaway', 'rotation', 'spike-deleted', 'one-time-step', 'flat-high', 'shrinking',
   'noise-only', 'gaps-irregular', 'short-history', 'already-full', 'weekly-pattern', 'memory-bounded', 'image-gc',
+  'hourly-rotation', 'business-hours', 'oom-cycles', 'copy-finished', 'band',
 ];
 
 export interface ScenarioDocument {
@@ -225,6 +231,62 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       const offset = rng.range(0, period);
       const level = (t: number) => low + rate * ((((t + offset) % period) + period) % period);
       return { limit, level, noise: noise / 2, historySeconds: hist, stepSeconds: step };
+    }
+    case 'hourly-rotation': {
+      // Rotation every `period` (30 min to 3 h): each cycle climbs, rotation removes most of it, the peaks creep.
+      const period = rng.pick([30 * MIN, HOUR, HOUR, 2 * HOUR, 3 * HOUR]);
+      const peakNow = limit * rng.range(0.6, 0.97);
+      const creep = rng.u() < 0.3 ? 0 : (limit - peakNow) / ttlTarget(rng);
+      const amp = limit * rng.range(0.002, 0.03);
+      const level = (t: number) => {
+        const start = Math.floor(t / period) * period;
+        return peakNow - amp + creep * (start + period - now) + (amp * (t - start)) / period;
+      };
+      return { limit, level, noise: Math.min(noise, amp / 4), historySeconds: hist, stepSeconds: step };
+    }
+    case 'business-hours': {
+      // Writes from 09:00 to 18:00 on weekdays; a nightly batch at 01:00 deletes most of it; the base creeps.
+      const daily = limit * rng.range(0.03, 0.2);
+      const kept = rng.range(0, 0.15);
+      const base0 = limit * rng.range(0.4, 0.85) - daily;
+      const level = (t: number) => {
+        const day = Math.floor((t - HOUR) / DAY);
+        const dayStart = day * DAY + HOUR;
+        const weekday = (Math.floor(t / DAY) + 4) % 7; // 0 = Sunday for the epoch's Thursday
+        const hour = (t - Math.floor(t / DAY) * DAY) / HOUR;
+        const written = weekday === 0 || weekday === 6 ? 0 : Math.min(1, Math.max(0, (hour - 9) / 9));
+        void dayStart;
+        return base0 + kept * daily * (day - Math.floor((now - HOUR) / DAY)) + daily * (hour >= 1 ? written : 0);
+      };
+      return { limit, level, noise: noise / 2, historySeconds: 7 * DAY, stepSeconds: 300 };
+    }
+    case 'oom-cycles': {
+      // A leak climbs to the cgroup cap (at or below the limit), the process is OOM-killed and restarts.
+      const cap = rng.u() < 0.5 ? limit : limit * rng.range(0.85, 0.97);
+      const low = limit * rng.range(0.1, 0.5);
+      const climb = rng.range(4 * HOUR, 36 * HOUR);
+      const rate = (cap - low) / climb;
+      const offset = rng.range(0, climb);
+      const level = (t: number) => low + rate * ((((t + offset) % climb) + climb) % climb);
+      return { limit, level, noise: noise / 2, historySeconds: 7 * DAY, stepSeconds: 300, name: 'memory.used' };
+    }
+    case 'copy-finished': {
+      // Slow growth; a big copy ran for `lasted` and ended minutes ago.
+      const slope = rateFor(base, limit, rng.range(2, 200) * DAY);
+      const ended = now - rng.range(4 * MIN, 40 * MIN);
+      const lasted = rng.range(15 * MIN, 3 * HOUR);
+      const size = (limit - base) * rng.range(0.2, 0.6);
+      const level = (t: number) => base + slope * (t - now) - size + size * Math.min(1, Math.max(0, (t - ended + lasted) / lasted));
+      return { limit, level, noise: noise / 2, historySeconds: hist, stepSeconds: rng.pick([60, 60, 300]) };
+    }
+    case 'band': {
+      // Cache eviction between watermarks: a slow oscillation just under the limit, no growth.
+      const top = limit * rng.range(0.9, 0.98);
+      const width = limit * rng.range(0.02, 0.06);
+      const period = rng.range(3 * HOUR, 30 * HOUR);
+      const phase = rng.range(0, 2 * Math.PI);
+      const level = (t: number) => top - width / 2 + (width / 2) * Math.sin((2 * Math.PI * t) / period + phase);
+      return { limit, level, noise: Math.min(noise, width / 10), historySeconds: 7 * DAY, stepSeconds: 300 };
     }
   }
 }

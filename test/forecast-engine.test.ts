@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forecastTimeToLimit, guessUnit, parseForecastDocument } from '../src/services/forecast/index.ts';
 import type { MetricPoint } from '../src/services/forecast/index.ts';
-import { generateForecastScenarios } from '../scripts/forecast-scenarios.ts';
+import { generateForecastScenarios, SCENARIO_KINDS } from '../scripts/forecast-scenarios.ts';
 
 const MIN = 60;
 const HOUR = 3600;
@@ -203,7 +203,7 @@ describe('scenario generator', () => {
     const a = generateForecastScenarios({ perKind: 2, seed: 1 });
     const b = generateForecastScenarios({ perKind: 2, seed: 1 });
     expect(a).toEqual(b);
-    expect(new Set(a.map((s) => s.kind)).size).toBe(15);
+    expect(new Set(a.map((s) => s.kind)).size).toBe(SCENARIO_KINDS.length);
     expect(a.filter((s) => s.kind === 'already-full').every((s) => s.truth.secondsToLimit === 0)).toBe(true);
   });
 

@@ -139,14 +139,44 @@ export function selectModel(base: ForecastResult, kept: { t: Float64Array; v: Fl
     seasonScore += Math.log(b.seasonal + tiny) / tests.length;
     capScore += Math.log(b.capped + tiny) / tests.length;
   }
+  let chosen = base;
+  // The error of the chosen model over a few hours ahead (the middle backtest), for the 'uncertain' check.
+  const mid = tests[Math.min(1, tests.length - 1)];
+  let bestErr = mid.trend;
   if (capScore < seasonScore && capScore < trendScore + Math.log(0.8)) {
     const cap = fitCappedCycle(g, g.length - 1, period.periodSeconds);
-    if (cap) return cappedForecast(base, g, cap, tests, ctx);
+    if (cap) {
+      chosen = cappedForecast(base, g, cap, tests, ctx);
+      bestErr = mid.capped;
+    }
+  } else if (seasonScore < trendScore + Math.log(0.8)) {
+    const model = fitSeasonal(g, ctx.now, period.periodSeconds, gridAt(g, ctx.now));
+    if (model) {
+      chosen = cycleForecast(base, g, model, period, tests, ctx);
+      bestErr = mid.seasonal;
+    }
   }
-  if (!(seasonScore < trendScore + Math.log(0.8))) return base;
-  const model = fitSeasonal(g, ctx.now, period.periodSeconds, gridAt(g, ctx.now));
-  if (!model) return base;
-  return cycleForecast(base, g, model, period, tests, ctx);
+  return uncertainIfUnresolved(chosen, base, bestErr, ctx);
+}
+
+const URGENT = DAY;
+
+/**
+ * When even the chosen model missed the last hours by more than the headroom left, and the
+ * models disagree about whether the limit comes within a day, the forecast says so instead of
+ * guessing: method `uncertain`, no time, the earliest plausible time as `low`.
+ */
+function uncertainIfUnresolved(chosen: ForecastResult, base: ForecastResult, err: number, ctx: Context): ForecastResult {
+  const level = chosen.currentValue ?? base.currentValue;
+  if (level === null || chosen === base) return chosen;
+  const headroom = ctx.limit - level;
+  const urgent = (r: ForecastResult) => r.secondsToLimit !== null && r.secondsToLimit <= URGENT;
+  if (!(err > headroom) || urgent(chosen) === urgent(base)) return chosen;
+  const times = [chosen.secondsToLimit, base.secondsToLimit, chosen.low, base.low].filter((x): x is number => x !== null);
+  const low = times.length > 0 ? Math.min(...times) : null;
+  const why = chosen.explanation.split(';')[0];
+  const explanation = `can't tell yet: ${why}, but no model predicted the last hours within the ${formatValue(headroom, ctx.unit)} left${low !== null ? `; full in ${formatDuration(low)} at the earliest` : ''}`;
+  return { ...chosen, method: 'uncertain', secondsToLimit: null, low, high: null, explanation: explanation.slice(0, 160), confidence: 'low' };
 }
 
 function cappedForecast(base: ForecastResult, g: Grid, m: CappedCycle, tests: Backtest[], ctx: Context): ForecastResult {

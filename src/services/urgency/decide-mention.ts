@@ -11,6 +11,8 @@ export interface ForecastEta {
   secondsToLimit: number | null;
   low: number | null;
   high: number | null;
+  /** The forecast's method; `'uncertain'` (no model predicts the series well) never mentions by itself. */
+  method?: string;
 }
 
 /** When to mention people. */
@@ -38,6 +40,7 @@ export type MentionCode =
   | 'before-next-working-period'
   | 'can-wait'
   | 'no-forecast'
+  | 'uncertain-forecast'
   | 'resolved';
 
 /** Input of {@link decideMention}. */
@@ -60,7 +63,8 @@ export interface MentionDecision {
 /**
  * Decides whether an alert post mentions people, and says why in words.
  *
- * In order: OK alerts never mention; CRITICAL mentions when `policy.mentionOnCritical`; otherwise the
+ * In order: OK alerts never mention; CRITICAL mentions when `policy.mentionOnCritical`; an uncertain
+ * forecast (method `'uncertain'`) alone does not mention; otherwise the
  * near end of the forecast band (`low ?? secondsToLimit`) decides — already at the limit mentions;
  * during working hours a limit within `urgentWithinMinutes` mentions; a limit before the next
  * working period starts plus `marginMinutes` mentions (at night, on weekends and holidays this is
@@ -71,6 +75,7 @@ export function decideMention(input: MentionInput): MentionDecision {
   if (status === 'OK') return quiet('resolved', 'alert resolved');
   if (status === 'CRITICAL' && policy.mentionOnCritical) return loud('critical', 'CRITICAL');
   if (!forecast) return quiet('no-forecast', 'no forecast');
+  if (forecast.method === 'uncertain') return quiet('uncertain-forecast', 'the forecast cannot tell yet');
 
   const near = seconds(forecast.low) ?? seconds(forecast.secondsToLimit);
   if (near === null) return quiet('can-wait', 'not expected to fill within the forecast horizon');
