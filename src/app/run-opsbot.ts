@@ -2,6 +2,24 @@ import { createShellChatPort } from '../shell/shell-chat-port.ts';
 import { runShell } from '../shell/run-shell.ts';
 import { join } from 'node:path';
 import { startOpsbot } from './start-opsbot.ts';
+import type { Logger } from '../core/logger.ts';
+
+/**
+ * Process-level safety net. A rejected promise nobody awaited is a bug but leaves the bot's
+ * state intact: it is logged (scrubbed and bounded by the logger) and the bot keeps serving.
+ * An uncaught exception may have left state half-updated, which Node documents as unsafe to
+ * continue from: it is logged and the bot shuts down cleanly (drains, releases claims) and
+ * exits 1, for the supervisor (Kubernetes, systemd) to restart it.
+ */
+function watchProcessFaults(log: Logger, shutDown: () => void): void {
+  process.on('unhandledRejection', (reason) => {
+    log.error({ err: reason }, 'unhandled promise rejection (the bot keeps serving)');
+  });
+  process.on('uncaughtException', (error) => {
+    log.fatal({ err: error }, 'uncaught exception: shutting down for a clean restart');
+    shutDown();
+  });
+}
 
 const BANNER = `opsbot local shell — no Slack credentials set, so this is the bot on its embedded defaults.
 Type "help" for the commands, "exit" to leave. Try: host web-01 · role shop:web · alerts · forecast web-01`;
@@ -10,16 +28,17 @@ Type "help" for the commands, "exit" to leave. Try: host web-01 · role shop:web
 export async function runOpsbot(options: { shell?: boolean; lines?: string[] }): Promise<number> {
   const bot = await startOpsbot({ shell: options.shell ?? false });
   if (bot.config.mode !== 'shell') {
-    await new Promise<void>((resolve) => {
+    const exitCode = await new Promise<number>((resolve) => {
       const onSignal = (signal: string) => {
         bot.log.info({ signal }, 'shutting down');
-        resolve();
+        resolve(0);
       };
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
+      watchProcessFaults(bot.log, () => resolve(1));
     });
     await bot.stop();
-    return 0;
+    return exitCode;
   }
   const chat = createShellChatPort({ out: process.stdout, imageDir: join(bot.config.dataDir, 'graphs'), verbose: !options.lines });
   await bot.features.start(chat);

@@ -84,7 +84,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   let ready = false;
   const http = createHttpServer({
     log,
-    ...(slack.eventsListener ? { slackEvents: slack.eventsListener } : {}),
+    ...(slack.eventsListener ? { slackEvents: { signingSecret: config.slack.signingSecret!, listener: slack.eventsListener } } : {}),
     ...(config.mackerel.webhookToken && features.mackerelWebhook
       ? { mackerelWebhook: { token: config.mackerel.webhookToken, handle: features.mackerelWebhook } }
       : {}),

@@ -10,7 +10,7 @@ import type { EventLedger } from '../services/event-ledger.ts';
 import { toBoltLogger } from './bolt-logger.ts';
 import { code, lines, md } from '../core/message.ts';
 import { createSlackChatPort } from './slack-chat-port.ts';
-import { isHostedFile, toFileShareEvent, toMentionEvent, type OpenSlackFile, type SlackFileObject, type SlackMessageLike } from './slack-events.ts';
+import { checkSlackMessage, isFromPerson, isHostedFile, toFileShareEvent, toMentionEvent, type OpenSlackFile, type SlackFileObject, type SlackMessageLike } from './slack-events.ts';
 
 export interface SlackAppOptions {
   config: Config;
@@ -64,16 +64,28 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     void tasks.run(() => options.onMention(event, chat)).catch((error: unknown) => log.error({ err: error }, 'mention handler failed'));
   };
 
+  /** Events whose shape opsbot cannot use are dropped here, logged once per kind of problem. */
+  const unusable = new Set<string>();
+  const check = (kind: string, raw: unknown) => {
+    const message = checkSlackMessage(raw);
+    if (!message && !unusable.has(kind)) {
+      unusable.add(kind);
+      log.warn({ kind }, 'a Slack event without a usable channel or ts was ignored (logged once)');
+    }
+    return message;
+  };
+
   app.event('app_mention', async ({ event }) => {
-    if ((event as { subtype?: string }).subtype === 'document_mention') return;
-    const message = event as unknown as SlackMessageLike;
+    const message = check('app_mention', event);
+    if (!message || message.subtype === 'document_mention' || !isFromPerson(message, botUserId)) return;
     // A file shared with "@opsbot !fileupload" arrives as a file_share message too; that one relays it.
     if (message.files?.length && options.isRelayComment(toMentionEvent(message, botUserId).text)) return;
     handleMention(message);
   });
 
   app.message(async ({ message }) => {
-    const m = message as unknown as SlackMessageLike & { subtype?: string; channel_type?: string; bot_id?: string };
+    const m = check('message', message);
+    if (!m || !isFromPerson(m, botUserId)) return;
     if (m.subtype === 'file_share') {
       // Only a comment with a relay keyword is worth a files.info call (Slack Connect stubs).
       const comment = toMentionEvent(m, botUserId);
@@ -86,7 +98,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (files.length === 0) return;
       const event = toFileShareEvent(m, files, options.openFile);
       void tasks.run(() => options.onFileShare(event, chat)).catch((error: unknown) => log.error({ err: error }, 'file share handler failed'));
-    } else if (m.channel_type === 'im' && !m.subtype && !m.bot_id) {
+    } else if (m.channel_type === 'im' && !m.subtype) {
       handleMention(m);
     }
   });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FileShareEvent, MentionEvent, SharedFile } from '../handlers/chat-port.ts';
 
 /** The parts of Slack's file object that opsbot reads. */
@@ -21,6 +22,66 @@ export interface SlackMessageLike {
   thread_ts?: string;
   text?: string;
   files?: SlackFileObject[];
+}
+
+const slackId = z.string().min(1).max(64);
+const slackTs = z.string().regex(/^\d{1,12}\.\d{1,9}$/);
+
+const fileSchema = z.looseObject({
+  id: slackId,
+  name: z.string().max(2000).optional().catch(undefined),
+  title: z.string().max(2000).optional().catch(undefined),
+  size: z.number().int().nonnegative().optional().catch(undefined),
+  mimetype: z.string().max(300).optional().catch(undefined),
+  mode: z.string().max(100).optional().catch(undefined),
+  is_external: z.boolean().optional().catch(undefined),
+  file_access: z.string().max(100).optional().catch(undefined),
+  url_private: z.string().max(4000).optional().catch(undefined),
+  url_private_download: z.string().max(4000).optional().catch(undefined),
+});
+
+const messageSchema = z.looseObject({
+  user: slackId.optional(),
+  channel: slackId,
+  ts: slackTs,
+  thread_ts: slackTs.optional().catch(undefined),
+  text: z.string().max(100_000).optional().catch(undefined),
+  subtype: z.string().max(100).optional(),
+  channel_type: z.string().max(50).optional().catch(undefined),
+  bot_id: z.string().optional(),
+  bot_profile: z.unknown().optional(),
+  app_id: z.string().optional(),
+  files: z.array(z.unknown()).max(100).optional().catch(undefined),
+});
+
+export type CheckedSlackMessage = SlackMessageLike & { subtype?: string; channel_type?: string; bot_id?: string; bot_profile?: unknown; app_id?: string };
+
+/**
+ * The message (or app_mention) event with the fields opsbot reads checked; null when it has
+ * no usable channel or ts. Files that are not file objects are dropped.
+ */
+export function checkSlackMessage(raw: unknown): CheckedSlackMessage | null {
+  const parsed = messageSchema.safeParse(raw);
+  if (!parsed.success) return null;
+  const { files, ...rest } = parsed.data;
+  const checkedFiles = (files ?? []).flatMap((f) => {
+    const file = fileSchema.safeParse(f);
+    return file.success ? [file.data as SlackFileObject] : [];
+  });
+  return { ...(rest as CheckedSlackMessage), ...(files ? { files: checkedFiles } : {}) };
+}
+
+/** Slackbot and other system senders; messages from them are never commands. */
+const SYSTEM_USERS = new Set(['USLACKBOT']);
+
+/**
+ * True when a message is someone's own words to the bot: not from a bot or app (this one
+ * included), not from Slackbot or another system user, not a system subtype.
+ */
+export function isFromPerson(message: CheckedSlackMessage, botUserId?: string): boolean {
+  if (!message.user || SYSTEM_USERS.has(message.user) || message.user === botUserId) return false;
+  if (message.bot_id || message.bot_profile || message.app_id) return false;
+  return message.subtype === undefined || message.subtype === 'file_share' || message.subtype === 'thread_broadcast';
 }
 
 /** Removes the leading `<@U…>` mention(s) of the bot (and any other leading mentions). */
