@@ -17,7 +17,7 @@ let mackerel: MackerelSim;
 let bot: TestBot;
 
 beforeAll(async () => {
-  slack = await new SlackSim({ botToken: TEST_BOT_TOKEN }).start();
+  slack = await new SlackSim({ botToken: TEST_BOT_TOKEN, allowedMentions: ['<!subteam^S0ONCALL>'] }).start();
   mackerel = await startMackerelSim({ apiKey: MACKEREL_KEY, orgName: 'acme', now: () => NOW, monitors: [MONITORS.disk] });
   mackerel.addHost({ id: WEB.id, name: WEB.name, status: 'working', createdAt: NOW - 86400 * 100, roles: { [WEB.service]: [WEB.role] } });
   const disk = linearDisk({ now: NOW, size: 100 * GiB, percentNow: 85, etaSeconds: 6 * 3600 });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentSource } from './generated-content.ts';
+import { limitViolations, unexpectedPings } from './slack-rules.ts';
 
 export { generatedContent, type ContentSource } from './generated-content.ts';
 
@@ -64,7 +65,12 @@ export interface SlackSimOptions {
   userToken?: string;
   botUserId?: string;
   teamId?: string;
+  /** Mention tokens the bot's config asks for (`alerts.mention`); any other ping is a violation. */
+  allowedMentions?: string[];
 }
+
+/** Simulators alive in this test file; a violation fails the test that caused it (test/helpers/sim-guard.ts). */
+export const liveSlackSims = new Set<SlackSim>();
 
 const LOGIN_PAGE = '<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in to your workspace</body></html>';
 
@@ -79,6 +85,9 @@ export class SlackSim {
   readonly botUserId: string;
   readonly teamId: string;
   readonly calls: SimCall[] = [];
+  /** Calls that broke Slack's limits or pinged someone the config did not name. */
+  readonly violations: string[] = [];
+  allowedMentions: string[];
   readonly downloads: SimDownload[] = [];
   /** Messages posted with chat.postMessage (and edited with chat.update), by ts. */
   readonly messages = new Map<string, { channel: string; text: string; threadTs?: string; blocks?: unknown }>();
@@ -100,17 +109,25 @@ export class SlackSim {
     this.userToken = options.userToken;
     this.botUserId = options.botUserId ?? 'U0OPSBOT';
     this.teamId = options.teamId ?? 'T0TEST';
+    this.allowedMentions = options.allowedMentions ?? [];
     this.api = createServer((req, res) => void this.handleApi(req, res).catch((error) => fail(res, error)));
     this.cdn = createServer((req, res) => void this.handleCdn(req, res).catch((error) => fail(res, error)));
   }
 
   async start(): Promise<this> {
+    liveSlackSims.add(this);
     this.apiPort = await listen(this.api);
     this.cdnPort = await listen(this.cdn);
     return this;
   }
 
+  /** Violations recorded so far, cleared. */
+  takeViolations(): string[] {
+    return this.violations.splice(0);
+  }
+
   async stop(): Promise<void> {
+    liveSlackSims.delete(this);
     for (const server of [this.api, this.cdn]) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -235,6 +252,16 @@ export class SlackSim {
   }
 
   private answer(method: string, args: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
+    if (['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'files.completeUploadExternal'].includes(method)) {
+      const limits = limitViolations(method, args);
+      const pings = unexpectedPings(args, this.allowedMentions);
+      for (const p of pings) this.violations.push(`${method}: unexpected ping ${p}`);
+      if (limits.length) {
+        this.violations.push(...limits);
+        // What Slack answers for such calls: the message is not posted.
+        return { ok: false, error: limits.some((l) => l.includes('blocks')) ? 'invalid_blocks' : 'msg_too_long' };
+      }
+    }
     const str = (key: string) => (typeof args[key] === 'string' ? (args[key] as string) : undefined);
     switch (method) {
       case 'auth.test':
