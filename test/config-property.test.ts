@@ -132,13 +132,15 @@ describe('loadConfig on arbitrary input either loads a usable config or throws C
   });
 
   it('calendars near the edges: whatever loads, the alert service reads the same way', () => {
-    const two = fc.integer({ min: 0, max: 99 }).map((n) => String(n).padStart(2, '0'));
-    const hours = fc.tuple(two, two, two, two).map(([a, b, c, d]) => `${a}:${b}-${c}:${d}`);
-    const date = fc.tuple(fc.integer({ min: 1900, max: 2100 }), two, two).map(([y, m, d]) => `${y}-${m}-${d}`);
+    // Mostly in range, sometimes not: both sides of every bound get tried.
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const part = (max: number) => fc.oneof(fc.integer({ min: 0, max }), fc.integer({ min: 0, max: 99 })).map(pad);
+    const hours = fc.tuple(part(24), part(59), part(24), part(59)).map(([a, b, c, d]) => `${a}:${b}-${c}:${d}`);
+    const date = fc.tuple(fc.integer({ min: 1900, max: 2100 }), part(12), part(31)).map(([y, m, d]) => `${y}-${m}-${d}`);
     const zone = fc.constantFrom('UTC', 'Asia/Tokyo', 'America/New_York', 'Etc/GMT+12', 'Mars/Olympus', 'asia/tokyo', 'EST5EDT', 'Local', '');
     let loaded = 0;
     fc.assert(
-      fc.property(fc.record({ timezone: zone, hours, holidays: fc.array(date, { maxLength: 3 }), workdays: fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 3 }) }), (cal) => {
+      fc.property(fc.record({ timezone: zone, hours, holidays: fc.array(date, { maxLength: 3 }), workdays: fc.uniqueArray(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 3 }) }), (cal) => {
         const result = loadText(stringify({ alerts: { calendar: cal } }));
         if (!(result instanceof ConfigError)) {
           loaded++;
