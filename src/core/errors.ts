@@ -25,6 +25,14 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * What a person may read about a failure: an OpsbotError's own plain words, anything else the
+ * given sentence (an exception's message is for the log, never for a reply).
+ */
+export function userFacing(error: unknown, otherwise: string): string {
+  return error instanceof OpsbotError ? error.userMessage : otherwise;
+}
+
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

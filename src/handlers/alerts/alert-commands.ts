@@ -10,7 +10,7 @@ import { bold, joinMd, link, md, plain, type Mrkdwn } from '../../core/message.t
 import { forecastLine } from '../../services/alerts/render-alert.ts';
 import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
 import { formatDuration } from '../../services/urgency/index.ts';
-import { errorMessage } from '../../core/errors.ts';
+import { userFacing } from '../../core/errors.ts';
 
 export interface AlertCommandOptions {
   service: AlertService;
@@ -47,7 +47,8 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       try {
         list = await service.listOpen();
       } catch (error) {
-        return fail(ctx, `could not list alerts: ${errorMessage(error)}`);
+        ctx.log.warn({ err: error }, 'listing alerts failed');
+        return fail(ctx, `could not list alerts: ${userFacing(error, 'the alert source did not answer. Try again in a minute.')}`);
       }
       if (list.length === 0) return void (await ctx.reply({ text: md`:large_green_circle: No open alerts.` }));
       const lines = list.slice(0, 40).map((a) => {
@@ -108,7 +109,8 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
           spec = { title: `${host.name} ${metric}`, unit: /\.(used|size|total)$/.test(metric) ? 'bytes' : 'number', timeZone: service.timeZone, now, series };
         }
       } catch (error) {
-        return fail(ctx, `could not fetch ${metric} of ${host.name}: ${errorMessage(error)}`);
+        ctx.log.warn({ err: error }, 'fetching a graph series failed');
+        return fail(ctx, `could not fetch ${metric} of ${host.name}: ${userFacing(error, 'the metric source did not answer. Try again in a minute.')}`);
       }
       const png = await render(spec);
       if (!png) return fail(ctx, 'the graph could not be rendered (details in the bot log)');

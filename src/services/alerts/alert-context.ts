@@ -1,4 +1,4 @@
-import { errorMessage } from '../../core/errors.ts';
+import { userFacing } from '../../core/errors.ts';
 import { forecastTimeToLimit, type ForecastResult } from '../forecast/index.ts';
 import { FORECAST_WINDOW, type AlertDataSource, type HostInfo, type MonitorInfo } from './alert-data.ts';
 import type { AlertEvent } from './alert-event.ts';
@@ -34,7 +34,7 @@ async function attempt<T>(what: string, problems: string[], task: () => Promise<
   try {
     return await task();
   } catch (error) {
-    problems.push(`${what} (${errorMessage(error).slice(0, 160)})`);
+    problems.push(`${what} (${userFacing(error, 'unexpected error, see the bot log').slice(0, 160)})`);
     return null;
   }
 }

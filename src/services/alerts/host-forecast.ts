@@ -1,4 +1,4 @@
-import { errorMessage } from '../../core/errors.ts';
+import { userFacing } from '../../core/errors.ts';
 import { forecastTimeToLimit, type ForecastResult, type MetricPoint } from '../forecast/index.ts';
 import type { AlertDataSource, HostInfo } from './alert-data.ts';
 import { loadResourceData, type ResourceData } from './resource-data.ts';
@@ -18,7 +18,7 @@ export async function resolveHost(data: AlertDataSource, name: string): Promise<
   try {
     hosts = await data.findHosts(name);
   } catch (error) {
-    return { error: `could not look up host ${name}: ${errorMessage(error)}` };
+    return { error: `could not look up host ${name}: ${userFacing(error, 'the host source did not answer. Try again in a minute.')}` };
   }
   if (hosts.length === 0) return { error: `no host named "${name}"` };
   if (hosts.length > 1) return { error: `"${name}" matches ${hosts.length} hosts: ${hosts.slice(0, 5).map((h) => h.name).join(', ')}${hosts.length > 5 ? ', …' : ''}` };
@@ -58,7 +58,7 @@ export async function forecastHostResources(options: { data: AlertDataSource; ho
     }
     return out.length > 0 ? out : { error: `no usable series for ${host.name}` };
   } catch (error) {
-    return { error: `could not fetch metrics of ${host.name}: ${errorMessage(error)}` };
+    return { error: `could not fetch metrics of ${host.name}: ${userFacing(error, 'the metric source did not answer. Try again in a minute.')}` };
   }
 }
 

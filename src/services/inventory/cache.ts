@@ -1,4 +1,4 @@
-import { OpsbotError, errorMessage } from '../../core/errors.ts';
+import { OpsbotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { buildHostIndex, type HostIndex } from './host-index.ts';
 import type { InventorySnapshot, InventorySource } from './types.ts';
@@ -140,5 +140,5 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
 }
 
 function userMessageOf(error: unknown): string {
-  return error instanceof OpsbotError ? error.userMessage : `:warning: The inventory could not be loaded (${errorMessage(error)}).`;
+  return error instanceof OpsbotError ? error.userMessage : ':warning: The host inventory could not be loaded (details are in the bot log).';
 }
