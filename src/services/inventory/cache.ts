@@ -1,6 +1,6 @@
 import { OpsbotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import { buildHostIndex, type HostIndex } from './host-index.ts';
+import { buildHostIndexInSlices, type HostIndex } from './host-index.ts';
 import type { InventorySnapshot, InventorySource } from './types.ts';
 
 /** What a lookup gets: the data, its index, and how fresh it is. */
@@ -64,8 +64,8 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
     const started = now();
     inflight = source
       .load()
-      .then((snapshot) => {
-        current = { snapshot, index: buildHostIndex(snapshot), loadedAt: now() };
+      .then(async (snapshot) => {
+        current = { snapshot, index: await buildHostIndexInSlices(snapshot), loadedAt: now() };
         lastFailure = undefined;
         const loaded = { hosts: snapshot.hosts.length, services: snapshot.services.length, seconds: now() - started };
         // Once per load, not per lookup: what was left out and why (a warning then).

@@ -1,3 +1,4 @@
+import { runInSlices, runToEnd, type SlicedWork } from '../../core/slices.ts';
 import { LOOKUP_MATCH_STEPS, LOOKUP_SUGGEST_STEPS, StepBudget } from './budget.ts';
 import { closestPrepared, prepareCandidates } from './edit-distance.ts';
 import { foldCase, matchGlob, parseGlob, type Glob } from './glob.ts';
@@ -61,9 +62,41 @@ function push<K>(map: Map<K, InventoryHost[]>, key: K, host: InventoryHost): voi
   else if (list.at(-1) !== host) list.push(host);
 }
 
-/** Builds the index of a snapshot. */
+/**
+ * A name's sort key: lowercased, accents stripped, every run of digits zero-padded, so plain
+ * string order is natural order ("web-2" before "web-10"). Computed once per host: comparing
+ * keys is a fraction of the cost of Intl.Collator, which dominated building a 10,000-host index.
+ */
+function naturalKey(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/\d+/g, (digits) => digits.replace(/^0+(?=\d)/, '').padStart(20, '0'));
+}
+
+/** Hosts indexed between two yields to the event loop while an index is built in the background. */
+const HOSTS_PER_SLICE = 1000;
+
+/** Builds the index of a snapshot (in one go; see `buildHostIndexInSlices` for large inventories). */
 export function buildHostIndex(snapshot: InventorySnapshot): HostIndex {
-  const hosts = [...snapshot.hosts].sort((a, b) => collator.compare(a.name, b.name) || a.id.localeCompare(b.id));
+  return runToEnd(indexSteps(snapshot));
+}
+
+/**
+ * Builds the index in slices of HOSTS_PER_SLICE hosts, yielding to the event loop between
+ * them, so a refresh of tens of thousands of hosts never stalls replies to other people.
+ */
+export function buildHostIndexInSlices(snapshot: InventorySnapshot): Promise<HostIndex> {
+  return runInSlices(indexSteps(snapshot));
+}
+
+function* indexSteps(snapshot: InventorySnapshot): SlicedWork<HostIndex> {
+  const keyed = snapshot.hosts.map((host) => ({ host, key: naturalKey(host.name) }));
+  yield;
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.host.id < b.host.id ? -1 : a.host.id > b.host.id ? 1 : 0));
+  const hosts = keyed.map((k) => k.host);
+  yield;
   const ids = new Map<string, InventoryHost>();
   const names = new Map<string, InventoryHost[]>();
   const ips = new Map<string, InventoryHost[]>();
@@ -72,7 +105,9 @@ export function buildHostIndex(snapshot: InventorySnapshot): HostIndex {
   const services = new Map<string, InventoryService>();
 
   for (const s of snapshot.services) services.set(s.name.toLowerCase(), { ...s, roles: [...s.roles] });
+  let sliced = 0;
   for (const host of hosts) {
+    if (++sliced % HOSTS_PER_SLICE === 0) yield;
     ids.set(host.id, host);
     for (const n of [host.name, host.displayName, host.customIdentifier, host.id]) if (n) push(names, n.toLowerCase(), host);
     for (const iface of host.interfaces) {
@@ -95,10 +130,12 @@ export function buildHostIndex(snapshot: InventorySnapshot): HostIndex {
   const sortedServices = [...services.values()]
     .map((s) => ({ ...s, roles: [...s.roles].sort(collator.compare) }))
     .sort((a, b) => collator.compare(a.name, b.name));
+  yield;
   const suggestionNames = prepareCandidates(hosts.flatMap((h) => (h.displayName ? [h.name, h.displayName] : [h.name])));
   const serviceNames = prepareCandidates(sortedServices.map((s) => s.name));
   const servicesByKey = new Map(sortedServices.map((s) => [s.name.toLowerCase(), s]));
   // Names folded once per load, so a pattern scan does no per-host string work.
+  yield;
   const folded = hosts.map((h) => ({ host: h, name: foldCase(h.name), display: h.displayName === undefined ? undefined : foldCase(h.displayName) }));
 
   function scan(glob: Glob, budget: StepBudget): InventoryHost[] {

@@ -5,7 +5,7 @@ import {
   parseAlertPage,
   parseCheckMonitor,
   parseHost,
-  parseHostList,
+  parseHostListInSlices,
   parseLatest,
   parseMetricNames,
   parseMetricPoints,
@@ -201,7 +201,7 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
     if (filter.name) query.append('name', filter.name);
     for (const status of filter.statuses ?? HOST_STATUSES) query.append('status', status);
     const path = `api/v0/hosts?${query}`;
-    return list(path, parseHostList(await get(path)));
+    return list(path, await parseHostListInSlices(await get(path)));
   }
 
   async function listServicesChecked(): Promise<CheckedList<MackerelService>> {

@@ -1,3 +1,4 @@
+import { runInSlices, runToEnd, type SlicedWork } from '../../core/slices.ts';
 import { z } from 'zod';
 import {
   HOST_STATUSES,
@@ -240,24 +241,34 @@ function labelOf(raw: unknown): string {
 
 /** Reads `body[key]` as a list, item by item. */
 export function checkList<T>(body: unknown, key: string, schema: z.ZodType<T>): CheckedList<T> {
-  const list = isObj(body) ? body[key] : undefined;
-  if (!Array.isArray(list)) return { items: [], skipped: 0, examples: [], missing: `the response has no "${key}" list` };
-  return checkItems(list, key, schema);
+  return runToEnd(checkListSteps(body, key, schema));
 }
 
-function checkItems<T>(list: readonly unknown[], key: string, schema: z.ZodType<T>): CheckedList<T> {
+/** Items checked between two yields when a long list is read in slices (see core/slices.ts). */
+const ITEMS_PER_SLICE = 500;
+
+/** `checkList` as sliced work: a list of 10,000 hosts takes ~200 ms to check, too long in one go. */
+export function* checkListSteps<T>(body: unknown, key: string, schema: z.ZodType<T>): SlicedWork<CheckedList<T>> {
+  const list = isObj(body) ? body[key] : undefined;
+  if (!Array.isArray(list)) return { items: [], skipped: 0, examples: [], missing: `the response has no "${key}" list` };
+  return yield* checkItems(list, key, schema);
+}
+
+function* checkItems<T>(list: readonly unknown[], key: string, schema: z.ZodType<T>): SlicedWork<CheckedList<T>> {
   const items: T[] = [];
   const examples: string[] = [];
   let skipped = 0;
-  list.forEach((raw, i) => {
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0 && i % ITEMS_PER_SLICE === 0) yield;
+    const raw = list[i];
     const result = schema.safeParse(raw);
     if (result.success) {
       items.push(result.data);
-      return;
+      continue;
     }
     skipped++;
     if (examples.length < MAX_EXAMPLES) examples.push(`${key}[${i}]${labelOf(raw)}: ${reasonOf(result.error)}`);
-  });
+  }
   return { items, skipped, examples };
 }
 
@@ -269,6 +280,8 @@ export function checkOne<T>(body: unknown, key: string, schema: z.ZodType<T>): C
 }
 
 export const parseHostList = (body: unknown) => checkList(body, 'hosts', hostSchema);
+/** `parseHostList` in slices, for a whole organisation's listing. */
+export const parseHostListInSlices = (body: unknown) => runInSlices(checkListSteps(body, 'hosts', hostSchema));
 export const parseHost = (body: unknown) => checkOne(body, 'host', hostSchema);
 export const parseServiceList = (body: unknown) => checkList(body, 'services', serviceSchema);
 export const parseRoleList = (body: unknown) => checkList(body, 'roles', roleSchema);
