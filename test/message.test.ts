@@ -64,7 +64,8 @@ describe('the message builder', () => {
 
   it('keeps configured mentions and only them', () => {
     expect(configuredMention('<!subteam^S0ONCALL>').text).toBe('<!subteam^S0ONCALL>');
-    expect(configuredMention('<@U123> <!subteam^S1|sre>').text).toBe('<@U123> <!subteam^S1|sre>');
+    expect(configuredMention('<@U123> <!subteam^S1AB|sre>').text).toBe('<@U123> <!subteam^S1AB|sre>');
+    expect(configuredMention('<!everyone>').text).toBe('&lt;!everyone&gt;');
     expect(configuredMention('@oncall <!channel> hi').text).toBe('@oncall &lt;!channel&gt; hi');
   });
 

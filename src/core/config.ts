@@ -1,3 +1,4 @@
+import { isMentionList } from './message.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -115,13 +116,10 @@ function slackIdProblem(value: string, kind: 'channel' | 'user'): string | undef
 const channelId = checkedString('a Slack channel ID such as "C0123ABCD"', (v) => slackIdProblem(v, 'channel'));
 const userId = checkedString('a Slack member ID such as "U0123ABCD"', (v) => slackIdProblem(v, 'user'));
 
-/** One token Slack turns into a notification: a user group, a member, @here or @channel. */
-const MENTION_TOKEN = String.raw`(?:<!subteam\^S[A-Z0-9]{2,20}(?:\|[^<>|\s][^<>|]*)?>|<@[UW][A-Z0-9]{2,20}(?:\|[^<>|\s][^<>|]*)?>|<!here>|<!channel>)`;
-const MENTION = new RegExp(`^${MENTION_TOKEN}(?: +${MENTION_TOKEN})*$`);
 const MENTION_EXAMPLES = '"<!subteam^S0123ABCD>" (a user group), "<@U0123ABCD>" (a member), "<!here>" or "<!channel>", separated by spaces';
 
 function mentionProblem(value: string): string | undefined {
-  if (MENTION.test(value)) return undefined;
+  if (isMentionList(value)) return undefined;
   if (value.trim() === '') return `is empty; remove the key for no mention, or give ${MENTION_EXAMPLES}`;
   if (/^@/.test(value.trim())) return `${describeValue(value)} would be posted as plain text and notify nobody; use Slack's mention syntax: ${MENTION_EXAMPLES}`;
   return `expected Slack mention tokens: ${MENTION_EXAMPLES}; got ${describeValue(value)}`;

@@ -130,12 +130,13 @@ export function channelRef(id: string): Mrkdwn {
   return /^[CGD][A-Z0-9]{2,30}$/.test(id) ? make(`<#${id}>`) : code(id);
 }
 
-const MENTION_TOKEN = /^<(?:!subteam\^[A-Z0-9]+(?:\|[^<>|]*)?|@[UW][A-Z0-9]+|!here|!channel|!everyone)>$/;
+/** One token Slack turns into a notification: a user group, a member, @here or @channel (never @everyone). */
+const MENTION_TOKEN = String.raw`(?:<!subteam\^S[A-Z0-9]{2,20}(?:\|[^<>|\s][^<>|]*)?>|<@[UW][A-Z0-9]{2,20}(?:\|[^<>|\s][^<>|]*)?>|<!here>|<!channel>)`;
+const MENTION_LIST = new RegExp(`^${MENTION_TOKEN}(?: +${MENTION_TOKEN})*$`);
 
-/** True for text made only of Slack mention tokens (`<!subteam^S…>`, `<@U…>`, `<!here>`…), space-separated. */
+/** True for text made only of Slack mention tokens (`<!subteam^S…>`, `<@U…>`, `<!here>`, `<!channel>`), space-separated. */
 export function isMentionList(text: string): boolean {
-  const tokens = text.trim().split(/\s+/);
-  return tokens.length > 0 && tokens.every((t) => MENTION_TOKEN.test(t));
+  return MENTION_LIST.test(text);
 }
 
 /**
@@ -144,7 +145,7 @@ export function isMentionList(text: string): boolean {
  */
 export function configuredMention(text: string | undefined): Mrkdwn {
   if (!text) return EMPTY;
-  return isMentionList(text) ? make(text.trim()) : plain(text);
+  return isMentionList(text) ? make(text) : plain(text);
 }
 
 /**
