@@ -266,8 +266,13 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       const low = limit * rng.range(0.1, 0.5);
       const climb = rng.range(4 * HOUR, 36 * HOUR);
       const rate = (cap - low) / climb;
-      const offset = rng.range(0, climb);
-      const level = (t: number) => low + rate * ((((t + offset) % climb) + climb) % climb);
+      // The process sits at the cap for a few minutes (reclaim, then the kill) before it restarts:
+      // a cap at the limit is reached.
+      // (derived from the climb, not drawn, so that the other kinds keep their random draws).
+      const hold = 10 * MIN + (climb % (30 * MIN));
+      const cycle = climb + hold;
+      const offset = rng.range(0, cycle);
+      const level = (t: number) => low + rate * Math.min(climb, (((t + offset) % cycle) + cycle) % cycle);
       return { limit, level, noise: noise / 2, historySeconds: 7 * DAY, stepSeconds: 300, name: 'memory.used' };
     }
     case 'copy-finished': {

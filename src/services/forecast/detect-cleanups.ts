@@ -20,12 +20,16 @@ export interface CleanupCycles {
   /** Pooled slope of the growth inside cycles, per second, and its standard error. */
   inCycleSlope: number;
   inCycleSlopeStdError: number;
+  /** Standard deviation of the peaks around the peak line (how exactly the cycles top out). */
+  peakScatter: number;
+  /** Slope of the climb right after each cleanup (the first piece after it), per second. */
+  climbSlopes: number[];
 }
 
 const MIN_CLEANUPS = 3;
 
 /** Slope shared by two series over the same x with separate intercepts, and its standard error. */
-function sharedSlope(x: number[], ys: number[][]): { slope: number; se: number; means: number[]; meanX: number } {
+function sharedSlope(x: number[], ys: number[][]): { slope: number; se: number; means: number[]; meanX: number; scatter: number[] } {
   const n = x.length;
   const meanX = x.reduce((a, b) => a + b, 0) / n;
   let sxx = 0;
@@ -35,17 +39,22 @@ function sharedSlope(x: number[], ys: number[][]): { slope: number; se: number; 
   ys.forEach((y, k) => y.forEach((yi, i) => (sxy += (x[i] - meanX) * (yi - means[k]))));
   const slope = sxx > 0 ? sxy / (ys.length * sxx) : 0;
   let rss = 0;
-  ys.forEach((y, k) => y.forEach((yi, i) => (rss += (yi - means[k] - slope * (x[i] - meanX)) ** 2)));
+  const scatter = ys.map((y, k) => {
+    let r = 0;
+    y.forEach((yi, i) => (r += (yi - means[k] - slope * (x[i] - meanX)) ** 2));
+    rss += r;
+    return n > 2 ? Math.sqrt(r / (n - 2)) : 0;
+  });
   const dof = n * ys.length - ys.length - 1;
   const se = sxx > 0 && dof > 0 ? Math.sqrt(rss / dof / (ys.length * sxx)) : Number.POSITIVE_INFINITY;
-  return { slope, se, means, meanX };
+  return { slope, se, means, meanX, scatter };
 }
 
 /**
  * Recognises a sawtooth: at least three drops, each undoing a good part of the growth since the
  * one before, with growth (not noise) in between, and still going on. Returns null otherwise.
  */
-export function detectCleanups(pieces: readonly Piece[], now: number): CleanupCycles | null {
+export function detectCleanups(pieces: readonly Piece[], now: number, v: Float64Array | null = null): CleanupCycles | null {
   const drops: number[] = [];
   for (let i = 0; i + 1 < pieces.length; i++) if (pieces[i].jumpAfter < 0) drops.push(i);
   if (drops.length < MIN_CLEANUPS) return null;
@@ -59,7 +68,10 @@ export function detectCleanups(pieces: readonly Piece[], now: number): CleanupCy
     const before = pieces[i];
     const after = pieces[i + 1];
     times.push(after.from);
-    peaks.push(lineAt(before.fit, before.fit.slope, before.to));
+    // The line's end, or the last points when they sit higher (a plateau at a cap the line rounds off).
+    const end = lineAt(before.fit, before.fit.slope, before.to);
+    const i1 = before.fit.i1;
+    peaks.push(v && i1 - before.fit.i0 >= 3 ? Math.max(end, median(v.subarray(i1 - 3, i1))) : end);
     troughs.push(lineAt(after.fit, after.fit.slope, after.from));
   }
   const intervals = times.slice(1).map((t, k) => t - times[k]);
@@ -104,5 +116,7 @@ export function detectCleanups(pieces: readonly Piece[], now: number): CleanupCy
     peakT0: fit.meanX,
     inCycleSlope,
     inCycleSlopeStdError,
+    peakScatter: fit.scatter[0],
+    climbSlopes: drops.filter((i) => i + 1 < pieces.length - 1).map((i) => pieces[i + 1]).filter((p) => p.fit.count >= 3).map((p) => p.fit.slope),
   };
 }

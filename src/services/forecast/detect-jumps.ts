@@ -99,7 +99,26 @@ export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
     }
     jumps.push({ index: i + 1, time: t[i + 1], size: e });
   }
-  return { jumps: withoutRamps(jumps), outliers, diffNoise };
+  const kept = withoutRamps(jumps);
+  return { jumps: kept, outliers: withTransitions(kept, outliers), diffNoise };
+}
+
+/**
+ * A jump followed within two points by another (a process killed and restarting through a low
+ * sample or two, a rotation caught mid-way) is one change: the one or two points in between are
+ * transitional, like a glitch, and are dropped so that the change is seen as one jump.
+ */
+function withTransitions(jumps: readonly Jump[], outliers: number[]): number[] {
+  const extra: number[] = [];
+  for (let k = 0; k + 1 < jumps.length; k++) {
+    // A chain of jumps, each within two points of the one before.
+    let j = k;
+    while (j + 1 < jumps.length && jumps[j + 1].index - jumps[j].index <= 2) j++;
+    for (let i = jumps[k].index; i < jumps[j].index; i++) extra.push(i);
+    k = j;
+  }
+  if (extra.length === 0) return outliers;
+  return [...new Set([...outliers, ...extra])].sort((a, b) => a - b);
 }
 
 /**

@@ -127,7 +127,14 @@ export function fitCurrentTrend(pieces: readonly Piece[], now: number): CurrentT
     break;
   }
   // Repeated steps up (a daily import, a batch job) are growth, not one-time level shifts.
-  const stepsUp = used.filter((p, k) => k > 0 && p.start === 'jump' && p.jumpBefore > 0).length;
+  // A jump up that only partly undoes a drop just before it (a restart through a low sample or two)
+  // is a net drop, not a step up.
+  const netJumpBefore = (p: Piece): number => {
+    let net = p.jumpBefore;
+    for (let i = pieces.indexOf(p) - 1; i >= 0 && pieces[i].fit.count < 3 && pieces[i].start === 'jump'; i--) net += pieces[i].jumpBefore;
+    return net;
+  };
+  const stepsUp = used.filter((p, k) => k > 0 && p.start === 'jump' && p.jumpBefore > 0 && netJumpBefore(p) > 0).length;
   if (stepsUp >= 2) pooled = overallSlope(used);
   const residualScale = Number.isFinite(pooled.s2) ? Math.sqrt(pooled.s2) : Math.sqrt(last.fit.rss / Math.max(1, last.fit.count - 2));
   const dtNow = now - last.fit.meanT;

@@ -195,7 +195,7 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
   const ps = buildPrefixSums(t, v, now, v[n - 1]);
   const pieces = segmentRegimes(ps, t, jumps, typicalStep);
   const trend = fitCurrentTrend(pieces, now);
-  const cycles = detectCleanups(pieces, now);
+  const cycles = detectCleanups(pieces, now, v);
   const events = jumpEvents(jumps, outlierTimes);
   for (const p of trend.skipped) if (p.fit.count >= 3) events.push({ kind: 'transient', time: p.from, size: p.fit.slope * (p.to - p.from) });
   if (trend.previous) events.push({ kind: 'trend-change', time: trend.used[0].from, size: trend.slope - trend.previous.fit.slope });
@@ -312,14 +312,27 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
   const period = cycles.periodSeconds;
   let nextCleanup = last + period;
   while (nextCleanup <= ctx.now) nextCleanup += period;
-  // A writer inside the current cycle that is clearly faster than the usual in-cycle growth wins.
+  // The climb since the last cleanup (pooled with earlier climbs like it, if any): the current rate.
+  const inCurrent = trend.used[trend.used.length - 1].from >= last && trend.slope > MIN_GROWTH_T * trend.slopeStdError;
+  // A writer inside the current cycle that is clearly faster than any usual climb wins over the
+  // cycles' peaks (compared with the climbs after earlier cleanups, not with the pooled in-cycle
+  // rate, which the plateaus of capped cycles pull down).
+  const usualClimb = Math.max(cycles.inCycleSlope, cycles.climbSlopes.length > 0 ? median(cycles.climbSlopes) : 0);
   const runaway =
     trend.previous !== null &&
+    inCurrent &&
     trend.used[0].from >= last &&
-    trend.slope - cycles.inCycleSlope > 3 * Math.hypot(trend.slopeStdError, cycles.inCycleSlopeStdError);
-  const currentRate = runaway ? trend.slope : cycles.inCycleSlope;
-  const currentSe = runaway ? trend.slopeStdError : cycles.inCycleSlopeStdError;
+    trend.slope > 1.25 * usualClimb &&
+    trend.slope - usualClimb > 3 * Math.hypot(trend.slopeStdError, cycles.inCycleSlopeStdError);
+  const currentRate = inCurrent ? trend.slope : cycles.inCycleSlope;
+  const currentSe = inCurrent ? trend.slopeStdError : cycles.inCycleSlopeStdError;
   const q = tQuantile(cycles.times.length * 2 - 3);
+  const netSe = Number.isFinite(cycles.netSlopeStdError) ? cycles.netSlopeStdError : Math.abs(cycles.netSlope);
+  // Peaks without significant net growth are flat (the band keeps the possible growth).
+  const netSlope = Math.abs(cycles.netSlope) <= 2 * netSe ? 0 : cycles.netSlope;
+  // Cycles that top out at the same level again and again (a cap) reach the limit when that level
+  // is within about 1% of it: memory plateaus at its cgroup limit before the OOM kill.
+  const peakTolerance = netSlope !== 0 ? 0 : Math.min(0.02 * Math.abs(ctx.limit), Math.max(0.01 * Math.abs(ctx.limit), 1.5 * cycles.peakScatter));
   const base: SawtoothProjection = {
     now: ctx.now,
     level: trend.level,
@@ -329,9 +342,10 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
     periodSeconds: period,
     peakIntercept: cycles.peakIntercept,
     peakT0: cycles.peakT0,
-    netSlope: cycles.netSlope,
+    netSlope,
+    boundByPeak: !runaway,
+    peakTolerance,
   };
-  const netSe = Number.isFinite(cycles.netSlopeStdError) ? cycles.netSlopeStdError : Math.abs(cycles.netSlope);
   const fast: SawtoothProjection = {
     ...base,
     currentRate: currentRate + q * currentSe,
@@ -356,7 +370,7 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
     : cycles.regular
       ? `cleanup every ${formatDuration(period)} detected`
       : `recurring cleanups (about every ${formatDuration(period)}) detected`;
-  const net = cycles.netSlope;
+  const net = netSlope;
   const netText = Math.abs(net) <= 2 * netSe ? 'no significant net growth' : `net ${net > 0 ? 'growth' : 'decrease'} ${formatRate(net, ctx.unit, 'day')}`;
   const peakNow = cycles.peakIntercept + net * (nextCleanup - cycles.peakT0);
   const runawayText = runaway ? `; growing ${formatRate(currentRate, ctx.unit, 'h')} since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)} (faster than usual)` : '';

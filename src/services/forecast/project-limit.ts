@@ -20,6 +20,13 @@ export interface SawtoothProjection {
   peakIntercept: number;
   peakT0: number;
   netSlope: number;
+  /**
+   * Whether the current cycle tops out at the peak line like the earlier ones (true unless the
+   * current climb is faster than any usual one): then it reaches the limit only when its peak does.
+   */
+  boundByPeak: boolean;
+  /** Peaks within this of the limit count as reaching it (a cgroup cap at the limit itself). */
+  peakTolerance: number;
 }
 
 /**
@@ -30,13 +37,19 @@ export function sawtoothTimeToLimit(p: SawtoothProjection, limit: number, horizo
   if (p.level >= limit) return 0;
   const end = p.now + horizon;
   const peakAt = (t: number) => p.peakIntercept + p.netSlope * (t - p.peakT0);
+  const reaches = (peak: number) => peak + p.peakTolerance >= limit;
   if (p.currentRate > 0) {
     const cross = p.now + (limit - p.level) / p.currentRate;
-    if (cross <= p.nextCleanup && cross <= end) return cross - p.now;
+    if (!p.boundByPeak) {
+      if (cross <= p.nextCleanup && cross <= end) return cross - p.now;
+    } else if (reaches(peakAt(p.nextCleanup)) && cross <= p.nextCleanup + p.periodSeconds / 2) {
+      // This cycle tops out at the limit (a leak OOM-killed at the limit itself): the climb decides.
+      return cross <= end ? cross - p.now : null;
+    }
   }
   let cycleEnd = p.nextCleanup;
-  if (peakAt(cycleEnd) >= limit && p.inCycleRate > 0) {
-    const cross = Math.max(p.now, cycleEnd - (peakAt(cycleEnd) - limit) / p.inCycleRate);
+  if (reaches(peakAt(cycleEnd)) && p.inCycleRate > 0) {
+    const cross = Math.max(p.now, cycleEnd - Math.max(0, peakAt(cycleEnd) - limit) / p.inCycleRate);
     if (cross <= end) return cross - p.now;
     return null;
   }
@@ -44,9 +57,9 @@ export function sawtoothTimeToLimit(p: SawtoothProjection, limit: number, horizo
     const cycleStart = cycleEnd;
     cycleEnd += p.periodSeconds;
     const peak = peakAt(cycleEnd);
-    if (peak >= limit) {
+    if (reaches(peak)) {
       const rate = p.inCycleRate > 0 ? p.inCycleRate : Number.POSITIVE_INFINITY;
-      const cross = Math.max(cycleStart, cycleEnd - (peak - limit) / rate);
+      const cross = Math.max(cycleStart, cycleEnd - Math.max(0, peak - limit) / rate);
       return cross <= end ? cross - p.now : null;
     }
   }

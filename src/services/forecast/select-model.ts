@@ -44,7 +44,7 @@ function rms(sum: number, count: number): number {
 }
 
 /** Rolling-origin backtests of the trend analysis and the cycle model on the grid. */
-function backtest(g: Grid, period: number, ctx: Context): Backtest[] {
+export function backtest(g: Grid, period: number, ctx: Context): Backtest[] {
   const out: Backtest[] = [];
   const last = g.length - 1;
   for (const horizon of BACKTEST_HORIZONS) {
