@@ -4,12 +4,13 @@ import { selectModel } from './select-model.ts';
 import { detectCleanups, type CleanupCycles } from './detect-cleanups.ts';
 import { detectJumps, withoutIndices, type Jump } from './detect-jumps.ts';
 import { fitCurrentTrend, type CurrentTrend } from './fit-current-trend.ts';
-import { buildPrefixSums } from './line-fit.ts';
+import { longRunTrend, typicalChange, type TypicalChange } from './excursions.ts';
+import { buildPrefixSums, type PrefixSums } from './line-fit.ts';
 import { linearTimeToLimit, sawtoothTimeToLimit, type SawtoothProjection } from './project-limit.ts';
 import { median } from './robust-stats.ts';
-import { segmentRegimes } from './segment-regimes.ts';
+import { segmentRegimes, type Piece } from './segment-regimes.ts';
 import type { ForecastEvent, ForecastInput, ForecastMethod, ForecastOptions, ForecastResult, ValueUnit } from './types.ts';
-import { formatClock, formatDuration, formatRate, formatTimeOfDay, formatValue, outcomeClause } from './wording.ts';
+import { formatClock, formatDuration, formatRate, formatSigned, formatTimeOfDay, formatValue, outcomeClause } from './wording.ts';
 
 const DAY = 86400;
 /** Below this much history, or this many points, nothing is guessed. */
@@ -209,7 +210,62 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
     return { ...r, ...common, secondsToLimit: 0, low: 0, high: 0, currentValue: trend.level, ratePerSecond: trend.slope, rateStdError: trend.slopeStdError, confidence: 'medium' };
   }
   if (cycles) return sawtoothForecast(ctx, trend, cycles, common);
+  const swing = usualSwing(trend, pieces, t, v, ps, typicalStep, ctx, span);
+  if (swing) return trendForecast(ctx, swing.longRun, span, common, swing);
   return trendForecast(ctx, trend, span, common);
+}
+
+/** A recent change the series' own history shows to be one of its usual swings, and the long view instead. */
+interface UsualSwing {
+  /** The recent regime as the segmentation saw it. */
+  recent: CurrentTrend;
+  typical: TypicalChange;
+  longRun: CurrentTrend;
+}
+
+/**
+ * A "new trend" must outlast the series' own typical excursions at its time scale. A recent regime
+ * steeper than the one before it is an excursion when the change since it began is within the
+ * spread of the changes over windows of the same length earlier in the history (the up-swing of a
+ * band, a business morning, the climb after a restart, a few minutes of churn). A calmer regime
+ * after a steeper piece is a pause between excursions when that steeper piece was itself one of the
+ * usual ones (the steps of a staircase), and a one-time event otherwise (a copy that finished: the
+ * trend analysis keeps it as a level shift). Either way the forecast then rests on the long run:
+ * several times the excursion's length, at least a day.
+ */
+function usualSwing(trend: CurrentTrend, pieces: readonly Piece[], t: Float64Array, v: Float64Array, ps: PrefixSums, typicalStep: number, ctx: Context, span: number): UsualSwing | null {
+  const prev = trend.previous;
+  if (prev === null || trend.used[0].start === 'history') return null;
+  const from = trend.used[0].from;
+  const d = ctx.now - from;
+  if (!(d > 0) || d > 0.5 * span) return null;
+  let typical: TypicalChange | null;
+  let scale: number;
+  if (trend.slope > prev.fit.slope) {
+    typical = typicalChange(t, v, d, from, typicalStep);
+    const change = trend.slope * d;
+    if (!typical || change > typical.high || change < typical.low) return null;
+    scale = d;
+  } else {
+    // Only a short burst before a longer calm (a step of a staircase), not the steeper part of a
+    // curve that is levelling off.
+    const dp = prev.to - prev.from;
+    if (!(dp > 0) || dp > 0.5 * d) return null;
+    let k = pieces.indexOf(prev) - 1;
+    while (k >= 0 && pieces[k].fit.count < 3) k--;
+    if (k < 0 || !(pieces[k].fit.slope < 0.5 * prev.fit.slope)) return null;
+    const before = typicalChange(t, v, dp, prev.from, typicalStep);
+    const change = prev.fit.slope * dp;
+    if (!before || change > before.high || change < before.low) return null;
+    // ...and the calm since must be usual too (after a saturating climb it is below every change before).
+    typical = typicalChange(t, v, d, from, typicalStep);
+    const calm = trend.slope * d;
+    if (!typical || calm > typical.high || calm < typical.low) return null;
+    scale = Math.max(d, dp);
+  }
+  const longRun = longRunTrend(ps, t, v, Math.max(t[0], ctx.now - Math.max(8 * scale, DAY)), ctx.now, scale);
+  if (!longRun) return null;
+  return { recent: trend, typical, longRun };
 }
 
 type Common = Pick<ForecastResult, 'events' | 'pointsUsed' | 'pointsDiscarded'>;
@@ -232,7 +288,7 @@ function trendGeometry(ctx: Context, trend: CurrentTrend, slope: number, toSecon
   };
 }
 
-function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, common: Common): ForecastResult {
+function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, common: Common, swing: UsualSwing | null = null): ForecastResult {
   const { slope, slopeStdError: se, level, levelStdError: seLevel } = trend;
   const count = trend.used.reduce((a, p) => a + p.fit.count, 0);
   const q = tQuantile(count - trend.used.length - 1);
@@ -277,6 +333,34 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   }
   const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
   const shortNote = note ? ' (a new trend)' : '';
+  if (swing) {
+    // The recent change is one of the series' usual swings: say so, then the long run.
+    const r = swing.recent;
+    const change = r.slope * (ctx.now - r.used[0].from);
+    const sinceRecent = formatClock(r.used[0].from, ctx.now, ctx.timeZone);
+    const moved = Math.abs(change) < Math.max(3 * r.residualScale, 1e-9 * Math.abs(ctx.limit)) ? 'steady' : `${change > 0 ? 'up' : 'down'} ${formatValue(Math.abs(change), ctx.unit)}`;
+    const spread = `${formatSigned(swing.typical.low, ctx.unit)} to ${formatSigned(swing.typical.high, ctx.unit)} in ${formatDuration(swing.typical.lagSeconds)}`;
+    method = method === 'recent-trend' ? 'linear' : method;
+    story = story.replace(`over the last ${formatDuration(regimeSpan)}`, `over ${formatDuration(regimeSpan)}`);
+    const explanation = firstThatFits([
+      `${moved} since ${sinceRecent}, within its usual swings (${spread}); ${story}${outcome}`,
+      `${moved} since ${sinceRecent}, within its usual swings; ${story}${outcome}`,
+      `a usual swing since ${sinceRecent}; ${story}${outcome}`,
+    ]);
+    const geometry = trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope);
+    return {
+      ...emptyResult(ctx, method, explanation, common.pointsUsed, common.pointsDiscarded),
+      ...common,
+      ...geometry,
+      secondsToLimit,
+      low,
+      high,
+      ratePerSecond: slope,
+      rateStdError: Number.isFinite(se) ? se : null,
+      currentValue: level,
+      confidence: confidence === 'high' ? 'medium' : confidence,
+    };
+  }
   const explanation = firstThatFits([
     `${story}${note}${adjustmentsClause(adjustments, 2, true)}${outcome}`,
     `${story}${shortNote}${adjustmentsClause(adjustments, 2, false)}${outcome}`,
