@@ -5,6 +5,32 @@ import { startOpsbot } from './start-opsbot.ts';
 import type { Logger } from '../core/logger.ts';
 
 /**
+ * SIGTERM or SIGINT: stop taking work, let work in flight finish (up to the grace period), then
+ * exit 0. A second signal during that drain aborts the work in flight at once, cleanly (uploads
+ * aborted, claims released so another run redoes them), and the bot exits as soon as it has
+ * settled. A third one exits immediately (130), for an operator who really means it.
+ */
+function handleShutdownSignals(bot: { log: Logger; abortWork(reason: string): void }, shutDown: () => void): void {
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received++;
+    if (received === 1) {
+      bot.log.info({ signal }, 'shutting down: finishing work in flight');
+      shutDown();
+    } else if (received === 2) {
+      bot.log.warn({ signal }, 'second signal: aborting work in flight now');
+      bot.abortWork('a second shutdown signal arrived');
+    } else {
+      bot.log.error({ signal }, 'third signal: exiting at once');
+      bot.log.flush?.();
+      process.exit(130);
+    }
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
+
+/**
  * Process-level safety net. A rejected promise nobody awaited is a bug but leaves the bot's
  * state intact: it is logged (scrubbed and bounded by the logger) and the bot keeps serving.
  * An uncaught exception may have left state half-updated, which Node documents as unsafe to
@@ -29,12 +55,7 @@ export async function runOpsbot(options: { shell?: boolean; lines?: string[] }):
   const bot = await startOpsbot({ shell: options.shell ?? false });
   if (bot.config.mode !== 'shell') {
     const exitCode = await new Promise<number>((resolve) => {
-      const onSignal = (signal: string) => {
-        bot.log.info({ signal }, 'shutting down');
-        resolve(0);
-      };
-      process.once('SIGTERM', onSignal);
-      process.once('SIGINT', onSignal);
+      handleShutdownSignals(bot, () => resolve(0));
       watchProcessFaults(bot.log, () => resolve(1));
     });
     await bot.stop();

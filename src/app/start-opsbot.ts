@@ -27,6 +27,8 @@ export interface RunningOpsbot {
   port?: number;
   /** Finishes work in flight (up to `graceMs`, then aborts it cleanly) and closes everything. */
   stop(graceMs?: number): Promise<void>;
+  /** During `stop`: aborts the work still in flight now instead of waiting out the grace period. */
+  abortWork(reason: string): void;
 }
 
 /** Shell mode keeps the terminal for the conversation: logs go to a file in the data folder. */
@@ -60,6 +62,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
       config,
       log,
       features,
+      abortWork: (reason) => tasks.abort(reason),
       async stop(graceMs = 10_000) {
         await features.stop();
         await tasks.drain(graceMs);
@@ -101,13 +104,14 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   }
   ready = true;
   events.prune(7 * 86400);
-  log.info({ mode: config.mode, port }, 'opsbot is ready');
+  log.info({ mode: config.mode, port, pid: process.pid }, 'opsbot is ready');
 
   return {
     config,
     log,
     features,
     port,
+    abortWork: (reason) => tasks.abort(reason),
     async stop(graceMs = 25_000) {
       ready = false;
       await features.stop();

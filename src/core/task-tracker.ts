@@ -8,6 +8,8 @@ export interface TaskTracker {
   run<T>(task: () => Promise<T>): Promise<T>;
   /** Waits up to `timeoutMs` for running tasks, then aborts the rest and waits for them to settle. */
   drain(timeoutMs: number): Promise<{ finished: boolean }>;
+  /** Aborts running tasks now (a second shutdown signal): `drain` then only waits for them to settle. */
+  abort(reason: string): void;
 }
 
 export function createTaskTracker(): TaskTracker {
@@ -30,15 +32,23 @@ export function createTaskTracker(): TaskTracker {
       void settled.then(() => running.delete(settled));
       return promise;
     },
+    abort(reason) {
+      if (!controller.signal.aborted) controller.abort(new Error(reason));
+    },
     async drain(timeoutMs) {
+      if (controller.signal.aborted) {
+        await Promise.all(running);
+        return { finished: false };
+      }
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), timeoutMs);
       });
-      const outcome = await Promise.race([Promise.all(running).then(() => 'done' as const), timedOut]);
+      const aborted = new Promise<'timeout'>((resolve) => controller.signal.addEventListener('abort', () => resolve('timeout'), { once: true }));
+      const outcome = await Promise.race([Promise.all(running).then(() => 'done' as const), timedOut, aborted]);
       clearTimeout(timer);
       if (outcome === 'done') return { finished: true };
-      controller.abort(new Error('opsbot is shutting down'));
+      if (!controller.signal.aborted) controller.abort(new Error('opsbot is shutting down'));
       await Promise.all(running);
       return { finished: false };
     },
