@@ -27,6 +27,8 @@ export interface CleanupCycles {
 }
 
 const MIN_CLEANUPS = 3;
+/** Two cleanups are enough when both start from the same level (a GC high watermark). */
+const MIN_CAPPED_CLEANUPS = 2;
 
 /** Slope shared by two series over the same x with separate intercepts, and its standard error. */
 function sharedSlope(x: number[], ys: number[][]): { slope: number; se: number; means: number[]; meanX: number; scatter: number[] } {
@@ -57,7 +59,7 @@ function sharedSlope(x: number[], ys: number[][]): { slope: number; se: number; 
 export function detectCleanups(pieces: readonly Piece[], now: number, v: Float64Array | null = null): CleanupCycles | null {
   const drops: number[] = [];
   for (let i = 0; i + 1 < pieces.length; i++) if (pieces[i].jumpAfter < 0) drops.push(i);
-  if (drops.length < MIN_CLEANUPS) return null;
+  if (drops.length < MIN_CAPPED_CLEANUPS) return null;
   const ups = pieces.filter((p) => p.jumpBefore > 0).length;
   if (ups > drops.length / 2) return null; // jumps both ways: noise or steps, not cleanups
 
@@ -101,6 +103,12 @@ export function detectCleanups(pieces: readonly Piece[], now: number, v: Float64
   // Each drop must undo a real part of the growth before it, or these are not cleanups.
   const meaningful = drops.filter((i, k) => -pieces[i].jumpAfter >= 0.3 * inCycleSlope * (k > 0 ? times[k] - times[k - 1] : periodSeconds));
   if (meaningful.length < drops.length * 0.75) return null;
+  if (drops.length < MIN_CLEANUPS) {
+    // Two drops: cleanups only when both started from the same level and removed most of the climb.
+    const size = drops.map((i) => -pieces[i].jumpAfter);
+    const meanSize = (size[0] + size[1]) / 2;
+    if (Math.abs(peaks[0] - peaks[1]) > 0.1 * meanSize || Math.abs(troughs[0] - troughs[1]) > 0.25 * meanSize) return null;
+  }
 
   const fit = sharedSlope(times, [peaks, troughs]);
   const regular = intervals.every((d) => Math.abs(d - periodSeconds) <= 0.1 * periodSeconds);

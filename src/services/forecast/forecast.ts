@@ -210,7 +210,7 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
     return { ...r, ...common, secondsToLimit: 0, low: 0, high: 0, currentValue: trend.level, ratePerSecond: trend.slope, rateStdError: trend.slopeStdError, confidence: 'medium' };
   }
   if (cycles) return sawtoothForecast(ctx, trend, cycles, common);
-  const swing = usualSwing(trend, pieces, t, v, ps, typicalStep, ctx, span);
+  const swing = usualSwing(trend, pieces, t, v, ps, typicalStep, ctx, span) ?? recurringDrops(trend, t, v, ps, ctx);
   if (swing) return trendForecast(ctx, swing.longRun, span, common, swing);
   return trendForecast(ctx, trend, span, common);
 }
@@ -219,8 +219,41 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
 interface UsualSwing {
   /** The recent regime as the segmentation saw it. */
   recent: CurrentTrend;
-  typical: TypicalChange;
+  /** The spread of changes at the recent regime's time scale; null for recurring drops. */
+  typical: TypicalChange | null;
   longRun: CurrentTrend;
+  /** Recurring drops between the pooled pieces: their typical spacing, seconds. */
+  dropsEvery?: number;
+}
+
+/**
+ * Pieces pooled with one slope whose levels keep falling back (small rotations or cleanups too
+ * noisy to be seen as jumps): when the series over the pooled span rose less than half of what
+ * the pooled slope claims, after at least two such drops, the slope is the climb inside the
+ * cycles, and the long run (the robust line over the span) is the growth.
+ */
+function recurringDrops(trend: CurrentTrend, t: Float64Array, v: Float64Array, ps: PrefixSums, ctx: Context): UsualSwing | null {
+  const used = trend.used;
+  if (used.length < 3 || !(trend.slope > 0)) return null;
+  const s = trend.slope;
+  const drops: number[] = [];
+  for (let k = 1; k < used.length; k++) {
+    const a = used[k - 1].fit;
+    const b = used[k].fit;
+    const gap = b.meanV - s * b.meanT - (a.meanV - s * a.meanT);
+    if (gap < -3 * trend.residualScale) drops.push(used[k].from);
+  }
+  if (drops.length < 2) return null;
+  const from = used[0].from;
+  const claimed = s * (ctx.now - from);
+  const first = used[0].fit;
+  const actual = trend.level - (first.meanV + s * (from - first.meanT));
+  if (!(actual < 0.5 * claimed)) return null;
+  const spacing = drops.slice(1).map((x, k) => x - drops[k]);
+  const every = spacing.length > 0 ? median(spacing) : ctx.now - drops[0];
+  const longRun = longRunTrend(ps, t, v, from, ctx.now, every);
+  if (!longRun) return null;
+  return { recent: trend, typical: null, longRun, dropsEvery: every };
 }
 
 /**
@@ -339,14 +372,22 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
     const change = r.slope * (ctx.now - r.used[0].from);
     const sinceRecent = formatClock(r.used[0].from, ctx.now, ctx.timeZone);
     const moved = Math.abs(change) < Math.max(3 * r.residualScale, 1e-9 * Math.abs(ctx.limit)) ? 'steady' : `${change > 0 ? 'up' : 'down'} ${formatValue(Math.abs(change), ctx.unit)}`;
-    const spread = `${formatSigned(swing.typical.low, ctx.unit)} to ${formatSigned(swing.typical.high, ctx.unit)} in ${formatDuration(swing.typical.lagSeconds)}`;
+    const typical = swing.typical;
     method = method === 'recent-trend' ? 'linear' : method;
     story = story.replace(`over the last ${formatDuration(regimeSpan)}`, `over ${formatDuration(regimeSpan)}`);
-    const explanation = firstThatFits([
-      `${moved} since ${sinceRecent}, within its usual swings (${spread}); ${story}${outcome}`,
-      `${moved} since ${sinceRecent}, within its usual swings; ${story}${outcome}`,
-      `a usual swing since ${sinceRecent}; ${story}${outcome}`,
-    ]);
+    const spread = typical ? `${formatSigned(typical.low, ctx.unit)} to ${formatSigned(typical.high, ctx.unit)} in ${formatDuration(typical.lagSeconds)}` : '';
+    const every = swing.dropsEvery !== undefined ? formatDuration(swing.dropsEvery) : '';
+    const climb = formatRate(r.slope, ctx.unit, 'h');
+    const explanation = typical
+      ? firstThatFits([
+        `${moved} since ${sinceRecent}, within its usual swings (${spread}); ${story}${outcome}`,
+        `${moved} since ${sinceRecent}, within its usual swings; ${story}${outcome}`,
+        `a usual swing since ${sinceRecent}; ${story}${outcome}`,
+      ])
+      : firstThatFits([
+        `climbs ${climb} between drops about every ${every} (rotation or cleanup); ${story}${outcome}`,
+        `drops back about every ${every}; ${story}${outcome}`,
+      ]);
     const geometry = trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope);
     return {
       ...emptyResult(ctx, method, explanation, common.pointsUsed, common.pointsDiscarded),
