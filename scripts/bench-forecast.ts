@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { forecastTimeToLimit, parseForecastDocument } from '../src/services/forecast/index.ts';
-import { generateForecastScenarios, type ScenarioDocument } from './forecast-scenarios.ts';
+import { generateForecastScenarios, HELD_OUT_KINDS, type ScenarioDocument } from './forecast-scenarios.ts';
 
 const DAY = 86400;
 const URGENT = DAY;
@@ -139,6 +139,19 @@ function ownSuite(): void {
   console.log(`short histories answered 'insufficient-data': ${insufficientRight}/${insufficient}`);
 }
 
+/** Kinds added as a guard against overfitting, on their own seed. */
+function heldOutSuite(): void {
+  const scenarios = generateForecastScenarios({ perKind: 20, seed: 9090, kinds: HELD_OUT_KINDS });
+  const docs = new Map<string, ScenarioDocument>();
+  const truth = new Map<string, number | null>();
+  for (const s of scenarios) {
+    docs.set(s.id, s.document);
+    truth.set(s.id, s.truth.secondsToLimit);
+  }
+  const kinds = new Map(scenarios.map((s) => [s.id, s.kind]));
+  report(`held-out kinds (${HELD_OUT_KINDS.join(', ')}; seed 9090)`, docs, truth, (n) => kinds.get(n) ?? '?');
+}
+
 function publicSuite(name: 'public' | 'public2'): void {
   const dir = resolve(root, '..', 'shared', 'bench', 'forecast', name);
   if (!existsSync(join(dir, 'truth.json'))) {
@@ -193,6 +206,7 @@ function timing(): void {
 }
 
 ownSuite();
+heldOutSuite();
 publicSuite('public');
 publicSuite('public2');
 timing();
