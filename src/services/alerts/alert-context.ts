@@ -83,6 +83,11 @@ function thresholds(monitor: MonitorInfo): { warning?: number; critical?: number
   return out;
 }
 
+/** What can be posted from the event alone while Mackerel is slow: its own monitor fields, no host details or forecast. */
+export function eventOnlyContext(event: AlertEvent): AlertContext {
+  return { event, org: event.orgName ?? null, monitor: monitorFromEvent(event), host: null, resource: null, forecast: null, problems: ['details from Mackerel (still loading; this post will be updated)'] };
+}
+
 /**
  * Fetches what the post needs (alert details when the webhook lacked them, org, monitor, host,
  * metric history) and forecasts resource alerts. Never throws: failures become `problems`.

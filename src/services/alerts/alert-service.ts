@@ -8,7 +8,7 @@ import type { ChatPort } from '../../handlers/chat-port.ts';
 import type { MackerelWebhookHandler } from '../../server/http-server.ts';
 import { safeRenderGraph, type GraphSpec } from '../graph/index.ts';
 import { decideMention, formatDuration, parseCalendar, type MentionDecision } from '../urgency/index.ts';
-import { loadAlertContext, type AlertContext } from './alert-context.ts';
+import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertDataSource } from './alert-data.ts';
 import { fromRestAlert, readWebhookPayload, severity, type AlertEvent, type AlertStatus } from './alert-event.ts';
 import { buildForecastGraphSpec } from './alert-graph.ts';
@@ -32,6 +32,12 @@ export interface AlertServiceOptions {
   claimTakeoverSeconds?: number;
   /** Graphs rendered at once: the render pool's size when `render` uses one; default 1. */
   renderConcurrency?: number;
+  /**
+   * How long a new alert's post waits for its details from Mackerel (host, monitor, history,
+   * forecast) before it is posted with what the alert itself says; the details are edited in
+   * when they arrive. Default 3000 ms.
+   */
+  contextDeadlineMs?: number;
 }
 
 /** What happened to one event; for logs, the webhook reply and tests. */
@@ -71,6 +77,19 @@ function seriesId(series: object): number {
 
 /** A graph waits at most this long (ms, since it was asked for) for alerts still being posted. */
 const RENDER_DEFER_MS = 1000;
+
+/** The promise's value if it settles within `ms`, else null (the promise goes on). */
+async function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Relative ETA change that deserves a thread note. */
 const MATERIAL_CHANGE = 0.3;
@@ -140,6 +159,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (--preparingPosts === 0) for (const done of postsIdle.slice()) done();
   };
   const takeover = options.claimTakeoverSeconds ?? 120;
+  const contextDeadlineMs = options.contextDeadlineMs ?? 3000;
   let chat = options.chat;
   const chains = new Map<string, Promise<unknown>>();
   const pending = new Set<Promise<unknown>>();
@@ -188,9 +208,19 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     let ctx: AlertContext;
     let ref;
     let decision: MentionDecision;
+    // Degraded first: the post never waits on Mackerel longer than the deadline. Past it, the
+    // alert is posted with what its event says, and the details are edited in when they arrive.
+    const full = loadAlertContext(event, { data, now: now(), timeZone });
+    let pending: Promise<AlertContext> | null = null;
     preparingPosts++;
     try {
-      ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+      const early = await withinDeadline(full, contextDeadlineMs);
+      if (early) ctx = early;
+      else {
+        pending = full;
+        ctx = eventOnlyContext(event);
+        log.warn({ alertId: event.id, deadlineMs: contextDeadlineMs }, 'alert details are late: posting without them, editing them in later');
+      }
       decision = decide(ctx, event.status);
       ref = await chat.post({ channel }, view(ctx, decision));
     } catch (error) {
@@ -201,7 +231,16 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       postPrepared();
     }
     store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null }, now());
-    log.info({ alertId: event.id, status: event.status, mention: decision.code, problems: ctx.problems.length }, 'alert posted');
+    log.info({ alertId: event.id, status: event.status, mention: decision.code, problems: ctx.problems.length, degraded: pending !== null }, 'alert posted');
+    if (pending) {
+      ctx = await pending;
+      const later = decide(ctx, event.status);
+      await chat.update({ channel: ref.channel, ts: ref.ts }, view(ctx, later));
+      // The forecast may make it urgent after all: then the mention goes into the thread.
+      if (later.mention && !decision.mention) await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`${mentionText(later)}:hourglass_flowing_sand: ${later.reason}` });
+      store.update(event.id, { mentioned: decision.mention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx) }, now());
+      log.info({ alertId: event.id, mention: later.code, problems: ctx.problems.length }, 'alert details edited in');
+    }
     await postGraph(ctx, ref.channel, ref.ts);
     return 'posted';
   }
