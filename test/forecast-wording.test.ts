@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { forecastTimeToLimit, parseForecastDocument } from '../src/services/forecast/index.ts';
-import type { MetricPoint } from '../src/services/forecast/index.ts';
+import type { ForecastResult, MetricPoint } from '../src/services/forecast/index.ts';
+import { buildForecastGraphSpec } from '../src/services/alerts/alert-graph.ts';
 import { formatRate, formatSigned, formatValue, trimNumber } from '../src/services/forecast/wording.ts';
-import { generateForecastScenarios } from '../scripts/forecast-scenarios.ts';
+import { generateForecastScenarios, HELD_OUT_KINDS, SCENARIO_KINDS } from '../scripts/forecast-scenarios.ts';
 import { seededRandom } from '../scripts/seeded-random.ts';
 
 const HOUR = 3600;
@@ -105,7 +106,7 @@ describe('wording: events', () => {
 
 describe('wording: every scenario kind', () => {
   it('gives one short line without signed zeros, zero rates or more than two named events', () => {
-    for (const s of generateForecastScenarios({ perKind: 6, seed: 31337 })) {
+    for (const s of generateForecastScenarios({ perKind: 6, seed: 31337, kinds: [...SCENARIO_KINDS, ...HELD_OUT_KINDS] })) {
       const parsed = parseForecastDocument(s.document);
       if ('error' in parsed) throw new Error(parsed.error);
       const text = forecastTimeToLimit(parsed.input, { unit: parsed.unit }).explanation;
@@ -117,5 +118,18 @@ describe('wording: every scenario kind', () => {
       expect(text, where).not.toMatch(/drop of -|more\)/);
       expect(namedEvents(text), where).toBeLessThanOrEqual(2);
     }
+  });
+});
+
+describe('wording: the graph subtitle', () => {
+  it('names the newer methods in words, not ids', () => {
+    const points = series(2 * DAY, 300, (t) => 50 * GB + (t - NOW) * (GB / DAY));
+    const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
+    const resource = { pair: { used: 'filesystem.xvda1.used', size: 'filesystem.xvda1.size', label: '/dev/xvda1', mode: 'absolute' as const }, unit: 'bytes' as const, points, limit: 100 * GB };
+    const subtitle = (method: ForecastResult['method']) =>
+      buildForecastGraphSpec({ title: 'web-1 /dev/xvda1', resource, forecast: { ...r, method }, timeZone: 'UTC', now: NOW }).subtitle ?? '';
+    expect(subtitle('cycle-envelope')).toMatch(/peaks of the repeating cycle/);
+    expect(subtitle('uncertain')).toMatch(/can't tell yet/);
+    expect(subtitle('cycle-envelope')).not.toMatch(/cycle-envelope/);
   });
 });

@@ -27,6 +27,8 @@ const METHOD_WORDS: Record<string, string> = {
   'recent-trend': 'recent trend',
   'level-shift-adjusted': 'trend across level shifts',
   'rotation-adjusted': 'growth of the peaks between cleanups',
+  'cycle-envelope': 'peaks of the repeating cycle',
+  uncertain: "can't tell yet",
   flat: 'flat',
   shrinking: 'shrinking',
   'already-full': 'already at the limit',
