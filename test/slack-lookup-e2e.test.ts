@@ -77,6 +77,16 @@ describe('lookups end to end: signed Slack events → Bolt → Mackerel index �
     expect(logs).not.toContain(TEST_BOT_TOKEN);
   });
 
+  it('counts its Mackerel calls by route and status at GET /metrics (Prometheus text)', async () => {
+    const res = await fetch(`${bot.baseUrl}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toContain('opsbot_mackerel_calls_total{route="api/v0/hosts",status="200"} 1');
+    expect(text).toMatch(/^# TYPE opsbot_relays_total counter$/m);
+    expect(text).not.toContain(MACKEREL_KEY);
+  });
+
   it('rejects an unsigned or badly signed event without handling it', async () => {
     const body = JSON.stringify({ type: 'event_callback', event_id: 'EvFORGED', event: mention('services') });
     const res = await fetch(`${bot.baseUrl}/slack/events`, {

@@ -1,6 +1,7 @@
 import type { Config } from '../core/config.ts';
 import type { DatabaseSync } from '../core/database.ts';
 import type { Logger } from '../core/logger.ts';
+import { mackerelRoute, type Metrics } from '../core/metrics.ts';
 import type { TaskTracker } from '../core/task-tracker.ts';
 import { createAlertCommands } from '../handlers/alerts/alert-commands.ts';
 import type { ChatPort, FileShareEvent } from '../handlers/chat-port.ts';
@@ -36,6 +37,7 @@ export interface FeatureOptions {
   db: DatabaseSync;
   tasks: TaskTracker;
   now: () => number;
+  metrics: Metrics;
 }
 
 /** The three jobs, wired to their collaborators, as the transports (Slack, shell) need them. */
@@ -58,7 +60,12 @@ export interface OpsbotFeatures {
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
   const { config, log, db, tasks, now } = options;
   const mackerel = config.mackerel.apiKey
-    ? createMackerelClient({ apiKey: config.mackerel.apiKey, baseUrl: config.mackerel.apiUrl, log: log.child({ component: 'mackerel' }) })
+    ? createMackerelClient({
+        apiKey: config.mackerel.apiKey,
+        baseUrl: config.mackerel.apiUrl,
+        log: log.child({ component: 'mackerel' }),
+        onCall: ({ path, status }) => options.metrics.mackerelCalls.inc({ route: mackerelRoute(path), status: String(status) }),
+      })
     : undefined;
 
   const inventory = createInventoryCache({

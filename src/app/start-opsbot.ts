@@ -4,6 +4,7 @@ import pino, { type DestinationStream } from 'pino';
 import { loadConfig, type Config, type LoadConfigOptions } from '../core/config.ts';
 import { openDatabase } from '../core/database.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
+import { createMetrics } from '../core/metrics.ts';
 import { createTaskTracker } from '../core/task-tracker.ts';
 import { createHttpServer } from '../server/http-server.ts';
 import { createEventLedger } from '../services/event-ledger.ts';
@@ -55,7 +56,8 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   const db = openDatabase(join(config.dataDir, 'opsbot.sqlite'));
   const tasks = createTaskTracker();
   const now = options.now ?? (() => Date.now() / 1000);
-  const features = await createOpsbotFeatures({ config, log, db, tasks, now });
+  const metrics = createMetrics();
+  const features = await createOpsbotFeatures({ config, log, db, tasks, now, metrics });
 
   if (config.mode === 'shell') {
     return {
@@ -92,6 +94,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
       ? { mackerelWebhook: { token: config.mackerel.webhookToken, handle: features.mackerelWebhook } }
       : {}),
     health: () => (ready ? { ok: true, mode: config.mode, inFlight: tasks.size } : null),
+    metrics: () => metrics.expose(),
   });
   const port = await http.listen(config.port);
   try {

@@ -50,6 +50,8 @@ export interface MackerelClientOptions {
   maxDelayMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
+  /** Told about every HTTP attempt (for metrics): the path and the status, or 'error' when nothing came back. */
+  onCall?: (call: { path: string; status: number | 'error' }) => void;
 }
 
 export interface ListHostsFilter {
@@ -137,6 +139,7 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
         signal: controller.signal,
       });
       const text = await res.text();
+      options.onCall?.({ path, status: res.status });
       if (res.ok) {
         try {
           return { ok: true, body: JSON.parse(text) as unknown };
@@ -147,6 +150,7 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
       const error = new MackerelError({ status: res.status, apiMessage: apiMessageOf(text, res.statusText, res.status), path });
       return { ok: false, error, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
     } catch (cause) {
+      options.onCall?.({ path, status: 'error' });
       const apiMessage = controller.signal.aborted
         ? `no answer within ${timeoutMs} ms`
         : String((cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message ?? cause);
