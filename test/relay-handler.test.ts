@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadRule } from '../src/core/config.ts';
-import type { FileShareEvent, SharedFile } from '../src/handlers/chat-port.ts';
+import type { FileShareEvent, MessageRef, SharedFile } from '../src/handlers/chat-port.ts';
 import type { CommandContext } from '../src/handlers/command-registry.ts';
 import { createFileShareHandler } from '../src/handlers/relay/file-share-handler.ts';
 import { createUploadsCommand } from '../src/handlers/relay/uploads-command.ts';
@@ -111,6 +111,28 @@ describe('file share handler', () => {
     const edits = chat.updates.filter((u) => u.ref.ts === progress!.ref.ts);
     expect(edits.at(-1)!.message.text).toContain('Stored large.bin at s3://');
     expect(chat.posts.at(-1)!.message.text).toContain('Stored large.bin');
+  });
+
+  it('ends with only ✅ even when adding ⏳ is slower than the transfer (reactions applied in order)', async () => {
+    // Slack's side: the reactions on the message, best effort like the Slack port (a remove of a
+    // missing reaction is ignored); adds take a while, removes are quick.
+    class SlowReactions extends RecordingChatPort {
+      readonly onMessage = new Set<string>();
+      override async react(ref: MessageRef, name: string): Promise<void> {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        this.onMessage.add(name);
+        await super.react(ref, name);
+      }
+      override async unreact(ref: MessageRef, name: string): Promise<void> {
+        this.onMessage.delete(name);
+        await super.unreact(ref, name);
+      }
+    }
+    const { handler, prefix } = setup();
+    const chat = new SlowReactions();
+    await handler(event('!fileupload', [world.sharedFile({ name: 'quick.txt', content: Buffer.from('quick') })]), chat);
+    expect(await world.s3.listKeys(prefix)).toHaveLength(1);
+    expect([...chat.onMessage]).toEqual(['white_check_mark']);
   });
 
   it('relays each of several files in one message', async () => {

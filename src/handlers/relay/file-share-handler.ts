@@ -49,13 +49,13 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       return;
     }
     const message: MessageRef = { channel: event.channel, ts: event.ts };
-    let working = false;
+    // The ⏳ reaction, once the first transfer starts. Its removal waits for it: reactions on one
+    // message are applied in order, or a slow add lands after the remove and ⏳ stays beside ✅/❌.
+    let working: Promise<void> | undefined;
     let stored = 0;
     let failed = 0;
     const startWork = () => {
-      if (working) return;
-      working = true;
-      void chat.react(message, WORKING_REACTION);
+      working ??= chat.react(message, WORKING_REACTION).catch((error: unknown) => log.warn({ err: error }, 'could not add the working reaction'));
     };
 
     for (const file of event.files) {
@@ -93,6 +93,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     }
 
     if (!working) return;
+    await working;
     await chat.unreact(message, WORKING_REACTION);
     if (failed > 0) await chat.react(message, FAILED_REACTION);
     else if (stored > 0) await chat.react(message, DONE_REACTION);
@@ -132,7 +133,9 @@ function createProgress(input: {
     start() {
       startedAt = Date.now();
       if (file.size >= input.threshold) post();
-      timer = setInterval(() => void tick(), input.intervalMs);
+      timer = setInterval(() => {
+        tick().catch((error: unknown) => log.debug({ err: error }, 'progress tick failed'));
+      }, input.intervalMs);
       timer.unref();
     },
     update(next: number) {
