@@ -59,6 +59,59 @@ interface Fault {
   retryAfter?: number;
 }
 
+/** Slack's message metadata, as chat.postMessage / chat.update take it and conversations.history gives it back. */
+export interface SlackMessageMetadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
+}
+
+/** A message the simulator holds (posted by the bot, or added by a test with `addMessage`). */
+export interface SimMessage {
+  channel: string;
+  text: string;
+  threadTs?: string;
+  blocks?: unknown;
+  metadata?: SlackMessageMetadata;
+  /** Who posted it: the bot's user id for chat.postMessage. */
+  user?: string;
+  /** Posted by the bot (chat.postMessage), not by a person. */
+  fromBot?: boolean;
+  replyBroadcast?: boolean;
+  edited?: boolean;
+}
+
+/**
+ * A transport or server fault for one Web API method (see `faultMethod`):
+ * - `hang`: the call is recorded but not answered; after `ms` (default: until clearFaults()/stop())
+ *   the connection is reset (`then: 'reset'`, default) or the call is applied and answered late
+ *   (`then: 'apply'` — a client that gave up meanwhile has still posted).
+ * - `reset`: the connection is destroyed without an answer; nothing is applied.
+ * - `http`: an HTTP error status with a body (default Slack's JSON `{ok:false,error:'fatal_error'}`
+ *   for 500, `service_unavailable` for 503, …; a string body is sent as given, e.g. an HTML page).
+ * - `ratelimited`: 429 with `Retry-After: retryAfter` and `{ok:false,error:'ratelimited'}`.
+ * - `ambiguous`: the call IS applied (a message stored, a reaction added) and then answered with
+ *   `status` (default 500, body as for `http`) or, with `then: 'reset'`, the connection is reset.
+ */
+export type SlackFault =
+  | { kind: 'hang'; ms?: number; then?: 'reset' | 'apply' }
+  | { kind: 'reset' }
+  | { kind: 'http'; status: number; body?: string | Record<string, unknown>; contentType?: string }
+  | { kind: 'ratelimited'; retryAfter: number }
+  | { kind: 'ambiguous'; then?: 'error' | 'reset'; status?: number; body?: string | Record<string, unknown> };
+
+interface FaultRule {
+  method: string;
+  fault: SlackFault;
+  remaining: number;
+  skip: number;
+}
+
+interface HeldCall {
+  res: ServerResponse;
+  timer: NodeJS.Timeout | undefined;
+  release: (mode: 'reset' | 'apply') => void;
+}
+
 export interface SlackSimOptions {
   botToken: string;
   /** A user token accepted too (files.delete needs one in real Slack). */
@@ -89,19 +142,23 @@ export class SlackSim {
   readonly violations: string[] = [];
   allowedMentions: string[];
   readonly downloads: SimDownload[] = [];
-  /** Messages posted with chat.postMessage (and edited with chat.update), by ts. */
-  readonly messages = new Map<string, { channel: string; text: string; threadTs?: string; blocks?: unknown }>();
+  /** Messages posted with chat.postMessage (and edited with chat.update) or added with `addMessage`, by ts. */
+  readonly messages = new Map<string, SimMessage>();
   /** Files uploaded with the files.getUploadURLExternal flow: id → bytes. */
   readonly uploads = new Map<string, { filename: string; bytes: Buffer; completed: boolean; channel?: string; threadTs?: string }>();
   private readonly files = new Map<string, SimFile>();
   private readonly faults = new Map<string, Fault>();
+  private readonly faultRules: FaultRule[] = [];
+  private readonly held = new Set<HeldCall>();
+  /** Reactions by `channel\u0000ts`, in the order they were added. */
+  private readonly reactions = new Map<string, string[]>();
   private readonly waiters = new Set<() => void>();
   private readonly cdnSecret = randomBytes(16).toString('hex');
   private readonly api: Server;
   private readonly cdn: Server;
   private apiPort = 0;
   private cdnPort = 0;
-  private tsSeq = 0;
+  private lastTsMicros = 0;
   private fileSeq = 0;
 
   constructor(options: SlackSimOptions) {
@@ -128,6 +185,7 @@ export class SlackSim {
 
   async stop(): Promise<void> {
     liveSlackSims.delete(this);
+    this.releaseHeld('reset');
     for (const server of [this.api, this.cdn]) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -197,8 +255,59 @@ export class SlackSim {
     this.faults.set(method, { error, status, times: options.times ?? Number.POSITIVE_INFINITY, ...(options.retryAfter !== undefined ? { retryAfter: options.retryAfter } : {}) });
   }
 
+  /**
+   * Breaks the next `times` calls (default: all until clearFaults()) of `method` ('*' for any),
+   * after letting `afterN` through, with a transport or server fault (see SlackFault).
+   * Rules are checked before failMethod's; the first matching rule wins.
+   */
+  faultMethod(method: string, fault: SlackFault, options: { times?: number; afterN?: number } = {}): void {
+    this.faultRules.push({ method, fault, remaining: options.times ?? Number.POSITIVE_INFINITY, skip: options.afterN ?? 0 });
+  }
+
+  /** Removes every fault (failMethod and faultMethod) and resets the connections of hanging calls. */
   clearFaults(): void {
     this.faults.clear();
+    this.faultRules.length = 0;
+    this.releaseHeld('reset');
+  }
+
+  /** Calls now held by a `hang` fault. */
+  hangingCalls(): number {
+    return this.held.size;
+  }
+
+  /** Ends every hanging call now: resets its connection, or applies and answers it. */
+  releaseHeld(mode: 'reset' | 'apply' = 'reset'): void {
+    for (const held of [...this.held]) held.release(mode);
+  }
+
+  /** The current reactions on a message (after adds and removes), in the order added. */
+  reactionsOf(channel: string, ts: string): string[] {
+    return [...(this.reactions.get(`${channel}\u0000${ts}`) ?? [])];
+  }
+
+  /** Adds a message as a person (or another app) would post it; returns its ts. */
+  addMessage(channel: string, message: { text: string; user?: string; threadTs?: string; ts?: string; metadata?: SlackMessageMetadata; blocks?: unknown }): string {
+    const ts = message.ts ?? this.nextTs();
+    this.bumpTs(ts);
+    this.messages.set(ts, {
+      channel,
+      text: message.text,
+      user: message.user ?? 'UPERSON',
+      fromBot: false,
+      ...(message.threadTs ? { threadTs: message.threadTs } : {}),
+      ...(message.metadata ? { metadata: message.metadata } : {}),
+      ...(message.blocks !== undefined ? { blocks: message.blocks } : {}),
+    });
+    return ts;
+  }
+
+  /** Messages in `channel` whose metadata has this event_type (and whose payload contains `payload`'s entries), oldest first. */
+  messagesWithMetadata(channel: string, eventType: string, payload: Record<string, unknown> = {}): (SimMessage & { ts: string })[] {
+    return [...this.messages]
+      .filter(([, m]) => m.channel === channel && m.metadata?.event_type === eventType && Object.entries(payload).every(([k, v]) => m.metadata!.event_payload[k] === v))
+      .map(([ts, m]) => ({ ts, ...m }))
+      .sort((a, b) => tsMicros(a.ts) - tsMicros(b.ts));
   }
 
   callsOf(method: string): SimCall[] {
@@ -242,6 +351,8 @@ export class SlackSim {
     if (token !== this.botToken && (token === undefined || token !== this.userToken)) {
       return sendJson(res, 200, { ok: false, error: token ? 'invalid_auth' : 'not_authed' });
     }
+    const rule = this.takeRule(method);
+    if (rule) return this.applyFault(req, res, rule, method, args, token);
     const fault = this.faults.get(method);
     if (fault && fault.times > 0) {
       fault.times -= 1;
@@ -249,6 +360,162 @@ export class SlackSim {
       return sendJson(res, fault.status, { ok: false, error: fault.error });
     }
     sendJson(res, 200, this.answer(method, args, token));
+  }
+
+  private takeRule(method: string): SlackFault | undefined {
+    for (const rule of this.faultRules) {
+      if (rule.method !== method && rule.method !== '*') continue;
+      if (rule.skip > 0) {
+        rule.skip -= 1;
+        continue;
+      }
+      if (rule.remaining <= 0) continue;
+      rule.remaining -= 1;
+      return rule.fault;
+    }
+    return undefined;
+  }
+
+  private applyFault(req: IncomingMessage, res: ServerResponse, fault: SlackFault, method: string, args: Record<string, unknown>, token: string | undefined): void {
+    switch (fault.kind) {
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'ratelimited':
+        res.setHeader('retry-after', String(fault.retryAfter));
+        return sendJson(res, 429, { ok: false, error: 'ratelimited' });
+      case 'http':
+        return sendBody(res, fault.status, fault.body, fault.contentType);
+      case 'ambiguous': {
+        this.answer(method, args, token);
+        if (fault.then === 'reset') {
+          req.socket.destroy();
+          return;
+        }
+        return sendBody(res, fault.status ?? 500, fault.body);
+      }
+      case 'hang': {
+        const held: HeldCall = {
+          res,
+          timer: undefined,
+          release: (mode) => {
+            if (!this.held.delete(held)) return;
+            if (held.timer) clearTimeout(held.timer);
+            if (mode === 'apply') {
+              const body = this.answer(method, args, token);
+              if (!res.destroyed) sendJson(res, 200, body);
+            } else {
+              res.socket?.destroy();
+            }
+          },
+        };
+        this.held.add(held);
+        if (fault.ms !== undefined) held.timer = setTimeout(() => held.release(fault.then ?? 'reset'), fault.ms);
+        res.on('close', () => {
+          // The client gave up: a hang that applies later still applies (Slack does not notice).
+          if (this.held.has(held) && fault.then !== 'apply') {
+            this.held.delete(held);
+            if (held.timer) clearTimeout(held.timer);
+          }
+        });
+        return;
+      }
+    }
+  }
+
+  private nextTs(): string {
+    const micros = Math.max(Date.now() * 1000, this.lastTsMicros + 1);
+    this.lastTsMicros = micros;
+    return `${Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
+  }
+
+  private bumpTs(ts: string): void {
+    this.lastTsMicros = Math.max(this.lastTsMicros, tsMicros(ts));
+  }
+
+  /** A stored message as Slack's conversations.history / replies show it. */
+  private messageObject(ts: string, m: SimMessage, withMetadata: boolean): Record<string, unknown> {
+    const replies = m.threadTs === undefined || m.threadTs === ts ? [...this.messages].filter(([rts, r]) => r.channel === m.channel && r.threadTs === ts && rts !== ts) : [];
+    const reactions = this.reactions.get(`${m.channel}\u0000${ts}`) ?? [];
+    return {
+      type: 'message',
+      ...(m.replyBroadcast ? { subtype: 'thread_broadcast' } : {}),
+      text: m.text,
+      user: m.user ?? this.botUserId,
+      ...(m.fromBot !== false ? { bot_id: 'B0OPSBOT', app_id: 'A0OPSBOT' } : {}),
+      team: this.teamId,
+      ts,
+      ...(m.blocks !== undefined ? { blocks: m.blocks } : {}),
+      ...(m.edited ? { edited: { user: m.user ?? this.botUserId, ts } } : {}),
+      ...(m.threadTs !== undefined ? { thread_ts: m.threadTs } : {}),
+      ...(m.threadTs !== undefined && m.threadTs !== ts ? { parent_user_id: this.messages.get(m.threadTs)?.user ?? this.botUserId } : {}),
+      ...(replies.length
+        ? {
+            thread_ts: ts,
+            reply_count: replies.length,
+            reply_users_count: new Set(replies.map(([, r]) => r.user)).size,
+            reply_users: [...new Set(replies.map(([, r]) => r.user ?? this.botUserId))],
+            latest_reply: replies.map(([rts]) => rts).sort((a, b) => tsMicros(a) - tsMicros(b)).at(-1),
+          }
+        : {}),
+      ...(reactions.length ? { reactions: reactions.map((name) => ({ name, users: [this.botUserId], count: 1 })) } : {}),
+      ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+    };
+  }
+
+  /** conversations.history: top-level messages (and thread broadcasts) of a channel, newest first. */
+  private history(args: Record<string, unknown>): Record<string, unknown> {
+    const channel = typeof args.channel === 'string' ? args.channel : '';
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const window = timeWindow(args);
+    if (!window) return { ok: false, error: 'invalid_ts_latest' };
+    const limit = pageLimit(args.limit);
+    const cursor = decodeCursor(args.cursor);
+    if (cursor === null) return { ok: false, error: 'invalid_cursor' };
+    const all = [...this.messages]
+      .filter(([ts, m]) => m.channel === channel && (m.threadTs === undefined || m.threadTs === ts || m.replyBroadcast) && window(ts))
+      .sort((a, b) => tsMicros(b[0]) - tsMicros(a[0]));
+    const from = cursor === undefined ? all : all.filter(([ts]) => tsMicros(ts) <= tsMicros(cursor));
+    const page = from.slice(0, limit);
+    const next = from[limit];
+    return {
+      ok: true,
+      messages: page.map(([ts, m]) => this.messageObject(ts, m, flag(args.include_all_metadata))),
+      has_more: next !== undefined,
+      pin_count: 0,
+      channel_actions_ts: null,
+      channel_actions_count: 0,
+      ...(next ? { response_metadata: { next_cursor: encodeCursor(next[0]) } } : {}),
+    };
+  }
+
+  /** conversations.replies: the thread's parent, then its replies oldest first. */
+  private replies(args: Record<string, unknown>): Record<string, unknown> {
+    const channel = typeof args.channel === 'string' ? args.channel : '';
+    const ts = typeof args.ts === 'string' ? args.ts : '';
+    if (!channel) return { ok: false, error: 'channel_not_found' };
+    const found = this.messages.get(ts);
+    if (!found || found.channel !== channel) return { ok: false, error: 'thread_not_found' };
+    const parentTs = found.threadTs ?? ts;
+    const window = timeWindow(args);
+    if (!window) return { ok: false, error: 'invalid_ts_latest' };
+    const limit = pageLimit(args.limit);
+    const cursor = decodeCursor(args.cursor);
+    if (cursor === null) return { ok: false, error: 'invalid_cursor' };
+    const parent = this.messages.get(parentTs);
+    const thread = [...this.messages]
+      .filter(([rts, m]) => m.channel === channel && m.threadTs === parentTs && rts !== parentTs && window(rts))
+      .sort((a, b) => tsMicros(a[0]) - tsMicros(b[0]));
+    const all = parent ? [[parentTs, parent] as [string, SimMessage], ...thread] : thread;
+    const from = cursor === undefined ? all : all.filter(([rts]) => tsMicros(rts) >= tsMicros(cursor));
+    const page = from.slice(0, limit);
+    const next = from[limit];
+    return {
+      ok: true,
+      messages: page.map(([rts, m]) => this.messageObject(rts, m, flag(args.include_all_metadata))),
+      has_more: next !== undefined,
+      ...(next ? { response_metadata: { next_cursor: encodeCursor(next[0]) } } : {}),
+    };
   }
 
   private answer(method: string, args: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
@@ -269,22 +536,67 @@ export class SlackSim {
       case 'chat.postMessage': {
         const channel = str('channel');
         if (!channel) return { ok: false, error: 'channel_not_found' };
-        const ts = `${1_700_000_000 + ++this.tsSeq}.000100`;
+        const metadata = parseMetadata(args.metadata);
+        if (metadata === null) return { ok: false, error: 'invalid_metadata_format' };
+        const ts = this.nextTs();
         const threadTs = str('thread_ts');
-        this.messages.set(ts, { channel, text: str('text') ?? '', ...(threadTs ? { threadTs } : {}), blocks: args.blocks });
-        return { ok: true, channel, ts, message: { text: str('text'), ts } };
+        const message: SimMessage = {
+          channel,
+          text: str('text') ?? '',
+          ...(threadTs ? { threadTs } : {}),
+          blocks: args.blocks,
+          ...(metadata ? { metadata } : {}),
+          user: this.botUserId,
+          fromBot: true,
+          ...(threadTs && flag(args.reply_broadcast) ? { replyBroadcast: true } : {}),
+        };
+        this.messages.set(ts, message);
+        return { ok: true, channel, ts, message: this.messageObject(ts, message, true) };
       }
       case 'chat.update': {
         const ts = str('ts') ?? '';
         const message = this.messages.get(ts);
         if (!message) return { ok: false, error: 'message_not_found' };
+        const metadata = parseMetadata(args.metadata);
+        if (metadata === null) return { ok: false, error: 'invalid_metadata_format' };
         message.text = str('text') ?? message.text;
         if (args.blocks !== undefined) message.blocks = args.blocks;
+        if (metadata) message.metadata = metadata;
+        message.edited = true;
+        return { ok: true, channel: message.channel, ts, text: message.text, message: this.messageObject(ts, message, true) };
+      }
+      case 'chat.delete': {
+        const ts = str('ts') ?? '';
+        const message = this.messages.get(ts);
+        if (!message || message.channel !== str('channel')) return { ok: false, error: 'message_not_found' };
+        this.messages.delete(ts);
+        this.reactions.delete(`${message.channel}\u0000${ts}`);
         return { ok: true, channel: message.channel, ts };
       }
+      case 'conversations.history':
+        return this.history(args);
+      case 'conversations.replies':
+        return this.replies(args);
       case 'reactions.add':
-      case 'reactions.remove':
-        return str('channel') && str('timestamp') && str('name') ? { ok: true } : { ok: false, error: 'invalid_arguments' };
+      case 'reactions.remove': {
+        const channel = str('channel');
+        const timestamp = str('timestamp');
+        const name = str('name')?.replace(/^:|:$/g, '');
+        if (!channel || !timestamp || !name) return { ok: false, error: 'invalid_arguments' };
+        // Messages the simulator never saw (a person's file share) are taken to exist.
+        const known = this.messages.get(timestamp);
+        if (known && known.channel !== channel) return { ok: false, error: 'message_not_found' };
+        const key = `${channel}\u0000${timestamp}`;
+        const current = this.reactions.get(key) ?? [];
+        if (method === 'reactions.add') {
+          if (current.includes(name)) return { ok: false, error: 'already_reacted' };
+          this.reactions.set(key, [...current, name]);
+        } else {
+          if (!current.includes(name)) return { ok: false, error: 'no_reaction' };
+          this.reactions.set(key, current.filter((r) => r !== name));
+        }
+        return { ok: true };
+      }
       case 'files.info': {
         const file = this.files.get(str('file') ?? '');
         return file && !file.deleted ? { ok: true, file: this.fileObject(file.id) } : { ok: false, error: 'file_not_found' };
@@ -414,6 +726,74 @@ function parseJson(value: unknown): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** An HTTP error answer: a given string as is (HTML, say), an object as JSON, or Slack's JSON error for the status. */
+function sendBody(res: ServerResponse, status: number, body: string | Record<string, unknown> | undefined, contentType?: string): void {
+  if (typeof body === 'string') {
+    res.writeHead(status, { 'content-type': contentType ?? (body.trimStart().startsWith('<') ? 'text/html; charset=utf-8' : 'text/plain; charset=utf-8') });
+    res.end(body);
+    return;
+  }
+  const error = status === 503 ? 'service_unavailable' : status === 500 ? 'fatal_error' : status === 429 ? 'ratelimited' : 'internal_error';
+  sendJson(res, status, body ?? { ok: false, error });
+}
+
+/** `sec.micro` → integer microseconds (exact: below 2^53). */
+function tsMicros(ts: string): number {
+  const [sec, frac = ''] = ts.split('.');
+  return Number(sec) * 1e6 + Number(frac.padEnd(6, '0').slice(0, 6));
+}
+
+function flag(value: unknown): boolean {
+  return value === true || value === 'true' || value === '1' || value === 1;
+}
+
+function pageLimit(value: unknown): number {
+  const n = Number(value ?? 100);
+  // Slack: default 100, at most 999 (history); 0 or junk means the default.
+  return Number.isInteger(n) && n > 0 ? Math.min(n, 999) : 100;
+}
+
+/** A predicate for `oldest`/`latest`/`inclusive`, or undefined if a bound is not a timestamp. */
+function timeWindow(args: Record<string, unknown>): ((ts: string) => boolean) | undefined {
+  const bound = (v: unknown): number | undefined | null => {
+    if (v === undefined || v === '') return undefined;
+    const text = String(v);
+    return /^\d+(\.\d+)?$/.test(text) ? tsMicros(text) : null;
+  };
+  const oldest = bound(args.oldest);
+  const latest = bound(args.latest);
+  if (oldest === null || latest === null) return undefined;
+  const inclusive = flag(args.inclusive);
+  return (ts) => {
+    const t = tsMicros(ts);
+    if (oldest !== undefined && (inclusive ? t < oldest : t <= oldest)) return false;
+    if (latest !== undefined && (inclusive ? t > latest : t >= latest)) return false;
+    return true;
+  };
+}
+
+/** Slack-like opaque cursors: base64 of `next_ts:<ts>`. undefined = first page; null = not ours. */
+function encodeCursor(ts: string): string {
+  return Buffer.from(`next_ts:${ts}`).toString('base64');
+}
+
+function decodeCursor(value: unknown): string | undefined | null {
+  if (value === undefined || value === '') return undefined;
+  const text = Buffer.from(String(value), 'base64').toString('utf8');
+  const m = /^next_ts:(\d+\.\d+)$/.exec(text);
+  return m ? m[1]! : null;
+}
+
+/** Slack's metadata argument: undefined if absent, null if malformed. */
+function parseMetadata(value: unknown): SlackMessageMetadata | undefined | null {
+  if (value === undefined || value === '') return undefined;
+  const parsed = typeof value === 'string' ? parseJson(value) : value;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  const { event_type, event_payload } = parsed as Record<string, unknown>;
+  if (typeof event_type !== 'string' || !event_type || typeof event_payload !== 'object' || event_payload === null || Array.isArray(event_payload)) return null;
+  return { event_type, event_payload: event_payload as Record<string, unknown> };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
