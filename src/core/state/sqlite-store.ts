@@ -199,6 +199,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       const row = get('SELECT * FROM relay_jobs WHERE file_id = :fileId AND destination = :destination', { fileId, destination });
       return row ? relayJobFromRow(row) : null;
     },
+    async listByEvent(eventKey) {
+      live();
+      return all('SELECT * FROM relay_jobs WHERE event_key = :eventKey ORDER BY created_at, file_id', { eventKey }).map(relayJobFromRow);
+    },
     async audit(e) {
       live();
       run(

@@ -125,6 +125,8 @@ export interface RelayStore {
   /** Takes over in-progress jobs whose lease expired (at most `limit`), for `owner`. */
   takeExpired(owner: string, leaseSeconds: number, limit: number): Promise<(RelayJob & { lease: Lease })[]>;
   get(fileId: string, destination: string): Promise<RelayJob | null>;
+  /** The jobs one message asked for (its files), in any state: the message's reaction reflects them all. */
+  listByEvent(eventKey: string): Promise<RelayJob[]>;
   audit(entry: RelayAuditEntry): Promise<void>;
   /** Most recent first. */
   recent(channel: string, limit: number): Promise<RelayAuditEntry[]>;
