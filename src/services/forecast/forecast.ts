@@ -4,6 +4,7 @@ import { selectModel } from './select-model.ts';
 import { detectCleanups, type CleanupCycles } from './detect-cleanups.ts';
 import { detectJumps, withoutIndices, type Jump } from './detect-jumps.ts';
 import { fitCurrentTrend, type CurrentTrend } from './fit-current-trend.ts';
+import { curveAt, curveRate, curveTimeToLimit, fitCurve, type CurveFit } from './curvature.ts';
 import { longRunTrend, typicalChange, type TypicalChange } from './excursions.ts';
 import { buildPrefixSums, type PrefixSums } from './line-fit.ts';
 import { linearTimeToLimit, sawtoothTimeToLimit, type SawtoothProjection } from './project-limit.ts';
@@ -212,7 +213,75 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
   if (cycles) return sawtoothForecast(ctx, trend, cycles, common);
   const swing = usualSwing(trend, pieces, t, v, ps, typicalStep, ctx, span) ?? recurringDrops(trend, t, v, ps, ctx);
   if (swing) return trendForecast(ctx, swing.longRun, span, common, swing);
+  const curve = curvedGrowth(trend, pieces, t, v, typicalStep, ctx);
+  if (curve) return curveForecast(ctx, trend, curve, common);
   return trendForecast(ctx, trend, span, common);
+}
+
+/**
+ * Curvature, where the data supports it: when the newest pieces' slopes keep rising (a retry storm
+ * doubling its rate) or keep falling while still growing (a cache saturating), over at least two
+ * pieces without a jump between them, the curve is fitted over them and kept when it explains them
+ * clearly better than a line and backtests better than one (see {@link fitCurve}).
+ */
+function curvedGrowth(trend: CurrentTrend, pieces: readonly Piece[], t: Float64Array, v: Float64Array, typicalStep: number, ctx: Context): CurveFit | null {
+  if (trend.previous === null || pieces.length < 2) return null;
+  const last = pieces.length - 1;
+  let k = last;
+  let direction = 0;
+  while (k > 0) {
+    const p = pieces[k - 1];
+    const q = pieces[k];
+    if (q.start !== 'kink' || p.fit.count < 3 || ctx.now - p.from > 3 * DAY) break;
+    // Slopes that differ by less than their noise neither bend the curve nor break it.
+    const diff = q.fit.slope - p.fit.slope;
+    const d = Math.abs(diff) > 2 * Math.hypot(p.fit.slopeStdError, q.fit.slopeStdError) ? Math.sign(diff) : 0;
+    if (d !== 0 && direction !== 0 && d !== direction) break;
+    // Levelling off is growth that slows: every piece of it still grows.
+    if (d <= 0 && !(q.fit.slope > 0)) break;
+    if (d !== 0) direction = d;
+    k--;
+  }
+  if (last - k < 1 || direction === 0) return null;
+  const c = fitCurve(t, v, pieces[k].from, ctx.now, typicalStep);
+  if (!c || Math.sign(c.k) !== direction) return null;
+  return c;
+}
+
+function curveForecast(ctx: Context, trend: CurrentTrend, c: CurveFit, common: Common): ForecastResult {
+  const secondsToLimit = curveTimeToLimit(c, ctx.limit, ctx.horizon);
+  const rate = curveRate(c);
+  const level = c.a + c.b;
+  // The band: the curve's own rate of bending a third faster or slower.
+  const faster = { ...c, k: c.k * (c.k > 0 ? 1.3 : 0.7) };
+  const slower = { ...c, k: c.k * (c.k > 0 ? 0.7 : 1.3) };
+  let low = curveTimeToLimit(faster, ctx.limit, ctx.horizon);
+  let high = secondsToLimit === null ? null : curveTimeToLimit(slower, ctx.limit, ctx.horizon);
+  if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
+  if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
+  const since = formatClock(c.from, ctx.now, ctx.timeZone);
+  const story =
+    c.k > 0
+      ? `accelerating since ${since}: the rate doubles about every ${formatDuration((Math.LN2 / c.k) * 3600)}, now ${formatRate(rate, ctx.unit, 'h')}`
+      : `levelling off toward ${formatValue(c.a, ctx.unit)}${pct(c.a, ctx)} since ${since}, now ${formatRate(rate, ctx.unit, 'h')}`;
+  const explanation = `${story}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const end = ctx.now + (secondsToLimit ?? ctx.horizon);
+  const at = (m: CurveFit, time: number) => ({ time, value: curveAt(m, time - ctx.now) });
+  return {
+    ...emptyResult(ctx, 'recent-trend', explanation, common.pointsUsed, common.pointsDiscarded),
+    ...common,
+    secondsToLimit,
+    low,
+    high,
+    ratePerSecond: rate,
+    rateStdError: Math.abs(rate) * 0.3,
+    currentValue: level,
+    window: { from: c.from, to: ctx.now },
+    trend: { slope: rate, intercept: level, t0: ctx.now },
+    fitted: { from: at(c, c.from), to: { time: ctx.now, value: level } },
+    projection: { from: { time: ctx.now, value: level }, to: at(c, end), lowTo: at(faster, end), highTo: at(slower, end) },
+    confidence: 'medium',
+  };
 }
 
 /** A recent change the series' own history shows to be one of its usual swings, and the long view instead. */
