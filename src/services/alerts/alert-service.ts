@@ -116,7 +116,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (pending) return pending;
     const png = renderNow(spec);
     sameGraphs.set(key, png);
-    void png.finally(() => sameGraphs.get(key) === png && sameGraphs.delete(key));
+    const forget = () => {
+      if (sameGraphs.get(key) === png) sameGraphs.delete(key);
+    };
+    // Both ways, so this branch never rejects; the callers get png's own rejection.
+    png.then(forget, forget);
     return png;
   };
   const renderNow = async (spec: GraphSpec): Promise<Buffer | null> => {
@@ -176,9 +180,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = chains.get(id) ?? Promise.resolve();
     const next = previous.then(task, task);
-    const settled = next.catch(() => undefined);
+    // The chain link the next task of this id waits for: never rejects, and forgets itself once
+    // it is the last one (the caller gets `next`, with its rejection).
+    const forget = () => {
+      if (chains.get(id) === settled) chains.delete(id);
+    };
+    const settled: Promise<void> = next.then(forget, forget);
     chains.set(id, settled);
-    void settled.then(() => chains.get(id) === settled && chains.delete(id));
     return tasks.run(() => next);
   }
 
@@ -333,10 +341,15 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     await Promise.all(store.listOpen().map((r) => serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed'))));
   };
 
-  const track = <T>(p: Promise<T>) => {
-    pending.add(p);
-    void p.finally(() => pending.delete(p)).catch(() => undefined);
-    return p;
+  /** Runs `p` in the background: stop() and whenIdle() wait for it, and a rejection is logged, not lost. */
+  const background = (p: Promise<unknown>, what: string): void => {
+    const done: Promise<void> = p
+      .then(
+        () => undefined,
+        (error: unknown) => log.error({ err: errorMessage(error) }, `${what} failed`),
+      )
+      .finally(() => pending.delete(done));
+    pending.add(done);
   };
 
   const webhookHandler: MackerelWebhookHandler = async (payload) => {
@@ -344,7 +357,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (reading.kind === 'invalid') return { status: 400, message: reading.reason };
     if (reading.kind === 'ignored') return { status: 200, message: `ignored: ${reading.reason}` };
     // Answer at once; Mackerel's webhook timeout is not documented.
-    void track(handle(reading.event));
+    background(handle(reading.event), 'alert handling');
     return { status: 202, message: `accepted alert ${reading.event.id}` };
   };
 
@@ -358,16 +371,16 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     webhookHandler,
     start(chatPort) {
       if (chatPort) chat = chatPort;
-      const every = (seconds: number, task: () => Promise<void>) => {
-        const timer = setInterval(() => void track(tasks.run(task)), seconds * 1000);
+      const every = (seconds: number, task: () => Promise<void>, what: string) => {
+        const timer = setInterval(() => background(tasks.run(task), what), seconds * 1000);
         timer.unref();
         timers.push(timer);
       };
       if (config.pollSeconds > 0) {
-        void track(tasks.run(pollOnce));
-        every(config.pollSeconds, pollOnce);
+        background(tasks.run(pollOnce), 'alert poll');
+        every(config.pollSeconds, pollOnce, 'alert poll');
       }
-      if (config.refreshMinutes > 0) every(config.refreshMinutes * 60, refreshOnce);
+      if (config.refreshMinutes > 0) every(config.refreshMinutes * 60, refreshOnce, 'forecast refresh');
     },
     async stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);

@@ -101,10 +101,22 @@ export function createAlertStore(db: DatabaseSync): AlertStore {
     update(alertId, f, now) {
       const sets: string[] = [];
       const values: (string | number | null)[] = [];
-      if (f.status !== undefined) (sets.push('status = ?'), values.push(f.status));
-      if (f.mentioned !== undefined) (sets.push('mentioned = ?'), values.push(f.mentioned ? 1 : 0));
-      if (f.mentionCode !== undefined) (sets.push('mention_code = ?'), values.push(f.mentionCode));
-      if (f.etaAt !== undefined) (sets.push('eta_at = ?'), values.push(f.etaAt));
+      if (f.status !== undefined) {
+        sets.push('status = ?');
+        values.push(f.status);
+      }
+      if (f.mentioned !== undefined) {
+        sets.push('mentioned = ?');
+        values.push(f.mentioned ? 1 : 0);
+      }
+      if (f.mentionCode !== undefined) {
+        sets.push('mention_code = ?');
+        values.push(f.mentionCode);
+      }
+      if (f.etaAt !== undefined) {
+        sets.push('eta_at = ?');
+        values.push(f.etaAt);
+      }
       sets.push('updated_at = ?');
       values.push(now, alertId);
       db.prepare(`UPDATE alert_posts SET ${sets.join(', ')} WHERE alert_id = ?`).run(...values);
