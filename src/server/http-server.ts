@@ -135,8 +135,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       return send(res, 200, { ok: true });
     }
     // Bolt reads `rawBody` instead of the (already consumed) stream, verifies it again and dispatches.
+    // Its listener returns nothing to wait for (it answers `res` itself); a synchronous throw still
+    // lands in the error boundary.
     (req as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-    await slack.listener(req, res);
+    slack.listener(req, res);
   };
 
   const routes: Record<string, Route> = {

@@ -95,23 +95,28 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       if ('error' in found) return fail(ctx, found.error);
       const host = found.host;
       const now = service.now();
-      let spec: GraphSpec;
+      // The try covers fetching only: a reply that fails is not a fetch failure, so replies come after it.
+      let spec: GraphSpec | { problem: string };
       try {
         const names = await service.data.metricNames(host.id);
         if (pairsFor(metric, names).length > 0) {
           const result = await forecastHostResources({ data: service.data, host, metric, now, timeZone: service.timeZone, spanSeconds: span });
-          if ('error' in result) return fail(ctx, result.error);
-          const fullest = result.reduce((a, b) => ((b.forecast.secondsToLimit ?? Infinity) < (a.forecast.secondsToLimit ?? Infinity) ? b : a));
-          spec = buildForecastGraphSpec({ title: `${host.name} ${fullest.resource.pair.label} ${fullest.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: fullest.resource, forecast: fullest.forecast, timeZone: service.timeZone, now });
+          if ('error' in result) spec = { problem: result.error };
+          else {
+            const fullest = result.reduce((a, b) => ((b.forecast.secondsToLimit ?? Infinity) < (a.forecast.secondsToLimit ?? Infinity) ? b : a));
+            spec = buildForecastGraphSpec({ title: `${host.name} ${fullest.resource.pair.label} ${fullest.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: fullest.resource, forecast: fullest.forecast, timeZone: service.timeZone, now });
+          }
+        } else if (!names.includes(metric)) {
+          spec = { problem: `${host.name} has no metric "${metric}"${names.length ? ` (it has e.g. ${names.slice(0, 6).join(', ')})` : ''}` };
         } else {
-          if (!names.includes(metric)) return fail(ctx, `${host.name} has no metric "${metric}"${names.length ? ` (it has e.g. ${names.slice(0, 6).join(', ')})` : ''}`);
           const series = await metricHistory(service.data, host, metric, now, span);
           spec = { title: `${host.name} ${metric}`, unit: /\.(used|size|total)$/.test(metric) ? 'bytes' : 'number', timeZone: service.timeZone, now, series };
         }
       } catch (error) {
         ctx.log.warn({ err: error }, 'fetching a graph series failed');
-        return fail(ctx, `could not fetch ${metric} of ${host.name}: ${userFacing(error, 'the metric source did not answer. Try again in a minute.')}`);
+        spec = { problem: `could not fetch ${metric} of ${host.name}: ${userFacing(error, 'the metric source did not answer. Try again in a minute.')}` };
       }
+      if ('problem' in spec) return fail(ctx, spec.problem);
       const png = await render(spec);
       if (!png) return fail(ctx, 'the graph could not be rendered (details in the bot log)');
       await ctx.chat.uploadImage(replyTarget(ctx.event), { filename: `${host.name}-${metric.replace(/[^\w.-]+/g, '_')}.png`, title: spec.title, altText: `${spec.title} over the last ${formatDuration(span)}`, data: png });
