@@ -232,7 +232,8 @@ function curvedGrowth(trend: CurrentTrend, pieces: readonly Piece[], t: Float64A
   while (k > 0) {
     const p = pieces[k - 1];
     const q = pieces[k];
-    if (q.start !== 'kink' || p.fit.count < 3 || ctx.now - p.from > 3 * DAY) break;
+    // The curve is the growth: the calm before it (or a decline) is not part of it.
+    if (q.start !== 'kink' || p.fit.count < 3 || ctx.now - p.from > 3 * DAY || !(p.fit.slope > 2 * p.fit.slopeStdError)) break;
     // Slopes that differ by less than their noise neither bend the curve nor break it.
     const diff = q.fit.slope - p.fit.slope;
     const d = Math.abs(diff) > 2 * Math.hypot(p.fit.slopeStdError, q.fit.slopeStdError) ? Math.sign(diff) : 0;
