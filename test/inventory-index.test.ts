@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { closestMatches, editDistance } from '../src/services/inventory/edit-distance.ts';
-import { globMatches, parseGlob } from '../src/services/inventory/glob.ts';
+import { globMatches } from '../src/services/inventory/glob.ts';
 import { buildHostIndex, countByStatus } from '../src/services/inventory/host-index.ts';
 import { normalizeIp } from '../src/services/inventory/ip.ts';
 import { toInventoryHost } from '../src/services/inventory/mackerel-source.ts';

@@ -34,9 +34,8 @@ const special: MackerelHost = {
 
 function bot(source: InventorySource, options: { ttlSeconds?: number } = {}) {
   const inventory = createInventoryCache({ source, ttlSeconds: options.ttlSeconds ?? 300, now: () => clock, log });
-  let registry: CommandRegistry;
   const commands = [...createLookupCommands({ inventory, log, now: () => clock }), createHelpCommand(() => registry)];
-  registry = createCommandRegistry(commands);
+  const registry: CommandRegistry = createCommandRegistry(commands);
   const dispatch = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(() => registry) });
   const chat = new RecordingChatPort();
   let seq = 0;

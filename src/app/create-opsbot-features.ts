@@ -1,5 +1,5 @@
 import type { Config } from '../core/config.ts';
-import type { DatabaseSync } from '../core/database.ts';
+import type { StateStore } from '../core/state/types.ts';
 import type { Logger } from '../core/logger.ts';
 import { mackerelRoute, type Metrics } from '../core/metrics.ts';
 import type { TaskTracker } from '../core/task-tracker.ts';
@@ -12,7 +12,6 @@ import { createMentionDispatcher, type MentionHandler } from '../handlers/mentio
 import { createUnknownCommandHandler } from '../handlers/unknown-command.ts';
 import type { MackerelWebhookHandler } from '../server/http-server.ts';
 import { createAlertService } from '../services/alerts/alert-service.ts';
-import { createAlertStore } from '../services/alerts/alert-store.ts';
 import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
 import { createGraphRenderPool, safeRenderGraph, type GraphSpec } from '../services/graph/index.ts';
@@ -23,7 +22,7 @@ import { createMackerelClient } from '../services/mackerel/client.ts';
 import { createFileShareHandler } from '../handlers/relay/file-share-handler.ts';
 import { createUploadsCommand } from '../handlers/relay/uploads-command.ts';
 import { createFileDestination } from '../services/relay/file-destination.ts';
-import { createRelayLedger } from '../services/relay/relay-ledger.ts';
+import { createRelayRecovery } from '../services/relay/relay-recovery.ts';
 import { createRelayService } from '../services/relay/relay-service.ts';
 import { createS3Client, createS3Destination } from '../services/relay/s3-destination.ts';
 import { isRelayComment } from '../services/relay/upload-rules.ts';
@@ -34,7 +33,9 @@ import type { OpenSlackFile } from '../slack/slack-events.ts';
 export interface FeatureOptions {
   config: Config;
   log: Logger;
-  db: DatabaseSync;
+  store: StateStore;
+  /** This run of the bot, in leases. */
+  owner: string;
   tasks: TaskTracker;
   now: () => number;
   metrics: Metrics;
@@ -56,6 +57,11 @@ export interface OpsbotFeatures {
   /** Releases clients and workers, once the work in flight is done. */
   close(): Promise<void>;
 }
+
+/** A relay's lease: renewed every third of it while the transfer runs; a dead run's relay is taken over after it. */
+const RELAY_LEASE_SECONDS = 60;
+/** How often every run looks for relays whose lease expired (and for aborts to retry). */
+const RELAY_SWEEP_SECONDS = 30;
 
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
   const { config, log, db, tasks, now } = options;
@@ -83,7 +89,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const renderGraph = (spec: GraphSpec) => safeRenderGraph(spec, { log, render: graphPool.render });
   const alerts = createAlertService({
     data: mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now }),
-    store: createAlertStore(db),
+    store: options.store.alerts,
     config: postsAlerts ? config.alerts : { ...config.alerts, pollSeconds: 0 },
     log: log.child({ component: 'alerts' }),
     now,
@@ -95,27 +101,44 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const alertCommands = createAlertCommands({ service: alerts, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
 
   const relayLog = log.child({ component: 'relay' });
-  const relayLedger = createRelayLedger({ db, now });
+
   const s3Client = config.uploads.some((rule) => rule.destination.startsWith('s3://')) ? createS3Client(config.s3, config.s3.credentials ? { credentials: config.s3.credentials } : {}) : undefined;
   const slackFiles = config.slack.botToken
     ? createSlackFilesApi({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, ...(config.slack.userToken ? { userToken: config.slack.userToken } : {}), log: relayLog })
     : undefined;
+  const s3 = s3Client ? createS3Destination({ client: s3Client, partSizeBytes: config.s3.partSizeBytes, queueSize: config.s3.queueSize, log: relayLog, aborts: options.store.aborts }) : undefined;
   const relay = createRelayService({
-    ledger: relayLedger,
-    ...(s3Client ? { s3: createS3Destination({ client: s3Client, partSizeBytes: config.s3.partSizeBytes, queueSize: config.s3.queueSize, log: relayLog }) } : {}),
+    relays: options.store.relays,
+    owner: options.owner,
+    leaseSeconds: RELAY_LEASE_SECONDS,
+    ...(s3 ? { s3 } : {}),
+    onOutcome: ({ kind, destinationKind, bytes, seconds }) => {
+      options.metrics.relays.inc({ outcome: kind, destination_kind: destinationKind });
+      if (bytes !== undefined) options.metrics.relayBytes.inc({ destination_kind: destinationKind }, bytes);
+      if (kind !== 'duplicate') options.metrics.relaySeconds.observe({ outcome: kind }, seconds);
+    },
     files: createFileDestination({ log: relayLog }),
     ...(slackFiles?.canDelete ? { deleteSlackFile: (id: string) => slackFiles.deleteFile(id) } : {}),
     log: relayLog,
     now,
   });
-  const onFileShare = createFileShareHandler({ rules: config.uploads, relay, log: relayLog, signal: tasks.signal });
+  const slackFileOpener = config.slack.botToken ? createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })) : undefined;
+  const onFileShare = createFileShareHandler({
+    rules: config.uploads,
+    relay,
+    log: relayLog,
+    signal: tasks.signal,
+    // A relay taken over from a run that died fetches the file again by id.
+    ...(slackFiles && slackFileOpener ? { openFileById: async (id: string, signal?: AbortSignal) => slackFileOpener(await slackFiles.fileInfo(id), signal) } : {}),
+  });
+  let recovery: ReturnType<typeof createRelayRecovery> | undefined;
 
-  let registry: CommandRegistry;
+  // The help command lists the registry it belongs to: it looks it up when it runs.
   const getRegistry = () => registry;
-  registry = createCommandRegistry([
+  const registry: CommandRegistry = createCommandRegistry([
     createHelpCommand(getRegistry),
     ...createLookupCommands({ inventory, log, now }),
-    createUploadsCommand({ ledger: relayLedger }),
+    createUploadsCommand({ relays: options.store.relays }),
     ...alertCommands,
   ]);
   const onMention = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(getRegistry) });
@@ -125,15 +148,25 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     onMention,
     onFileShare,
     isRelayComment: (text) => isRelayComment(config.uploads, text),
-    ...(config.slack.botToken
-      ? { openSlackFile: createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })) }
-      : {}),
+    ...(slackFileOpener ? { openSlackFile: slackFileOpener } : {}),
     mackerelWebhook: alerts.webhookHandler,
     async start(chat) {
       inventory.start();
       alerts.start(chat);
+      // Every run sweeps: relays a dead run left are finished or reported, failed aborts retried.
+      recovery = createRelayRecovery({
+        relays: options.store.relays,
+        owner: options.owner,
+        leaseSeconds: RELAY_LEASE_SECONDS,
+        intervalMs: RELAY_SWEEP_SECONDS * 1000,
+        log: relayLog,
+        ...(s3 ? { sweepAborts: () => s3.sweepAborts(options.owner) } : {}),
+        resume: (job) => tasks.run(() => onFileShare.resume(job, chat)).catch((error: unknown) => relayLog.error({ err: error, file: job.fileId }, 'resumed relay failed')),
+      });
+      recovery.start();
     },
     async stop() {
+      recovery?.stop();
       inventory.stop();
       await alerts.stop();
       await inventory.idle();

@@ -47,7 +47,7 @@ export function spawnBot(env: Record<string, string>, options: { configYaml?: st
       };
       listeners.add(check);
       check();
-      void exited.then((code) => reject(new Error(`the bot exited (${code}) before it was ready: ${stderr}`)));
+      exited.then((code) => reject(new Error(`the bot exited (${code}) before it was ready: ${stderr}`)), reject);
     });
   return { child, dataDir, exited, out: () => stdout, err: () => stderr, ready };
 }

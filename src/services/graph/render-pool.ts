@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { GraphSpec } from './spec.ts';
+import { errorMessage } from '../../core/errors.ts';
 
 /** Minimal logger (pino-compatible). */
 export interface RenderPoolLogger {
@@ -111,7 +112,7 @@ export function createGraphRenderPool(options: GraphRenderPoolOptions = {}): Gra
   function retire(slot: Slot, error: Error): void {
     if (!slot.dead) {
       slot.dead = true;
-      void slot.worker.terminate();
+      slot.worker.terminate().catch((error: unknown) => log?.warn({ err: errorMessage(error) }, 'could not terminate a graph render worker'));
     }
     const i = slots.indexOf(slot);
     if (i >= 0) slots.splice(i, 1);

@@ -16,7 +16,8 @@ function copyOut(png: Buffer): ArrayBuffer {
   return copy;
 }
 
-port.on('message', async (msg: RenderRequest) => {
+/** Answers one request; a failure to answer at all is handled by the listener below. */
+async function answer(msg: RenderRequest): Promise<void> {
   const started = performance.now();
   let png: Buffer;
   try {
@@ -31,4 +32,13 @@ port.on('message', async (msg: RenderRequest) => {
   // into a plain ArrayBuffer and transfer that (structured cloning would copy twice).
   const copy = copyOut(png);
   port.postMessage({ id: msg.id, ok: true, png: copy, renderMs } satisfies RenderReply, [copy]);
+}
+
+port.on('message', (msg: RenderRequest) => {
+  // A rejection here (the reply could not be posted) would be unhandled and take the worker down
+  // with the request's cause lost: answer the request with the error instead.
+  answer(msg).catch((error: unknown) => {
+    const err = error instanceof Error ? error : new Error(String(error));
+    port.postMessage({ id: msg.id, ok: false, error: { name: err.name, message: err.message }, renderMs: 0 } satisfies RenderReply);
+  });
 });
