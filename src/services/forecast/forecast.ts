@@ -560,7 +560,12 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
   if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
 
   const daily = cycles.regular && Math.abs(period - DAY) <= 0.05 * DAY;
-  const what = daily
+  // Flat peaks at a level the cycles stop at, not on a daily clock: a cap (OOM kill, GC watermark).
+  const capped = !daily && netSlope === 0 && peakTolerance > 0 && cycles.peakScatter < 0.05 * Math.abs(median(cycles.peaks) - median(cycles.troughs));
+  const capLevel = median(cycles.peaks);
+  const what = capped
+    ? `climbs to ${formatValue(capLevel, ctx.unit)}${pct(capLevel, ctx)}, then drops back (restart or cleanup) about every ${formatDuration(period)}`
+    : daily
     ? `daily rotation at ${formatTimeOfDay(last, ctx.timeZone)} detected`
     : cycles.regular
       ? `cleanup every ${formatDuration(period)} detected`
@@ -571,7 +576,9 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
   const runawayText = runaway ? `; growing ${formatRate(currentRate, ctx.unit, 'h')} since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)} (faster than usual)` : '';
   const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
   const peaks = `; peaks near ${formatValue(peakNow, ctx.unit)}${pct(peakNow, ctx)}`;
-  const explanation = firstThatFits([`${what}; ${netText}${peaks}${runawayText}${outcome}`, `${what}; ${netText}${runawayText}${outcome}`]);
+  const explanation = capped
+    ? firstThatFits([`${what}${runawayText}${outcome}`, `${what}${outcome}`])
+    : firstThatFits([`${what}; ${netText}${peaks}${runawayText}${outcome}`, `${what}; ${netText}${runawayText}${outcome}`]);
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   const peakAt = (s: number, time: number) => cycles.peakIntercept + s * (time - cycles.peakT0);
   const from = cycles.times[0];
