@@ -166,7 +166,15 @@ async function simChild(): Promise<void> {
       send({ type: 'reset' });
     } else if (msg.type === 'stats') send({ type: 'stats', ...statsOf(sim, listingTimes) });
   });
-  process.on('disconnect', () => void sim.stop().then(() => process.exit(0)));
+  process.on('disconnect', () => {
+    sim.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('the simulator did not stop cleanly:', error);
+        process.exit(1);
+      },
+    );
+  });
   send({ type: 'ready', url: sim.url, apiKey: sim.apiKey, fingerprint: fingerprintOf(org) });
 }
 

@@ -120,6 +120,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     for (const key of keys) {
       expect(key.startsWith(`slack/${seq}/`)).toBe(true);
       expect(key.split('/')).toHaveLength(8);
+      // eslint-disable-next-line no-control-regex -- the point: no control characters in a key
       expect(key).not.toMatch(/\.\.|[\u0000-\u001f\u202e]/);
     }
   });

@@ -24,12 +24,12 @@ export function createTaskTracker(): TaskTracker {
     },
     run(task) {
       const promise = task();
-      const settled = promise.then(
-        () => undefined,
-        () => undefined,
-      );
+      // Never rejects (the caller gets `promise`, with its rejection) and leaves the set when done.
+      const forget = () => {
+        running.delete(settled);
+      };
+      const settled: Promise<void> = promise.then(forget, forget);
       running.add(settled);
-      void settled.then(() => running.delete(settled));
       return promise;
     },
     abort(reason) {
