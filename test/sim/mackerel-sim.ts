@@ -16,6 +16,10 @@ export type SeriesGenerator = (hostId: string, name: string, from: number, to: n
 
 export interface MackerelSimOptions {
   apiKey?: string;
+  /** Whether `apiKey` has Write permission (default false: a Read-only key, as the bot should use). Write endpoints answer 403 to a Read-only key. */
+  writable?: boolean;
+  /** More keys the organisation has, each Read-only unless `writable`. */
+  extraKeys?: { key: string; writable?: boolean }[];
   orgName?: string;
   hosts?: MackerelHost[];
   /** Defaults to the services and roles found in the hosts. */
@@ -33,11 +37,23 @@ export interface MackerelSimOptions {
   now?: () => number;
 }
 
-interface Fault {
-  status: number;
+/**
+ * A fault for Mackerel requests (see `injectFault`):
+ * - `status`: answer `status` with Mackerel's error body `{"error":{"message":…}}` (or `body` as given),
+ *   with a `Retry-After` header when `retryAfter` is given (e.g. 429).
+ * - `hang`: hold the request for `ms` (default: until clearFaults()/stop()), then fail it: reset the
+ *   connection (`then: 'reset'`, default) or answer `then.status` (Mackerel's error body unless `then.body`).
+ * - `reset`: destroy the connection without an answer.
+ */
+export type MackerelFault =
+  | { kind: 'status'; status: number; body?: string; retryAfter?: number | string }
+  | { kind: 'hang'; ms?: number; then?: 'reset' | { status: number; body?: string } }
+  | { kind: 'reset' };
+
+interface FaultEntry {
+  fault: MackerelFault;
   route?: string;
-  retryAfter?: string;
-  body?: string;
+  remaining: number;
 }
 
 const ERROR = (message: string) => JSON.stringify({ error: { message } });
@@ -66,12 +82,17 @@ export class MackerelSim {
   readonly requests: string[] = [];
 
   private readonly series = new Map<string, MetricPoint[] | SeriesGenerator>();
-  private readonly faults: Fault[] = [];
+  private readonly faults: FaultEntry[] = [];
+  /** API key → whether it may write. */
+  private readonly keys = new Map<string, boolean>();
+  private readonly held = new Set<{ timer: NodeJS.Timeout | undefined; release: () => void }>();
   private server: Server | undefined;
   private baseUrl = '';
 
   constructor(options: MackerelSimOptions = {}) {
     this.apiKey = options.apiKey ?? 'sim-api-key-0123456789';
+    this.keys.set(this.apiKey, options.writable ?? false);
+    for (const extra of options.extraKeys ?? []) this.keys.set(extra.key, extra.writable ?? false);
     this.orgName = options.orgName ?? 'sim-org';
     this.hosts = options.hosts ?? [];
     this.services = options.services ?? servicesOf(this.hosts);
@@ -97,6 +118,7 @@ export class MackerelSim {
   }
 
   async stop(): Promise<void> {
+    this.releaseHeld();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
@@ -105,7 +127,39 @@ export class MackerelSim {
 
   /** The next `n` requests (to `route` only, if given) fail with `status`. */
   failNext(n: number, status = 500, options: { route?: string; retryAfter?: string; body?: string } = {}): void {
-    for (let i = 0; i < n; i++) this.faults.push({ status, ...options });
+    const { route, ...rest } = options;
+    this.injectFault({ kind: 'status', status, ...rest }, { times: n, ...(route ? { route } : {}) });
+  }
+
+  /**
+   * Breaks the next `times` requests (default 1; Infinity for all until clearFaults()) — only those
+   * to `route` (as counted in `calls`, e.g. `GET /api/v0/hosts/:id/metrics`) if given. Faults
+   * apply in the order injected, before the API key's permission is checked (after it is known).
+   */
+  injectFault(fault: MackerelFault, options: { route?: string; times?: number } = {}): void {
+    const times = options.times ?? 1;
+    if (times > 0) this.faults.push({ fault, remaining: times, ...(options.route ? { route: options.route } : {}) });
+  }
+
+  /** Removes every pending fault and fails the requests a hang holds now. */
+  clearFaults(): void {
+    this.faults.length = 0;
+    this.releaseHeld();
+  }
+
+  /** Requests now held by a hang. */
+  hangingRequests(): number {
+    return this.held.size;
+  }
+
+  /** Ends every hang now (each fails as its fault says). */
+  releaseHeld(): void {
+    for (const held of [...this.held]) held.release();
+  }
+
+  /** Adds an API key (Read-only unless `writable`). */
+  addApiKey(key: string, options: { writable?: boolean } = {}): void {
+    this.keys.set(key, options.writable ?? false);
   }
 
   /** The next `n` requests get 429, with a `Retry-After` header when given (seconds). */
@@ -185,14 +239,28 @@ export class MackerelSim {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(text);
     };
-    if (req.headers['x-api-key'] !== this.apiKey) {
+    const key = req.headers['x-api-key'];
+    const writable = typeof key === 'string' ? this.keys.get(key) : undefined;
+    if (writable === undefined) {
       send(403, ERROR('Authentication failed. Please try again after you check your API key.'));
       return;
     }
     const faultIndex = this.faults.findIndex((f) => !f.route || f.route === route);
     if (faultIndex >= 0) {
-      const [fault] = this.faults.splice(faultIndex, 1);
-      send(fault!.status, fault!.body ?? ERROR(fault!.status === 429 ? 'Too Many Requests' : 'Internal Server Error'), fault!.retryAfter ? { 'retry-after': fault!.retryAfter } : {});
+      const entry = this.faults[faultIndex]!;
+      entry.remaining -= 1;
+      if (entry.remaining <= 0) this.faults.splice(faultIndex, 1);
+      this.applyFault(entry.fault, req, res, send);
+      return;
+    }
+    if (req.method === 'POST' && /^POST \/api\/v0\/alerts\/:id\/close$/.test(route)) {
+      const body = await readJson(req);
+      if (!writable) {
+        send(403, ERROR('This API key does not have write permission.'));
+        return;
+      }
+      const [status, answer] = this.closeByApi(decodeURIComponent(url.pathname.split('/')[4] ?? ''), body);
+      send(status, answer);
       return;
     }
     if (req.method !== 'GET') {
@@ -201,6 +269,47 @@ export class MackerelSim {
     }
     const [status, body] = this.answer(url);
     send(status, body);
+  }
+
+  private applyFault(fault: MackerelFault, req: IncomingMessage, res: ServerResponse, send: (status: number, body: unknown, headers?: Record<string, string>) => void): void {
+    const statusBody = (status: number, body?: string) =>
+      body ?? ERROR(status === 429 ? 'Too Many Requests' : status === 503 ? 'Service Unavailable' : status === 504 ? 'Gateway Timeout' : 'Internal Server Error');
+    switch (fault.kind) {
+      case 'status':
+        send(fault.status, statusBody(fault.status, fault.body), fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {});
+        return;
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case 'hang': {
+        const held = {
+          timer: undefined as NodeJS.Timeout | undefined,
+          release: () => {
+            if (!this.held.delete(held)) return;
+            if (held.timer) clearTimeout(held.timer);
+            const then = fault.then ?? 'reset';
+            if (then === 'reset' || res.destroyed) req.socket.destroy();
+            else send(then.status, statusBody(then.status, then.body));
+          },
+        };
+        this.held.add(held);
+        if (fault.ms !== undefined) held.timer = setTimeout(held.release, fault.ms);
+        res.on('close', () => {
+          if (this.held.delete(held) && held.timer) clearTimeout(held.timer);
+        });
+        return;
+      }
+    }
+  }
+
+  /** `POST /api/v0/alerts/<id>/close` with `{"reason": …}`: the closed alert (an already closed one is answered as it is). */
+  private closeByApi(id: string, body: unknown): [number, unknown] {
+    const alert = this.alerts.find((a) => a.id === id);
+    if (!alert) return [404, ERROR('Alert Not Found.')];
+    const reason = typeof body === 'object' && body !== null ? (body as { reason?: unknown }).reason : undefined;
+    if (typeof reason !== 'string') return [400, ERROR('reason is required')];
+    if (alert.closedAt === undefined) this.closeAlert(id, reason);
+    return [200, alert];
   }
 
   private answer(url: URL): [number, unknown] {
@@ -296,6 +405,16 @@ export class MackerelSim {
     // As documented: `nextId` (the last alert of this page) asks for the alerts older than it.
     const page = list.slice(0, limit);
     return [200, list.length > limit ? { alerts: page, nextId: page.at(-1)!.id } : { alerts: page }];
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 
