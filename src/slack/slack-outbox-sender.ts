@@ -38,7 +38,7 @@ export interface SlackOutboxSenderOptions {
   /** The app's client: its token and API URL are used on a client of the sender's own. */
   client: WebClient;
   log: Logger;
-  /** Per-request timeout (ms); a timeout is an ambiguous failure. Keep it well below the outbox lease. Default 15000. */
+  /** Per-request timeout (ms); a timeout is an ambiguous failure. Keep it well below the outbox lease (an upload makes up to four requests). Default 10000. */
   timeoutMs?: number;
   /** Pages (of 200) of history searched for an earlier attempt. Default 5. */
   findPages?: number;
@@ -50,7 +50,7 @@ export function createSlackOutboxSender(options: SlackOutboxSenderOptions): Outb
     slackApiUrl: options.client.slackApiUrl,
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: options.timeoutMs ?? 15_000,
+    timeout: options.timeoutMs ?? 10_000,
     logger: toBoltLogger(log.child({ component: 'outbox-web-client' })),
   });
   const findPages = options.findPages ?? 5;

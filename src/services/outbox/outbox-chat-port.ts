@@ -72,9 +72,10 @@ export function createOutboxChatPort(options: OutboxChatPortOptions): OutboxChat
     const next = previous.then(work, work);
     const tail = next.catch(() => {});
     chains.set(group, tail);
-    void tail.then(() => {
+    const forget = () => {
       if (chains.get(group) === tail) chains.delete(group);
-    });
+    };
+    tail.then(forget, forget);
     return next;
   };
 

@@ -201,7 +201,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
     if (waiterPoll || waiters.size === 0) return;
     waiterPoll = setTimeout(() => {
       waiterPoll = null;
-      void checkWaiters().finally(scheduleWaiterPoll);
+      checkWaiters().then(scheduleWaiterPoll, scheduleWaiterPoll);
     }, pollMs);
   };
 
@@ -290,9 +290,12 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
   };
 
   const launch = (entry: OutboxEntry & { lease: Lease }) => {
+    const wasFull = inflight.size + 1 >= concurrency;
     const done = sendOne(entry).finally(() => {
       inflight.delete(entry.key);
-      kick();
+      // Look again when this may have unblocked something: the next of its group, entries
+      // waiting for this post's ts, or due entries left behind while every slot was busy.
+      if (entry.group || entry.kind === 'post' || wasFull) kick();
     });
     inflight.set(entry.key, done);
   };
@@ -326,7 +329,6 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
             launch(entry);
           }
           if (due.length > 0 && due.length === free) continue;
-          if (due.length > 0) kicked = true; // more may have become due meanwhile (a group's next)
         } catch (error) {
           failures++;
           log.error({ err: error }, 'outbox: could not take due entries');
@@ -344,7 +346,9 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
       running = true;
       kicked = true;
       if (options.bus && !unsubscribe) {
-        unsubscribe = options.bus.subscribe(OUTBOX_DONE_TOPIC, () => void checkWaiters());
+        unsubscribe = options.bus.subscribe(OUTBOX_DONE_TOPIC, () => {
+          checkWaiters().catch((error: unknown) => log.warn({ err: error }, 'outbox: could not check awaited entries'));
+        });
       }
       loopDone = loop();
     },
