@@ -45,7 +45,7 @@ function npmStart(dataDir: string) {
       };
       waiters.add(check);
       check();
-      void exited.then(() => reject(new Error(`exited before logging "${msg}": ${out.slice(-2000)}`)));
+      exited.then(() => reject(new Error(`exited before logging "${msg}": ${out.slice(-2000)}`)), reject);
     });
   return { child, exited, line, out: () => out };
 }
