@@ -107,7 +107,9 @@ export class MackerelSim {
 
   /** Starts listening on an ephemeral port; resolves to the base URL (with a trailing slash). */
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(() => res.destroy());
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.baseUrl = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/`;
     return this.baseUrl;
