@@ -247,7 +247,7 @@ function launch(command: string[], env: Record<string, string>, asPid1: boolean)
       };
       waiters.add(check);
       check();
-      void exited.then(() => reject(new Error(`exited before logging "${msg}": ${out.slice(-2000)}`)));
+      exited.then(() => reject(new Error(`exited before logging "${msg}": ${out.slice(-2000)}`)), reject);
     });
   const commandPid = () => {
     if (!asPid1) return child.pid!;

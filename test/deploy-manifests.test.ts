@@ -24,6 +24,7 @@ const SQLITE = join(K8S, 'single-replica-sqlite');
 const DRAIN_SECONDS = 25;
 
 // A loose shape: manifests are checked field by field below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, asserted as it is read
 type Obj = Record<string, any>;
 interface Doc {
   file: string;
@@ -380,5 +381,23 @@ describe('optional objects', () => {
     expect(rule.AbortIncompleteMultipartUpload.DaysAfterInitiation).toBeGreaterThanOrEqual(1);
     // Same prefix as the ConfigMap's upload destination.
     expect(CONFIGMAP.data['opsbot.yaml']).toContain(`/${rule.Filter.Prefix}`);
+  });
+});
+
+describe('docs/running-several-replicas.md', () => {
+  const doc = readFileSync(join(ROOT, 'docs/running-several-replicas.md'), 'utf8');
+
+  it('links only to files that exist', () => {
+    const links = [...doc.matchAll(/\]\((\.\.\/[^)#]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(3);
+    for (const link of links) expect(existsSync(resolve(ROOT, 'docs', link)), link).toBe(true);
+  });
+
+  it('names every manifest file', () => {
+    for (const file of FILES.filter((f) => f.startsWith(K8S))) {
+      const name = relative(K8S, file);
+      const inFolderName = name.startsWith('single-replica-sqlite/') ? 'single-replica-sqlite/' : name;
+      expect(doc, name).toContain(inFolderName);
+    }
   });
 });
