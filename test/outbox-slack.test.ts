@@ -259,6 +259,38 @@ describe('outbox dispatcher: lifecycle', () => {
     await expect(posting).resolves.toMatchObject({ channel: ch });
   });
 
+  it('entries queued by a run that stopped are sent by the next run on the same database', async () => {
+    const path = join(dir, `outbox-${++seq}.db`);
+    const first = await rig({ path, start: false });
+    const ch = channel();
+    const { ref } = await first.port.postQueued({ channel: ch }, textMessage(plain('queued before a restart')), { key: 'restart:post' });
+    await first.port.react(ref, 'eyes', { key: 'restart:react' });
+    await first.dispatcher.stop();
+    expect(botMessages(ch)).toHaveLength(0);
+    const second = await rig({ path });
+    const posted = await second.dispatcher.sent('restart:post');
+    await second.dispatcher.sent('restart:react');
+    expect(botMessages(ch).map((m) => m.ts)).toEqual([posted.resultTs]);
+    expect(sim.reactionsOf(ch, posted.resultTs!)).toEqual(['eyes']);
+  });
+
+  it('more entries than its concurrency: all sent, each once', async () => {
+    const state = await openSqliteStore({ path: join(dir, `outbox-${++seq}.db`) });
+    const sender = createSlackOutboxSender({ client: new WebClient(BOT, { slackApiUrl: sim.apiUrl }), log });
+    const dispatcher = createOutboxDispatcher({ store: state.outbox, sender, owner: 'narrow', log, concurrency: 2, pollMs: 5_000 });
+    cleanups.push(async () => {
+      await dispatcher.stop();
+      await state.close();
+    });
+    dispatcher.start();
+    const port = createOutboxChatPort({ dispatcher, store: state.outbox, log });
+    const ch = channel();
+    sim.faultMethod('chat.postMessage', { kind: 'ratelimited', retryAfter: 0 }, { times: 3 });
+    const refs = await Promise.all(Array.from({ length: 25 }, (_, i) => port.post({ channel: ch }, textMessage(plain(`n${i}`)), { key: `many:${i}` })));
+    expect(new Set(refs.map((r) => r.ts)).size).toBe(25);
+    expect(botMessages(ch)).toHaveLength(25);
+  });
+
   it('gives up after maxAttempts', async () => {
     const state = await openSqliteStore({ path: join(dir, `outbox-${++seq}.db`) });
     const sender = createSlackOutboxSender({ client: new WebClient(BOT, { slackApiUrl: sim.apiUrl }), log });

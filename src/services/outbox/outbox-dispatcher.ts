@@ -134,6 +134,8 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
   let wakeAt = Number.POSITIVE_INFINITY;
   let waiterPoll: NodeJS.Timeout | null = null;
   let unsubscribe: (() => void) | null = null;
+  /** The last take used every free slot: more may be due. */
+  let lastTakeFilled = false;
   const inflight = new Map<string, Promise<void>>();
   const waiters = new Map<string, Waiter[]>();
   /**
@@ -290,12 +292,11 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
   };
 
   const launch = (entry: OutboxEntry & { lease: Lease }) => {
-    const wasFull = inflight.size + 1 >= concurrency;
     const done = sendOne(entry).finally(() => {
       inflight.delete(entry.key);
       // Look again when this may have unblocked something: the next of its group, entries
       // waiting for this post's ts, or due entries left behind while every slot was busy.
-      if (entry.group || entry.kind === 'post' || wasFull) kick();
+      if (entry.group || entry.kind === 'post' || lastTakeFilled) kick();
     });
     inflight.set(entry.key, done);
   };
@@ -324,6 +325,7 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
         try {
           const due = await store.takeDue(owner, leaseSeconds, free);
           failures = 0;
+          lastTakeFilled = due.length === free;
           for (const entry of due) {
             if (inflight.has(entry.key)) continue; // cannot happen with a fenced store; never send twice at once
             launch(entry);
