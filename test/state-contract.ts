@@ -220,6 +220,23 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         expect(new Set(taken.map((j) => j.fileId)).size).toBe(20);
       });
 
+      it('listByEvent: the jobs one message asked for, in any state', async () => {
+        const f1 = await claimed(a, 'C1:100.1');
+        advance(1);
+        const f2 = await a.relays.claim({ ...job('C1:100.1'), fileId: 'F2' }, 'p1', 60);
+        await a.relays.claim({ ...job('C1:100.1'), fileId: 'F3', destination: '/local/' }, 'p1', 60);
+        await b.relays.claim({ ...job('C2:200.2'), fileId: 'F4' }, 'p2', 60);
+        await a.relays.finish('F1', 's3://b/x/', f1.lease, { state: 'done', stored });
+        if (f2.kind === 'claimed') await a.relays.finish('F2', 's3://b/x/', f2.lease, { state: 'failed', errorCode: 'too_large' });
+        const jobs = await b.relays.listByEvent('C1:100.1');
+        expect(jobs.map((j) => [j.fileId, j.destination, j.state])).toEqual([
+          ['F1', 's3://b/x/', 'done'],
+          ['F2', 's3://b/x/', 'failed'],
+          ['F3', '/local/', 'in_progress'],
+        ]);
+        expect(await b.relays.listByEvent('C9:9')).toEqual([]);
+      });
+
       it('audit: most recent first, per channel, with the limit', async () => {
         await a.relays.audit({ at: T0, channel: 'C1', user: 'U1', fileId: 'F1', fileName: 'a', destination: 'd', result: 'failed', errorCode: 'too_large' });
         await a.relays.audit({ at: T0 + 2, channel: 'C1', user: 'U2', fileId: 'F2', fileName: 'b', destination: 'd', location: 's3://b/b', bytes: 5, sha256: 'cd', result: 'done' });
@@ -549,6 +566,13 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         for (let i = 0; i < 5; i++) await b.snapshots.put('inventory', l2, { i });
         expect(await a.snapshots.get()).toMatchObject({ snapshot: { i: 4 }, storedAt: T0 + 30 });
         expect(await a.snapshots.version()).toBe((await a.snapshots.get())!.version);
+        // The first holder gets the role back: its old lease (old token) is still fenced out.
+        advance(30);
+        const l3 = (await a.leases.acquire('inventory', 'r1', 30))!;
+        expect(l3.token).toBeGreaterThan(l2.token);
+        expect(await a.snapshots.put('inventory', l1, { stale: true })).toBeNull();
+        expect(await a.snapshots.put('inventory', l3, { fresh: true })).toBeGreaterThan(v2!);
+        expect((await b.snapshots.get())!.snapshot).toEqual({ fresh: true });
       });
     });
 

@@ -156,6 +156,11 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
       }
     },
   },
+  {
+    version: 3,
+    name: 'relay jobs by event',
+    up: 'CREATE INDEX relay_jobs_event ON relay_jobs (event_key)',
+  },
 ];
 
 export const postgresMigrations: readonly PostgresMigration[] = [
@@ -258,6 +263,11 @@ export const postgresMigrations: readonly PostgresMigration[] = [
         token integer NOT NULL,
         snapshot text NOT NULL);
     `,
+  },
+  {
+    version: 2,
+    name: 'relay jobs by event',
+    sql: 'CREATE INDEX relay_jobs_event ON relay_jobs (event_key)',
   },
 ];
 

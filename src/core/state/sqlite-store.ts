@@ -201,7 +201,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
     },
     async listByEvent(eventKey) {
       live();
-      return all('SELECT * FROM relay_jobs WHERE event_key = :eventKey ORDER BY created_at, file_id', { eventKey }).map(relayJobFromRow);
+      return all('SELECT * FROM relay_jobs WHERE event_key = :eventKey ORDER BY created_at, file_id, destination', { eventKey }).map(relayJobFromRow);
     },
     async audit(e) {
       live();
