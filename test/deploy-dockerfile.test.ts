@@ -320,11 +320,14 @@ describe.each(LAUNCHERS)("the image's CMD, $name", ({ asPid1, skip }) => {
     // A file whose download stops halfway until the test lets it go on.
     let letItFinish!: () => void;
     const gate = new Promise<void>((r) => (letItFinish = r));
+    let downloadStarted!: () => void;
+    const downloading = new Promise<void>((r) => (downloadStarted = r));
     const half = 64 * 1024;
     const file = slack.addFile({
       name: 'drain.bin',
       actualSize: 2 * half,
       content: async function* () {
+        downloadStarted();
         yield Buffer.alloc(half, 1);
         await gate;
         yield Buffer.alloc(half, 2);
@@ -332,10 +335,9 @@ describe.each(LAUNCHERS)("the image's CMD, $name", ({ asPid1, skip }) => {
     });
     const ts = `1763700000.${String(process.hrtime.bigint() % 1_000_000n).padStart(6, '0')}`;
     const body = JSON.stringify({ type: 'event_callback', event_id: `EvIMG${ts.replace('.', '')}`, team_id: 'T0TEST', event: { type: 'message', subtype: 'file_share', channel: 'C0IMAGE', channel_type: 'channel', user: 'U0ALICE', text: '!fileupload', ts, event_ts: ts, files: [file] } });
-    const working = slack.waitForCall('reactions.add', (c) => c.args.timestamp === ts);
     const acked = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signSlackBody(TEST_SIGNING_SECRET, body) }, body });
     expect(acked.status).toBe(200);
-    await working;
+    await downloading;
 
     process.kill(bot.commandPid(), 'SIGTERM');
     await bot.line('shutting down: finishing work in flight');
