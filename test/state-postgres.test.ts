@@ -99,6 +99,20 @@ describe('postgres state store', () => {
     }
   });
 
+  it('topics subscribed while the LISTEN connection is still opening are all listened to', async () => {
+    const url = await server.createDatabase();
+    const a = await openPostgresStore({ url });
+    const b = await openPostgresStore({ url });
+    try {
+      const heard: Record<string, number> = { one: 0, two: 0, three: 0 };
+      for (const topic of Object.keys(heard)) a.subscribe(topic, () => heard[topic]++);
+      for (const topic of Object.keys(heard)) await until(`a notification of ${topic}`, async () => (await b.notify(topic), heard[topic] > 0));
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('LISTEN survives its connection being killed: listeners are poked on reconnect and hear later notifications', async () => {
     const url = await server.createDatabase();
     const a = await openPostgresStore({ url, applicationName: 'opsbot-a' });

@@ -93,10 +93,9 @@ describe('sqlite state store', () => {
     }
   });
 
-  it('processes racing on one file: exactly one winner per key (worker threads, separate connections)', async () => {
+  it('processes racing on one fresh file: migrations applied once, exactly one winner per key (worker threads, separate connections)', async () => {
+    // A fresh file: the workers also race to create it and apply the migrations.
     const path = join(root, 'workers', 'state.db');
-    const setup = await openSqliteStore({ path });
-    await setup.close();
     const workers = 4;
     const start = new SharedArrayBuffer(4);
     const storeUrl = pathToFileURL(join(import.meta.dirname, '..', 'src', 'core', 'state', 'sqlite-store.ts')).href;
@@ -145,5 +144,11 @@ describe('sqlite state store', () => {
     expect(new Set(won).size).toBe(won.length);
     for (const prefix of ['event:', 'relay:', 'alert:', 'outbox:', 'lease:']) expect(count(prefix), prefix).toBe(40);
     expect(count('sent:')).toBe(40);
+    const db = new DatabaseSync(path);
+    try {
+      expect(db.prepare('SELECT count(*) AS n FROM schema_migrations').get()).toEqual({ n: sqliteMigrations.length });
+    } finally {
+      db.close();
+    }
   });
 });

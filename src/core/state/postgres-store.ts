@@ -532,8 +532,11 @@ function createListener(options: { url: string; applicationName: string; log?: P
   const send = (sql: string) => {
     chain = chain.then(async () => {
       if (closed) return;
-      if (!client) return connect(false); // LISTENs every topic as it connects
-      await client.query(sql).catch((error: unknown) => lost(client!, error));
+      // Connecting LISTENs every topic known then; the statement is sent as well, since this topic may
+      // have come after that (LISTEN twice is harmless). A connection lost meanwhile is redone by `lost`.
+      if (!client) await connect(false);
+      const c = client;
+      if (c) await c.query(sql).catch((error: unknown) => lost(c, error));
     });
   };
 

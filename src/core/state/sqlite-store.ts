@@ -472,6 +472,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       return now();
     },
     subscribe(topic, listener) {
+      live();
       const entry = { topic, fn: () => listener() };
       myListeners.add(entry);
       hub.on(topic, entry.fn);
