@@ -91,7 +91,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
 
   return {
     async put(input) {
-      let bodyError: unknown;
+      let bodyError: Error | undefined;
       input.body.once('error', (error) => {
         bodyError ??= error;
       });
