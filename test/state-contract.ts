@@ -81,7 +81,14 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
     // -----------------------------------------------------------------------------------------
     describe('relays', () => {
       const intent = (over: Partial<RelayIntent> = {}): RelayIntent => ({
-        channel: 'C1', messageTs: '100.1', user: 'U1', fileName: 'a.log', fileSize: 1234, mimetype: 'text/plain', keyword: '!upload', ...over,
+        channel: 'C1',
+        messageTs: '100.1',
+        user: 'U1',
+        fileName: 'a.log',
+        fileSize: 1234,
+        mimetype: 'text/plain',
+        keyword: '!upload',
+        ...over,
       });
       const job = (eventKey = 'C1:100.1', over: Partial<RelayIntent> = {}) => ({ fileId: 'F1', destination: 's3://b/x/', eventKey, intent: intent(over) });
       const upload = { bucket: 'b', key: 'x/a.log', uploadId: 'up-1', parts: [{ partNumber: 1, etag: '"e1"', size: 5 * 1024 * 1024 }] };
@@ -98,8 +105,19 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         expect(c).toEqual({ kind: 'claimed', lease: { owner: 'p1', token: c.lease.token, expiresAt: T0 + 60 }, attempts: 1 });
         const j = await b.relays.get('F1', 's3://b/x/');
         expect(j).toMatchObject({
-          fileId: 'F1', destination: 's3://b/x/', eventKey: 'C1:100.1', state: 'in_progress', intent: intent(), lease: c.lease, attempts: 1,
-          upload: null, progressTs: null, stored: null, errorCode: null, createdAt: T0, updatedAt: T0,
+          fileId: 'F1',
+          destination: 's3://b/x/',
+          eventKey: 'C1:100.1',
+          state: 'in_progress',
+          intent: intent(),
+          lease: c.lease,
+          attempts: 1,
+          upload: null,
+          progressTs: null,
+          stored: null,
+          errorCode: null,
+          createdAt: T0,
+          updatedAt: T0,
         });
         expect(await a.relays.get('F1', 'elsewhere')).toBeNull();
       });
@@ -144,7 +162,12 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         if (fresh.kind !== 'claimed') return;
         expect(fresh.lease.token).toBeGreaterThan(first.lease.token);
         expect(await a.relays.get('F1', 's3://b/x/')).toMatchObject({
-          state: 'in_progress', eventKey: 'C3:300.3', intent: { channel: 'C3', messageTs: '300.3' }, upload: null, progressTs: null, errorCode: null,
+          state: 'in_progress',
+          eventKey: 'C3:300.3',
+          intent: { channel: 'C3', messageTs: '300.3' },
+          upload: null,
+          progressTs: null,
+          errorCode: null,
         });
       });
 
@@ -168,7 +191,7 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         expect(await b.relays.finish('F1', 's3://b/x/', taken.lease, { state: 'done', stored })).toBe(true);
       });
 
-      it('renew keeps a job its holder\'s past the first expiry', async () => {
+      it("renew keeps a job its holder's past the first expiry", async () => {
         const c = await claimed(a, 'C1:100.1', 'p1', 60);
         advance(50);
         const renewed = await a.relays.renew('F1', 's3://b/x/', c.lease, 60);
@@ -265,7 +288,10 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         await a.aborts.add(up('u1'));
         await a.aborts.add(up('u2'));
         const taken = await b.aborts.takeDue('s1', 30, 10);
-        expect(taken.map((e) => [e.uploadId, e.attempts])).toEqual([['u1', 1], ['u2', 1]]);
+        expect(taken.map((e) => [e.uploadId, e.attempts])).toEqual([
+          ['u1', 1],
+          ['u2', 1],
+        ]);
         expect(await a.aborts.takeDue('s2', 30, 10)).toEqual([]);
         advance(29);
         expect(await a.aborts.takeDue('s2', 30, 10)).toEqual([]);
@@ -341,8 +367,20 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         advance(1);
         await a.alerts.markPosted('A1', { ...posted, ts: '1.0', hostId: null, mentioned: false, etaAt: null, hasForecast: false });
         expect(await b.alerts.get('A1')).toEqual({
-          alertId: 'A1', state: 'posted', channel: 'C1', ts: '1.0', status: 'CRITICAL', hostId: null, mentioned: false, mentionCode: 'critical',
-          etaAt: null, hasForecast: false, claimedAt: T0, postedAt: T0 + 2, updatedAt: T0 + 2, closedAt: null,
+          alertId: 'A1',
+          state: 'posted',
+          channel: 'C1',
+          ts: '1.0',
+          status: 'CRITICAL',
+          hostId: null,
+          mentioned: false,
+          mentionCode: 'critical',
+          etaAt: null,
+          hasForecast: false,
+          claimedAt: T0,
+          postedAt: T0 + 2,
+          updatedAt: T0 + 2,
+          closedAt: null,
         });
         expect((await b.alerts.listOpen()).map((r) => r.alertId)).toEqual(['A2', 'A1']);
         advance(1);
@@ -365,8 +403,21 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         const first = await a.outbox.enqueue(post('p1', { payload: { text: 'one', blocks: [{ type: 'section' }] }, group: 'g' }));
         expect(first.created).toBe(true);
         expect(first.entry).toEqual({
-          id: first.entry.id, key: 'p1', kind: 'post', channel: 'C1', ref: null, group: 'g', payload: { text: 'one', blocks: [{ type: 'section' }] },
-          state: 'pending', attempts: 0, nextAttemptAt: T0, lease: null, resultTs: null, refTs: null, lastError: null, createdAt: T0,
+          id: first.entry.id,
+          key: 'p1',
+          kind: 'post',
+          channel: 'C1',
+          ref: null,
+          group: 'g',
+          payload: { text: 'one', blocks: [{ type: 'section' }] },
+          state: 'pending',
+          attempts: 0,
+          nextAttemptAt: T0,
+          lease: null,
+          resultTs: null,
+          refTs: null,
+          lastError: null,
+          createdAt: T0,
         });
         const again = await b.outbox.enqueue(post('p1', { payload: { text: 'two' } }));
         expect(again).toEqual({ entry: first.entry, created: false });

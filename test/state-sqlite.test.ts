@@ -81,8 +81,13 @@ describe('sqlite state store', () => {
     const store = await openSqliteStore({ path, now: () => T0 + 10 });
     try {
       expect(await store.events.claim('C1:1.1')).toBe(false);
-      expect(await store.relays.claim({ fileId: 'F1', destination: 's3://b/', eventKey: 'C2:5.5', intent: { channel: 'C2', messageTs: '5.5', user: 'U', fileName: 'a', fileSize: 3, keyword: 'k' } }, 'new', 60))
-        .toEqual({ kind: 'done', stored: { location: 's3://b/a', bytes: 3, sha256: 'ab' }, sameEvent: false });
+      expect(
+        await store.relays.claim(
+          { fileId: 'F1', destination: 's3://b/', eventKey: 'C2:5.5', intent: { channel: 'C2', messageTs: '5.5', user: 'U', fileName: 'a', fileSize: 3, keyword: 'k' } },
+          'new',
+          60,
+        ),
+      ).toEqual({ kind: 'done', stored: { location: 's3://b/a', bytes: 3, sha256: 'ab' }, sameEvent: false });
       expect(await store.relays.get('F1', 's3://b/')).toMatchObject({ state: 'done', eventKey: 'C1:100.1', intent: { channel: 'C1', messageTs: '100.1' } });
       expect(await store.relays.get('F2', 's3://b/')).toMatchObject({ state: 'failed' });
       expect(await store.relays.get('F3', 's3://b/')).toBeNull();
@@ -124,13 +129,16 @@ describe('sqlite state store', () => {
         parentPort.postMessage(won);
       }).catch((e) => { throw e; });
     `;
-    const results = Array.from({ length: workers }, (_, id) =>
-      new Promise<string[]>((resolveWon, reject) => {
-        const w = new Worker(code, { eval: true, workerData: { path, storeUrl, start, workers, id } });
-        w.once('message', resolveWon);
-        w.once('error', reject);
-        w.once('exit', (c) => (c !== 0 ? reject(new Error(`worker exited ${c}`)) : undefined));
-      }));
+    const results = Array.from(
+      { length: workers },
+      (_, id) =>
+        new Promise<string[]>((resolveWon, reject) => {
+          const w = new Worker(code, { eval: true, workerData: { path, storeUrl, start, workers, id } });
+          w.once('message', resolveWon);
+          w.once('error', reject);
+          w.once('exit', (c) => (c !== 0 ? reject(new Error(`worker exited ${c}`)) : undefined));
+        }),
+    );
     const flag = new Int32Array(start);
     const deadline = Date.now() + 30_000;
     while (Atomics.load(flag, 0) < workers) {

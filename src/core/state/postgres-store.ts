@@ -2,20 +2,7 @@ import pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { applyPostgresMigrations } from './migrations.ts';
 import { abortFromRow, alertFromRow, auditFromRow, leaseOf, outboxFromRow, payloadText, relayJobFromRow, type Row } from './rows.ts';
-import type {
-  AbortStore,
-  AlertRecordStore,
-  EventStore,
-  Lease,
-  LeaseStore,
-  OutboxEntry,
-  OutboxStore,
-  RelayClaim,
-  RelayJob,
-  RelayStore,
-  SnapshotStore,
-  StateStore,
-} from './types.ts';
+import type { AbortStore, AlertRecordStore, EventStore, Lease, LeaseStore, OutboxEntry, OutboxStore, RelayClaim, RelayJob, RelayStore, SnapshotStore, StateStore } from './types.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user:pass@host:port/db` (libpq URL; `?sslmode=` etc. as node-postgres reads them). */
@@ -149,16 +136,27 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async record(fileId, destination, lease, patch) {
       const params: unknown[] = [fileId, destination, lease.owner, lease.token];
       const sets = ['updated_at = c.now'];
-      if (patch.upload !== undefined) (params.push(patch.upload === null ? null : JSON.stringify(patch.upload)), sets.push(`upload = $${params.length + 1}`));
-      if (patch.progressTs !== undefined) (params.push(patch.progressTs), sets.push(`progress_ts = $${params.length + 1}`));
+      if (patch.upload !== undefined) {
+        params.push(patch.upload === null ? null : JSON.stringify(patch.upload));
+        sets.push(`upload = $${params.length + 1}`);
+      }
+      if (patch.progressTs !== undefined) {
+        params.push(patch.progressTs);
+        sets.push(`progress_ts = $${params.length + 1}`);
+      }
       return (await count(`UPDATE relay_jobs j SET ${sets.join(', ')} FROM ${CLOCK} WHERE ${fence}`, params)) === 1;
     },
     async finish(fileId, destination, lease, outcome) {
       return (
-        (await count(
-          `UPDATE relay_jobs j SET state = $6, stored = $7, error_code = $8, lease_owner = NULL, lease_expires_at = NULL, updated_at = c.now FROM ${CLOCK} WHERE ${fence}`,
-          [fileId, destination, lease.owner, lease.token, outcome.state, outcome.state === 'done' ? JSON.stringify(outcome.stored) : null, outcome.state === 'failed' ? outcome.errorCode : null],
-        )) === 1
+        (await count(`UPDATE relay_jobs j SET state = $6, stored = $7, error_code = $8, lease_owner = NULL, lease_expires_at = NULL, updated_at = c.now FROM ${CLOCK} WHERE ${fence}`, [
+          fileId,
+          destination,
+          lease.owner,
+          lease.token,
+          outcome.state,
+          outcome.state === 'done' ? JSON.stringify(outcome.stored) : null,
+          outcome.state === 'failed' ? outcome.errorCode : null,
+        ])) === 1
       );
     },
     async release(fileId, destination, lease) {
@@ -284,10 +282,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
          SELECT $2, $3, $4, $5, $6, $7, $8, 'pending', 0, COALESCE($9::float8, c.now), c.now, c.now FROM ${CLOCK}
          ON CONFLICT (key) DO NOTHING RETURNING *`,
         [
-          input.key, input.kind, input.channel,
+          input.key,
+          input.kind,
+          input.channel,
           input.ref && 'ts' in input.ref ? input.ref.ts : null,
           input.ref && 'postOf' in input.ref ? input.ref.postOf : null,
-          input.group ?? null, payloadText(input.payload), input.notBefore ?? null,
+          input.group ?? null,
+          payloadText(input.payload),
+          input.notBefore ?? null,
         ],
       );
       if (row) return { entry: outboxFromRow(row), created: true };
@@ -324,7 +326,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async complete(id, lease, resultTs) {
       return (
         (await count(`UPDATE outbox o SET state = 'sent', result_ts = $5, lease_owner = NULL, lease_expires_at = NULL, updated_at = c.now FROM ${CLOCK} WHERE ${outboxFence}`, [
-          id, lease.owner, lease.token, resultTs ?? null,
+          id,
+          lease.owner,
+          lease.token,
+          resultTs ?? null,
         ])) === 1
       );
     },
@@ -339,7 +344,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async fail(id, lease, error) {
       return (
         (await count(`UPDATE outbox o SET state = 'failed', last_error = $5, lease_owner = NULL, lease_expires_at = NULL, updated_at = c.now FROM ${CLOCK} WHERE ${outboxFence}`, [
-          id, lease.owner, lease.token, error,
+          id,
+          lease.owner,
+          lease.token,
+          error,
         ])) === 1
       );
     },
@@ -375,7 +383,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async renew(role, lease, ttlSeconds) {
       return asLease(
         await one(`UPDATE leases l SET expires_at = c.now + $5 FROM ${CLOCK} WHERE l.role = $2 AND l.owner = $3 AND l.token = $4 RETURNING l.owner, l.token, l.expires_at`, [
-          role, lease.owner, lease.token, ttlSeconds,
+          role,
+          lease.owner,
+          lease.token,
+          ttlSeconds,
         ]),
       );
     },
@@ -402,7 +413,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (!row) return null;
       const version = Number(row.version);
       await plain('DELETE FROM inventory_snapshots WHERE version < $1 AND version NOT IN (SELECT version FROM inventory_snapshots ORDER BY version DESC LIMIT $2)', [
-        version, SNAPSHOTS_KEPT + 1,
+        version,
+        SNAPSHOTS_KEPT + 1,
       ]);
       return version;
     },
@@ -489,7 +501,7 @@ function createListener(options: { url: string; applicationName: string; log?: P
     if (closed || retryTimer || topics.size === 0) return;
     retryTimer = setTimeout(() => {
       retryTimer = null;
-      void connect(true);
+      connect(true).catch((error: unknown) => log?.warn({ err: error }, 'state store: reconnecting LISTEN failed'));
     }, backoffMs);
     retryTimer.unref();
     backoffMs = Math.min(backoffMs * 2, 5000);

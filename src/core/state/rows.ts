@@ -90,7 +90,8 @@ export function outboxFromRow(row: Row): OutboxEntry {
     key: String(row.key),
     kind: String(row.kind) as OutboxEntry['kind'],
     channel: String(row.channel),
-    ref: row.ref_ts !== null && row.ref_ts !== undefined ? { ts: String(row.ref_ts) } : row.ref_post_of !== null && row.ref_post_of !== undefined ? { postOf: String(row.ref_post_of) } : null,
+    ref:
+      row.ref_ts !== null && row.ref_ts !== undefined ? { ts: String(row.ref_ts) } : row.ref_post_of !== null && row.ref_post_of !== undefined ? { postOf: String(row.ref_post_of) } : null,
     group: strOrNull(row.grp),
     payload: JSON.parse(String(row.payload)) as unknown,
     state,

@@ -120,7 +120,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
   };
 
   // -------------------------------------------------------------------------------------------
-  const fence = 'file_id = :fileId AND destination = :destination AND state = \'in_progress\' AND lease_owner = :owner AND lease_token = :token';
+  const fence = "file_id = :fileId AND destination = :destination AND state = 'in_progress' AND lease_owner = :owner AND lease_token = :token";
   const relays: RelayStore = {
     async claim({ fileId, destination, eventKey, intent }, owner, leaseSeconds) {
       live();
@@ -156,7 +156,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
     async renew(fileId, destination, lease, leaseSeconds) {
       live();
       const row = get(`UPDATE relay_jobs SET lease_expires_at = :expires, updated_at = :now WHERE ${fence} RETURNING lease_owner, lease_token, lease_expires_at`, {
-        fileId, destination, owner: lease.owner, token: lease.token, expires: now() + leaseSeconds, now: now(),
+        fileId,
+        destination,
+        owner: lease.owner,
+        token: lease.token,
+        expires: now() + leaseSeconds,
+        now: now(),
       });
       return row ? leaseOf(row) : null;
     },
@@ -164,18 +169,30 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       live();
       const sets: string[] = ['updated_at = :now'];
       const params: Params = { fileId, destination, owner: lease.owner, token: lease.token, now: now() };
-      if (patch.upload !== undefined) (sets.push('upload = :upload'), (params.upload = patch.upload === null ? null : JSON.stringify(patch.upload)));
-      if (patch.progressTs !== undefined) (sets.push('progress_ts = :progressTs'), (params.progressTs = patch.progressTs));
+      if (patch.upload !== undefined) {
+        sets.push('upload = :upload');
+        params.upload = patch.upload === null ? null : JSON.stringify(patch.upload);
+      }
+      if (patch.progressTs !== undefined) {
+        sets.push('progress_ts = :progressTs');
+        params.progressTs = patch.progressTs;
+      }
       return run(`UPDATE relay_jobs SET ${sets.join(', ')} WHERE ${fence}`, params) === 1;
     },
     async finish(fileId, destination, lease, outcome) {
       live();
-      return run(`UPDATE relay_jobs SET state = :state, stored = :stored, error_code = :errorCode, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${fence}`, {
-        fileId, destination, owner: lease.owner, token: lease.token, now: now(),
-        state: outcome.state,
-        stored: outcome.state === 'done' ? JSON.stringify(outcome.stored) : null,
-        errorCode: outcome.state === 'failed' ? outcome.errorCode : null,
-      }) === 1;
+      return (
+        run(`UPDATE relay_jobs SET state = :state, stored = :stored, error_code = :errorCode, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${fence}`, {
+          fileId,
+          destination,
+          owner: lease.owner,
+          token: lease.token,
+          now: now(),
+          state: outcome.state,
+          stored: outcome.state === 'done' ? JSON.stringify(outcome.stored) : null,
+          errorCode: outcome.state === 'failed' ? outcome.errorCode : null,
+        }) === 1
+      );
     },
     async release(fileId, destination, lease) {
       live();
@@ -209,8 +226,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
         `INSERT INTO relay_audit (at, channel, user, file_id, file_name, destination, location, bytes, sha256, result, error_code)
          VALUES (:at, :channel, :user, :fileId, :fileName, :destination, :location, :bytes, :sha256, :result, :errorCode)`,
         {
-          at: e.at, channel: e.channel, user: e.user, fileId: e.fileId, fileName: e.fileName, destination: e.destination,
-          location: e.location ?? null, bytes: e.bytes ?? null, sha256: e.sha256 ?? null, result: e.result, errorCode: e.errorCode ?? null,
+          at: e.at,
+          channel: e.channel,
+          user: e.user,
+          fileId: e.fileId,
+          fileName: e.fileName,
+          destination: e.destination,
+          location: e.location ?? null,
+          bytes: e.bytes ?? null,
+          sha256: e.sha256 ?? null,
+          result: e.result,
+          errorCode: e.errorCode ?? null,
         },
       );
     },
@@ -263,12 +289,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       live();
       const t = now();
       // One statement: a new alert, or a `posting` claim whose poster has not finished in time.
-      return run(
-        `INSERT INTO alert_records (alert_id, state, status, claimed_at) VALUES (:alertId, 'posting', :status, :now)
+      return (
+        run(
+          `INSERT INTO alert_records (alert_id, state, status, claimed_at) VALUES (:alertId, 'posting', :status, :now)
          ON CONFLICT (alert_id) DO UPDATE SET claimed_at = excluded.claimed_at, status = excluded.status
          WHERE alert_records.state = 'posting' AND alert_records.claimed_at <= :cut`,
-        { alertId, status, now: t, cut: t - takeoverSeconds },
-      ) === 1;
+          { alertId, status, now: t, cut: t - takeoverSeconds },
+        ) === 1
+      );
     },
     async release(alertId) {
       live();
@@ -280,8 +308,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
         `UPDATE alert_records SET state = 'posted', channel = :channel, ts = :ts, status = :status, host_id = :hostId, mentioned = :mentioned, mention_code = :mentionCode,
            eta_at = :etaAt, has_forecast = :hasForecast, posted_at = :now, updated_at = :now WHERE alert_id = :alertId`,
         {
-          alertId, channel: f.channel, ts: f.ts, status: f.status, hostId: f.hostId, mentioned: f.mentioned ? 1 : 0, mentionCode: f.mentionCode,
-          etaAt: f.etaAt, hasForecast: f.hasForecast ? 1 : 0, now: now(),
+          alertId,
+          channel: f.channel,
+          ts: f.ts,
+          status: f.status,
+          hostId: f.hostId,
+          mentioned: f.mentioned ? 1 : 0,
+          mentionCode: f.mentionCode,
+          etaAt: f.etaAt,
+          hasForecast: f.hasForecast ? 1 : 0,
+          now: now(),
         },
       );
     },
@@ -325,10 +361,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
          VALUES (:key, :kind, :channel, :refTs, :refPostOf, :grp, :payload, 'pending', 0, :notBefore, :now, :now)
          ON CONFLICT (key) DO NOTHING RETURNING *`,
         {
-          key: input.key, kind: input.kind, channel: input.channel,
+          key: input.key,
+          kind: input.kind,
+          channel: input.channel,
           refTs: input.ref && 'ts' in input.ref ? input.ref.ts : null,
           refPostOf: input.ref && 'postOf' in input.ref ? input.ref.postOf : null,
-          grp: input.group ?? null, payload: payloadText(input.payload), notBefore: input.notBefore ?? t, now: t,
+          grp: input.group ?? null,
+          payload: payloadText(input.payload),
+          notBefore: input.notBefore ?? t,
+          now: t,
         },
       );
       if (row) return { entry: outboxFromRow(row), created: true };
@@ -364,21 +405,40 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
     },
     async complete(id, lease, resultTs) {
       live();
-      return run(`UPDATE outbox SET state = 'sent', result_ts = :resultTs, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${outboxFence}`, {
-        id, owner: lease.owner, token: lease.token, resultTs: resultTs ?? null, now: now(),
-      }) === 1;
+      return (
+        run(`UPDATE outbox SET state = 'sent', result_ts = :resultTs, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${outboxFence}`, {
+          id,
+          owner: lease.owner,
+          token: lease.token,
+          resultTs: resultTs ?? null,
+          now: now(),
+        }) === 1
+      );
     },
     async retryAt(id, lease, nextAttemptAt, error) {
       live();
-      return run(`UPDATE outbox SET state = 'pending', next_attempt_at = :next, last_error = :error, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${outboxFence}`, {
-        id, owner: lease.owner, token: lease.token, next: nextAttemptAt, error, now: now(),
-      }) === 1;
+      return (
+        run(`UPDATE outbox SET state = 'pending', next_attempt_at = :next, last_error = :error, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${outboxFence}`, {
+          id,
+          owner: lease.owner,
+          token: lease.token,
+          next: nextAttemptAt,
+          error,
+          now: now(),
+        }) === 1
+      );
     },
     async fail(id, lease, error) {
       live();
-      return run(`UPDATE outbox SET state = 'failed', last_error = :error, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${outboxFence}`, {
-        id, owner: lease.owner, token: lease.token, error, now: now(),
-      }) === 1;
+      return (
+        run(`UPDATE outbox SET state = 'failed', last_error = :error, lease_owner = NULL, lease_expires_at = NULL, updated_at = :now WHERE ${outboxFence}`, {
+          id,
+          owner: lease.owner,
+          token: lease.token,
+          error,
+          now: now(),
+        }) === 1
+      );
     },
     async get(key) {
       live();
@@ -418,7 +478,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       live();
       return asLease(
         get('UPDATE leases SET expires_at = :expires WHERE role = :role AND owner = :owner AND token = :token RETURNING owner, token, expires_at', {
-          role, owner: lease.owner, token: lease.token, expires: now() + ttlSeconds,
+          role,
+          owner: lease.owner,
+          token: lease.token,
+          expires: now() + ttlSeconds,
         }),
       );
     },
