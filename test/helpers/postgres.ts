@@ -42,7 +42,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     throw new Error(`PostgreSQL 15 binaries not found in ${PG_BIN}: install them with \`apt-get update && apt-get install -y postgresql-15\` (as .ci/run does), or set PG_BIN`);
   }
   const asRoot = process.getuid?.() === 0;
-  const dir = mkdtempSync(join(tmpdir(), 'opsbot-pg-'));
+  // As root the server runs as `postgres`, which must reach the directory: /tmp, not a TMPDIR under /root.
+  const dir = mkdtempSync(join(asRoot ? '/tmp' : tmpdir(), 'opsbot-pg-'));
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
