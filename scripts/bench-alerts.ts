@@ -26,12 +26,11 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { openDatabase } from '../src/core/database.ts';
+import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createSilentLogger } from '../src/core/logger.ts';
 import { createTaskTracker } from '../src/core/task-tracker.ts';
 import type { ChatPort } from '../src/handlers/chat-port.ts';
 import { createAlertService } from '../src/services/alerts/alert-service.ts';
-import { createAlertStore } from '../src/services/alerts/alert-store.ts';
 import { createMackerelAlertData } from '../src/services/alerts/mackerel-alert-data.ts';
 import { createGraphRenderPool, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
@@ -190,7 +189,7 @@ async function run(o: RunOptions): Promise<RunResult> {
   const data = createMackerelAlertData({ client, now: () => o.now, perSecond: o.perSecond, concurrency: o.concurrency });
   const service = createAlertService({
     data,
-    store: createAlertStore(openDatabase(join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'state.sqlite'))),
+    store: (await openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'state.sqlite') })).alerts,
     chat,
     config: { channel: 'C0ALERTS', pollSeconds: 0, mention: '<!subteam^S0ONCALL>', mentionOnCritical: true, marginMinutes: 60, urgentWithinMinutes: 120, refreshMinutes: 0, calendar: { timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] } },
     log,

@@ -5,10 +5,9 @@ import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf
 import { Readable } from 'node:stream';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { Config } from '../src/core/config.ts';
-import { openDatabase } from '../src/core/database.ts';
+import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createSilentLogger } from '../src/core/logger.ts';
 import { createFileDestination } from '../src/services/relay/file-destination.ts';
-import { createRelayLedger } from '../src/services/relay/relay-ledger.ts';
 import { createRelayService } from '../src/services/relay/relay-service.ts';
 import { createS3Client, createS3Destination } from '../src/services/relay/s3-destination.ts';
 import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../src/services/slack-files/slack-file-downloader.ts';
@@ -100,7 +99,8 @@ async function runLeg(input: LegInput): Promise<LegOutput> {
     const log = createSilentLogger();
     const client = createS3Client(input.s3, { credentials });
     const service = createRelayService({
-      ledger: createRelayLedger({ db: openDatabase(join(input.dataDir!, 'bench.sqlite')) }),
+      relays: (await openSqliteStore({ path: join(input.dataDir!, 'bench.sqlite') })).relays,
+      owner: 'bench',
       s3: createS3Destination({ client, partSizeBytes: input.s3.partSizeBytes, queueSize: input.s3.queueSize, log }),
       files: createFileDestination({ log }),
       log,
@@ -110,8 +110,7 @@ async function runLeg(input: LegInput): Promise<LegOutput> {
     const outcome = await service.relay({
       file: { id: object.id, name: object.name, size: object.size, open: (signal) => open(object, signal) },
       rule: { keyword: '!bench', destination: `s3://${input.bucket}/bench/` },
-      user: 'UBENCH',
-      channel: 'CBENCH',
+      intent: { user: 'UBENCH', channel: 'CBENCH', messageTs: '1700000000.000001' },
       eventKey: 'bench',
     });
     if (outcome.kind !== 'stored') throw new Error('relay did not store the file');

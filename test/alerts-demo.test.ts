@@ -1,23 +1,22 @@
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../src/core/database.ts';
+import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createSilentLogger } from '../src/core/logger.ts';
 import { createTaskTracker } from '../src/core/task-tracker.ts';
 import type { ChatMessage, MentionEvent } from '../src/handlers/chat-port.ts';
 import type { CommandContext } from '../src/handlers/command-registry.ts';
 import { createAlertCommands, parseRange } from '../src/handlers/alerts/alert-commands.ts';
 import { createAlertService } from '../src/services/alerts/alert-service.ts';
-import { createAlertStore } from '../src/services/alerts/alert-store.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
 import { alertsConfig, createRecordingChat } from './helpers/alert-fixtures.ts';
 
 const NOW = DateTime.fromISO('2025-11-19T10:00', { zone: 'Asia/Tokyo' }).toSeconds();
 
-function setup(channel?: string) {
+async function setup(channel?: string) {
   const chat = createRecordingChat();
   const service = createAlertService({
     data: createDemoAlertData({ now: () => NOW }),
-    store: createAlertStore(openDatabase(':memory:')),
+    store: (await openSqliteStore({ path: ':memory:' })).alerts,
     chat,
     config: alertsConfig(channel === undefined ? { channel: undefined } : { channel }),
     log: createSilentLogger(),
@@ -44,7 +43,7 @@ function setup(channel?: string) {
 
 describe('offline demo data and the alert commands', () => {
   it('alerts lists the demo alerts with ETAs, soonest first', async () => {
-    const { run } = setup();
+    const { run } = await setup();
     const text = await run('alerts');
     const lines = text.split('\n').slice(1);
     expect(text).toMatch(/^\*3 open alerts\*/);
@@ -54,7 +53,7 @@ describe('offline demo data and the alert commands', () => {
   });
 
   it('forecast <host> covers every filesystem and memory; unknown hosts and metrics are explained', async () => {
-    const { run } = setup();
+    const { run } = await setup();
     const text = await run('forecast db-01');
     expect(text).toMatch(/\/dev\/xvdb1\* \(9\d%\): full in \*~[45] h\*/);
     expect(text).toContain('/dev/xvda1');
@@ -65,7 +64,7 @@ describe('offline demo data and the alert commands', () => {
   });
 
   it('graph uploads a PNG into the thread for resources and plain metrics; bad ranges are explained', async () => {
-    const { run, chat } = setup();
+    const { run, chat } = await setup();
     await run('graph db-01 disk 2d');
     await run('graph web-01 loadavg5 6h');
     expect(chat.uploads).toHaveLength(2);
@@ -79,7 +78,7 @@ describe('offline demo data and the alert commands', () => {
   });
 
   it('alert replay posts a fixture in the conversation, and a closing fixture resolves it', async () => {
-    const { run, chat } = setup(undefined);
+    const { run, chat } = await setup(undefined);
     expect(await run('alert replay web-01-disk-warning')).toContain('posted');
     const post = chat.posts.find((p) => !p.target.threadTs && p.message.text.includes('web-01'));
     expect(post?.target.channel).toBe('CSHELL');
@@ -91,7 +90,7 @@ describe('offline demo data and the alert commands', () => {
   });
 
   it('replaying the critical fixture mentions, as CRITICAL', async () => {
-    const { run, chat } = setup('C0ALERTS');
+    const { run, chat } = await setup('C0ALERTS');
     await run('alert replay db-01-disk-critical');
     const post = chat.posts.find((p) => p.target.channel === 'C0ALERTS');
     expect(post?.message.text).toMatch(/^<!subteam\^S0ONCALL> :red_circle: CRITICAL disk used % on db-01/);

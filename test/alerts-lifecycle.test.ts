@@ -2,7 +2,7 @@ import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogger } from '../src/core/logger.ts';
 import { createHttpServer } from '../src/server/http-server.ts';
-import { createAlertStore } from '../src/services/alerts/alert-store.ts';
+import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createLogSink } from './helpers/log-sink.ts';
 import { diskAlert, GiB, linearDisk, messageText, MONITORS, startAlertHarness, WEB, type AlertHarness } from './helpers/alert-fixtures.ts';
 
@@ -146,15 +146,20 @@ describe('alert posts through the Mackerel simulator', () => {
 
   it('a claim left by a crashed poster is taken over after the timeout, a fresh one is respected', async () => {
     h = await startAlertHarness({ now: NOW });
-    const other = createAlertStore(h.db);
-    expect(other.claim('OLD', 'WARNING', NOW - 600, 120)).toBe(true);
-    expect(other.claim('FRESH', 'WARNING', NOW - 5, 120)).toBe(true);
+    // Two earlier posters on the same database, one 10 minutes ago, one 5 seconds ago (their clocks).
+    const old = await openSqliteStore({ path: h.dbPath, now: () => NOW - 600 });
+    const fresh = await openSqliteStore({ path: h.dbPath, now: () => NOW - 5 });
+    expect(await old.alerts.claim('OLD', 'WARNING', 120)).toBe(true);
+    expect(await fresh.alerts.claim('FRESH', 'WARNING', 120)).toBe(true);
+    await old.close();
+    await fresh.close();
+    const other = h.store.alerts;
     h.sim.addAlert(diskAlert('OLD', NOW));
     h.sim.addAlert(diskAlert('FRESH', NOW));
     await h.service.pollOnce();
     expect(topLevel(h).map((p) => p.message.text.includes('web-01'))).toEqual([true]);
-    expect(other.get('OLD')?.state).toBe('posted');
-    expect(other.get('FRESH')?.state).toBe('posting');
+    expect((await other.get('OLD'))?.state).toBe('posted');
+    expect((await other.get('FRESH'))?.state).toBe('posting');
   });
 
   it('a failed Slack post is retried on the next poll', async () => {
@@ -202,7 +207,7 @@ describe('alert posts through the Mackerel simulator', () => {
     expect(await h.service.webhookHandler({ event: 'sample', message: 'Sample Notification from Mackerel' })).toMatchObject({ status: 200 });
     await h.service.whenIdle();
     expect(h.chat.posts).toHaveLength(0);
-    expect(createAlertStore(h.db).get('A1')).toBeNull();
+    expect(await h.store.alerts.get('A1')).toBeNull();
   });
 
   it('through the HTTP server: bad token 401, not JSON 400, good webhook posted', async () => {

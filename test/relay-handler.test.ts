@@ -28,18 +28,18 @@ function event(text: string, files: SharedFile[], channel = 'CGEN', ts = `170000
   return { user: 'U1', channel, ts, text, files };
 }
 
-function setup(options: { progressIntervalMs?: number } = {}) {
-  const { ledger } = world.openLedger();
+async function setup(options: { progressIntervalMs?: number } = {}) {
+  const store = await world.openStore();
   const r = rules();
-  const handler = createFileShareHandler({ rules: r, relay: world.service({ ledger }), log: world.log, progressIntervalMs: options.progressIntervalMs ?? 3000 });
-  return { handler, chat: new RecordingChatPort(), ledger, prefix: `h${seq}/`, opsPrefix: `ops${seq}/` };
+  const handler = createFileShareHandler({ rules: r, relay: await world.service({ store }), log: world.log, progressIntervalMs: options.progressIntervalMs ?? 3000 });
+  return { handler, chat: new RecordingChatPort(), store, prefix: `h${seq}/`, opsPrefix: `ops${seq}/` };
 }
 
 const textOf = (chat: RecordingChatPort) => chat.posts.map((p) => RecordingChatPort.textOf(p.message)).join('\n');
 
 describe('file share handler', () => {
   it('relays a file with the keyword and answers in the thread with location, size, sha256 and link', async () => {
-    const { handler, chat, prefix } = setup();
+    const { handler, chat, prefix } = await setup();
     const file = world.sharedFile({ name: 'notes.txt', content: Buffer.from('hello relay') });
     const e = event('<@U0OPSBOT> !fileupload nightly notes', [file]);
     await handler(e, chat);
@@ -58,7 +58,7 @@ describe('file share handler', () => {
   });
 
   it('ignores files shared without a keyword (no download, no message, no reaction)', async () => {
-    const { handler, chat } = setup();
+    const { handler, chat } = await setup();
     const file = world.sharedFile({ name: 'cat.png', content: Buffer.from('meow') });
     await handler(event('look at my cat !fileupload', [file]), chat);
     await handler(event('', [file]), chat);
@@ -68,7 +68,7 @@ describe('file share handler', () => {
   });
 
   it('tells the person when the keyword is not allowed in this channel, and stores nothing', async () => {
-    const { handler, chat, opsPrefix } = setup();
+    const { handler, chat, opsPrefix } = await setup();
     const file = world.sharedFile({ name: 'ops.log', content: Buffer.from('ops') });
     await handler(event('!ops', [file], 'CGEN'), chat);
     expect(textOf(chat)).toContain('!ops is not allowed in this channel');
@@ -79,7 +79,7 @@ describe('file share handler', () => {
   });
 
   it('says a file is too big with the cap, and marks the message failed', async () => {
-    const { handler, chat, prefix } = setup();
+    const { handler, chat, prefix } = await setup();
     const file = world.sharedFile({ name: 'big.iso', content: Buffer.alloc(10), advertisedSize: 41 * MiB });
     await handler(event('!fileupload', [file]), chat);
     expect(textOf(chat)).toMatch(/big\.iso.*41\.0 MiB, more than the 40\.0 MiB allowed here/s);
@@ -88,7 +88,7 @@ describe('file share handler', () => {
   });
 
   it('stays silent on a retry of the same message, and points a re-share at the stored object', async () => {
-    const { handler, chat, prefix } = setup();
+    const { handler, chat, prefix } = await setup();
     const file = world.sharedFile({ name: 'once.txt', content: Buffer.from('once') });
     const e = event('!fileupload', [file]);
     await handler(e, chat);
@@ -101,7 +101,7 @@ describe('file share handler', () => {
   });
 
   it('shows a progress message for a large file and turns it into the result', async () => {
-    const { handler, chat, prefix } = setup({ progressIntervalMs: 20 });
+    const { handler, chat, prefix } = await setup({ progressIntervalMs: 20 });
     const size = 24 * MiB;
     const file = world.sharedFile({ name: 'large.bin', content: generatedContent(size, 21), actualSize: size });
     await handler(event('!fileupload', [file]), chat);
@@ -128,7 +128,7 @@ describe('file share handler', () => {
         await super.unreact(ref, name);
       }
     }
-    const { handler, prefix } = setup();
+    const { handler, prefix } = await setup();
     const chat = new SlowReactions();
     await handler(event('!fileupload', [world.sharedFile({ name: 'quick.txt', content: Buffer.from('quick') })]), chat);
     expect(await world.s3.listKeys(prefix)).toHaveLength(1);
@@ -136,7 +136,7 @@ describe('file share handler', () => {
   });
 
   it('relays each of several files in one message', async () => {
-    const { handler, chat, prefix } = setup();
+    const { handler, chat, prefix } = await setup();
     const files = [1, 2, 3].map((n) => world.sharedFile({ name: `part${n}.txt`, content: Buffer.from(`part ${n}`) }));
     await handler(event('!fileupload', files), chat);
     expect(await world.s3.listKeys(prefix)).toHaveLength(3);
@@ -147,12 +147,12 @@ describe('file share handler', () => {
 
 describe('@opsbot uploads', () => {
   it('lists the channel’s recent relays, successes and failures', async () => {
-    const { handler, ledger } = setup();
+    const { handler, store } = await setup();
     await handler(event('!fileupload', [world.sharedFile({ name: 'good.txt', content: Buffer.from('good') })], 'CLIST'), new RecordingChatPort());
     await handler(event('!fileupload', [world.sharedFile({ name: 'bad.txt', content: Buffer.from('bad'), advertisedSize: 5 })], 'CLIST'), new RecordingChatPort());
     await handler(event('!fileupload', [world.sharedFile({ name: 'elsewhere.txt', content: Buffer.from('x') })], 'COTHER'), new RecordingChatPort());
     const chat = new RecordingChatPort();
-    const command = createUploadsCommand({ ledger });
+    const command = createUploadsCommand({ relays: store.relays });
     const ctx = {
       event: { user: 'U1', channel: 'CLIST', ts: '1.1', text: 'uploads' },
       args: [],

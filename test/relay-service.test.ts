@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UploadRule } from '../src/core/config.ts';
 import { OpsbotError } from '../src/core/errors.ts';
-import { createRelayLedger } from '../src/services/relay/relay-ledger.ts';
 import type { RelayOutcome } from '../src/services/relay/relay-service.ts';
-import { openDatabase } from '../src/core/database.ts';
+import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { startRelayWorld, SIM_BOT_TOKEN, type RelayWorld } from './helpers/relay-fixture.ts';
 import { generatedContent } from './sim/slack-sim.ts';
 
@@ -46,7 +45,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const file = world.sharedFile({ name: 'backup 2026-05.tar.gz', content: generatedContent(size, 50), actualSize: size, mimetype: 'application/gzip' });
     const rule = s3Rule({ presignSeconds: 600 });
     const progress: number[] = [];
-    const result = stored(await world.service().relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'C1:1.1', onProgress: (bytes) => progress.push(bytes) }));
+    const result = stored(await (await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:1.1', onProgress: (bytes) => progress.push(bytes) }));
 
     expect(result.bytes).toBe(size);
     expect(result.sha256).toBe(sha256Of(size, 50));
@@ -69,7 +68,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
 
   it('refuses a file too big by Slack metadata without downloading it', async () => {
     const file = world.sharedFile({ name: 'huge.iso', content: generatedContent(2 * MiB, 2), actualSize: 2 * MiB });
-    const error = await failure(world.service().relay({ file, rule: s3Rule({ maxBytes: MiB }), user: 'U1', channel: 'C1', eventKey: 'k-meta' }));
+    const error = await failure((await world.service()).relay({ file, rule: s3Rule({ maxBytes: MiB }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-meta' }));
     expect(error.code).toBe('too_big');
     expect(error.userMessage).toContain('1.00 MiB');
     expect(world.sim.downloads.filter((d) => d.fileId === file.id)).toEqual([]);
@@ -80,7 +79,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const file = world.sharedFile({ name: 'liar.bin', content: generatedContent(actual, 3), actualSize: actual, advertisedSize: 4 * MiB });
     const rule = s3Rule({ maxBytes: 12 * MiB });
     const abortsBefore = world.s3.requests.abort ?? 0;
-    const error = await failure(world.service().relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'k-actual' }));
+    const error = await failure((await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-actual' }));
     expect(error.code).toBe('too_big');
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
     expect(world.s3.inProgressUploads()).toEqual([]);
@@ -89,14 +88,14 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
 
   it('fails, storing nothing, when the bytes disagree with Slack’s size', async () => {
     const file = world.sharedFile({ name: 'short.bin', content: generatedContent(MiB, 4), actualSize: MiB, advertisedSize: MiB + 1 });
-    const error = await failure(world.service().relay({ file, rule: s3Rule(), user: 'U1', channel: 'C1', eventKey: 'k-short' }));
+    const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-short' }));
     expect(error.code).toBe('size_mismatch');
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
   });
 
   it('reports Slack’s login page and stores nothing when the token is withheld', async () => {
     const file = world.sharedFile({ name: 'page.txt', content: Buffer.from('secret data') }, () => false);
-    const error = await failure(world.service().relay({ file, rule: s3Rule(), user: 'U1', channel: 'C1', eventKey: 'k-html' }));
+    const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-html' }));
     expect(error.code).toBe('slack_login_page');
     expect(error.userMessage).toContain('files:read');
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
@@ -108,7 +107,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const keys: string[] = [];
     for (const name of names) {
       const file = world.sharedFile({ name, content: Buffer.from(name) });
-      const result = stored(await world.service().relay({ file, rule, user: 'U1', channel: 'C1', eventKey: `k-${file.id}` }));
+      const result = stored(await (await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: `k-${file.id}` }));
       keys.push(result.location.replace(`s3://${world.s3.bucket}/`, ''));
       expect(await world.s3.getObject(keys.at(-1)!)).toEqual(Buffer.from(name));
     }
@@ -130,7 +129,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const file = world.sharedFile({ name: 'cut.bin', content: generatedContent(size, 5), actualSize: size });
     world.s3.failParts({ partNumber: 2, mode: 'reset', afterBytes: 1024 * 1024 });
     const abortsBefore = world.s3.requests.abort ?? 0;
-    const error = await failure(world.service().relay({ file, rule: s3Rule(), user: 'U1', channel: 'C1', eventKey: 'k-reset' }));
+    const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-reset' }));
     expect(error.code).toBe('s3_refused');
     expect(error.userMessage).toMatch(/S3 refused the upload/);
     expect(world.s3.requests.abort ?? 0).toBeGreaterThan(abortsBefore);
@@ -141,7 +140,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
   it('words an S3 access-denied answer plainly', async () => {
     const file = world.sharedFile({ name: 'denied.bin', content: generatedContent(12 * MiB, 6), actualSize: 12 * MiB });
     world.s3.failParts({ mode: 'error', code: 'AccessDenied', status: 403 });
-    const error = await failure(world.service().relay({ file, rule: s3Rule(), user: 'U1', channel: 'C1', eventKey: 'k-denied' }));
+    const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-denied' }));
     expect(error.userMessage).toContain('AccessDenied');
     expect(error.userMessage).toContain('write access');
     expect(world.s3.inProgressUploads()).toEqual([]);
@@ -149,11 +148,11 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
 
   it('deletes the Slack copy after a verified upload when the rule says so', async () => {
     const file = world.sharedFile({ name: 'del.txt', content: Buffer.from('delete me') });
-    const result = stored(await world.service().relay({ file, rule: s3Rule({ deleteFromSlack: true }), user: 'U1', channel: 'C1', eventKey: 'k-del' }));
+    const result = stored(await (await world.service()).relay({ file, rule: s3Rule({ deleteFromSlack: true }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-del' }));
     expect(result.deletedFromSlack).toBe(true);
     expect(world.sim.isDeleted(file.id)).toBe(true);
     const keep = world.sharedFile({ name: 'keep.txt', content: Buffer.from('keep me') });
-    stored(await world.service().relay({ file: keep, rule: s3Rule(), user: 'U1', channel: 'C1', eventKey: 'k-keep' }));
+    stored(await (await world.service()).relay({ file: keep, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-keep' }));
     expect(world.sim.isDeleted(keep.id)).toBe(false);
   });
 });
@@ -163,7 +162,7 @@ describe('relay service: file:// destination', () => {
     const dir = join(world.dataDir, 'uploads');
     const size = 3 * MiB + 5;
     const file = world.sharedFile({ name: 'local report.csv', content: generatedContent(size, 9), actualSize: size });
-    const result = stored(await world.service().relay({ file, rule: { keyword: '!fileupload', destination: `file://${dir}/` }, user: 'U1', channel: 'C9', eventKey: 'k-file' }));
+    const result = stored(await (await world.service()).relay({ file, rule: { keyword: '!fileupload', destination: `file://${dir}/` }, intent: { user: 'U1', channel: 'C9', messageTs: '1700000000.000001' }, eventKey: 'k-file' }));
     expect(result.location.startsWith(`${dir}/`)).toBe(true);
     expect(result.location.endsWith('/C9/' + result.location.split('/').at(-2) + '/local report.csv')).toBe(true);
     expect(createHash('sha256').update(readFileSync(result.location)).digest('hex')).toBe(sha256Of(size, 9));
@@ -173,7 +172,7 @@ describe('relay service: file:// destination', () => {
   it('leaves nothing behind when the file is cut off for size', async () => {
     const dir = join(world.dataDir, 'uploads-cut');
     const file = world.sharedFile({ name: 'big.csv', content: generatedContent(8 * MiB, 10), actualSize: 8 * MiB, advertisedSize: 1024 });
-    const error = await failure(world.service().relay({ file, rule: { keyword: '!u', destination: `file://${dir}/`, maxBytes: 2 * MiB }, user: 'U1', channel: 'C9', eventKey: 'k-fcut' }));
+    const error = await failure((await world.service()).relay({ file, rule: { keyword: '!u', destination: `file://${dir}/`, maxBytes: 2 * MiB }, intent: { user: 'U1', channel: 'C9', messageTs: '1700000000.000001' }, eventKey: 'k-fcut' }));
     expect(error.code).toBe('too_big');
     const leftovers = existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((n) => String(n).match(/\.(partial|csv)$/)) : [];
     expect(leftovers).toEqual([]);
@@ -184,8 +183,8 @@ describe('relay service: exactly once per (file, destination)', () => {
   it('stores one object when the same file is relayed three times concurrently', async () => {
     const rule = s3Rule();
     const file = world.sharedFile({ name: 'race.bin', content: generatedContent(6 * MiB, 11), actualSize: 6 * MiB });
-    const service = world.service();
-    const outcomes = await Promise.all([1, 2, 3].map(() => service.relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'C1:race' })));
+    const service = (await world.service());
+    const outcomes = await Promise.all([1, 2, 3].map(() => service.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:race' })));
     expect(outcomes.filter((o) => o.kind === 'stored')).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'duplicate' && o.sameEvent && o.inProgress)).toHaveLength(2);
     expect(await world.s3.listKeys(`slack/${seq}/`)).toHaveLength(1);
@@ -194,9 +193,9 @@ describe('relay service: exactly once per (file, destination)', () => {
   it('stores one object when two processes (two ledgers on one database file) race', async () => {
     const rule = s3Rule();
     const file = world.sharedFile({ name: 'two-procs.bin', content: generatedContent(6 * MiB, 12), actualSize: 6 * MiB });
-    const a = world.service({ ledger: world.openLedger().ledger });
-    const b = world.service({ ledger: world.openLedger().ledger });
-    const outcomes = await Promise.all([a.relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'C1:p' }), b.relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'C1:p' })]);
+    const a = await world.service();
+    const b = await world.service();
+    const outcomes = await Promise.all([a.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:p' }), b.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:p' })]);
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['duplicate', 'stored']);
     expect(await world.s3.listKeys(`slack/${seq}/`)).toHaveLength(1);
   });
@@ -204,50 +203,55 @@ describe('relay service: exactly once per (file, destination)', () => {
   it('after a restart, a retry of a finished relay is a duplicate pointing at the stored object', async () => {
     const rule = s3Rule();
     const file = world.sharedFile({ name: 'restart.txt', content: Buffer.from('once') });
-    const first = stored(await world.service().relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'C1:r' }));
-    const restarted = world.service({ ledger: world.openLedger().ledger });
-    const again = await restarted.relay({ file, rule, user: 'U1', channel: 'C1', eventKey: 'C1:r' });
+    const first = stored(await (await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:r' }));
+    const restarted = await world.service();
+    const again = await restarted.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:r' });
     expect(again).toEqual({ kind: 'duplicate', sameEvent: true, inProgress: false, previous: { location: first.location, bytes: 4, sha256: first.sha256 } });
-    const reshared = await restarted.relay({ file, rule, user: 'U2', channel: 'C1', eventKey: 'C1:other' });
+    const reshared = await restarted.relay({ file, rule, intent: { user: 'U2', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:other' });
     expect(reshared).toMatchObject({ kind: 'duplicate', sameEvent: false });
     expect(await world.s3.listKeys(`slack/${seq}/`)).toHaveLength(1);
     const downloads = world.sim.downloads.filter((d) => d.fileId === file.id && d.host === 'cdn');
     expect(downloads).toHaveLength(1);
   });
 
-  it('takes over an in-progress claim left by a crashed process only after it went stale', async () => {
-    const db = openDatabase(join(world.dataDir, 'stale.sqlite'));
+  it('takes over an in-progress job left by a crashed process only after its lease expired', async () => {
     let clock = 1000;
-    const crashed = createRelayLedger({ db, now: () => clock, owner: 'crashed' });
-    const fresh = createRelayLedger({ db, now: () => clock, owner: 'fresh', staleAfterSeconds: 60 });
-    expect(crashed.claim({ fileId: 'F1', destination: 'd', eventKey: 'e' })).toEqual({ kind: 'claimed' });
+    const crashed = await openSqliteStore({ path: join(world.dataDir, 'stale.sqlite'), now: () => clock });
+    const fresh = await openSqliteStore({ path: join(world.dataDir, 'stale.sqlite'), now: () => clock });
+    const intent = { channel: 'C1', messageTs: '1.1', user: 'U1', fileName: 'f', fileSize: 1, keyword: '!u' };
+    const first = await crashed.relays.claim({ fileId: 'F1', destination: 'd', eventKey: 'e', intent }, 'crashed', 60);
+    expect(first).toMatchObject({ kind: 'claimed' });
     clock += 30;
-    expect(fresh.claim({ fileId: 'F1', destination: 'd', eventKey: 'e' })).toEqual({ kind: 'in_progress', sameEvent: true });
+    expect(await fresh.relays.claim({ fileId: 'F1', destination: 'd', eventKey: 'e', intent }, 'fresh', 60)).toEqual({ kind: 'in_progress', sameEvent: true });
     clock += 31;
-    expect(fresh.claim({ fileId: 'F1', destination: 'd', eventKey: 'e' })).toEqual({ kind: 'claimed' });
-    crashed.finish('F1', 'd', { state: 'done', stored: { location: 'x', bytes: 1, sha256: 'y' } });
-    expect(fresh.claim({ fileId: 'F1', destination: 'd', eventKey: 'e2' })).toEqual({ kind: 'in_progress', sameEvent: false });
-    fresh.finish('F1', 'd', { state: 'failed' });
-    expect(fresh.claim({ fileId: 'F1', destination: 'd', eventKey: 'e' })).toEqual({ kind: 'failed', sameEvent: true });
-    expect(fresh.claim({ fileId: 'F1', destination: 'd', eventKey: 'e3' })).toEqual({ kind: 'claimed' });
-    db.close();
+    const taken = await fresh.relays.claim({ fileId: 'F1', destination: 'd', eventKey: 'e', intent }, 'fresh', 60);
+    expect(taken).toMatchObject({ kind: 'claimed', attempts: 2 });
+    // The crashed run wakes up: its lease is gone, so it can no longer finish the job.
+    if (first.kind !== 'claimed' || taken.kind !== 'claimed') throw new Error('unreachable');
+    expect(await crashed.relays.finish('F1', 'd', first.lease, { state: 'done', stored: { location: 'x', bytes: 1, sha256: 'y' } })).toBe(false);
+    expect(await fresh.relays.claim({ fileId: 'F1', destination: 'd', eventKey: 'e2', intent }, 'other', 60)).toEqual({ kind: 'in_progress', sameEvent: false });
+    expect(await fresh.relays.finish('F1', 'd', taken.lease, { state: 'failed', errorCode: 'x' })).toBe(true);
+    expect(await fresh.relays.claim({ fileId: 'F1', destination: 'd', eventKey: 'e', intent }, 'fresh', 60)).toEqual({ kind: 'failed', sameEvent: true });
+    expect(await fresh.relays.claim({ fileId: 'F1', destination: 'd', eventKey: 'e3', intent }, 'fresh', 60)).toMatchObject({ kind: 'claimed' });
+    await crashed.close();
+    await fresh.close();
   });
 
   it('audits successes and failures per channel, newest first', async () => {
-    const { ledger } = world.openLedger();
-    const service = world.service({ ledger });
+    const store = await world.openStore();
+    const service = await world.service({ store });
     const ok = world.sharedFile({ name: 'audit-ok.txt', content: Buffer.from('ok') });
     const bad = world.sharedFile({ name: 'audit-bad.txt', content: Buffer.from('bad'), advertisedSize: 99 });
-    await service.relay({ file: ok, rule: s3Rule(), user: 'UA', channel: 'CAUDIT', eventKey: 'a1' });
-    await service.relay({ file: bad, rule: s3Rule(), user: 'UB', channel: 'CAUDIT', eventKey: 'a2' }).catch(() => {});
-    const rows = ledger.recent('CAUDIT', 10);
+    await service.relay({ file: ok, rule: s3Rule(), intent: { user: 'UA', channel: 'CAUDIT', messageTs: '1700000000.000001' }, eventKey: 'a1' });
+    await service.relay({ file: bad, rule: s3Rule(), intent: { user: 'UB', channel: 'CAUDIT', messageTs: '1700000000.000001' }, eventKey: 'a2' }).catch(() => {});
+    const rows = await store.relays.recent('CAUDIT', 10);
     expect(rows.map((r) => [r.fileName, r.user, r.result, r.errorCode ?? null])).toEqual([
       ['audit-bad.txt', 'UB', 'failed', 'size_mismatch'],
       ['audit-ok.txt', 'UA', 'done', null],
     ]);
     expect(rows[1]).toMatchObject({ bytes: 2, sha256: createHash('sha256').update('ok').digest('hex') });
     expect(rows[1]!.location).toMatch(/^s3:\/\//);
-    expect(ledger.recent('COTHER', 10)).toEqual([]);
+    expect(await store.relays.recent('COTHER', 10)).toEqual([]);
     expect(JSON.stringify(rows)).not.toContain(SIM_BOT_TOKEN);
   });
 });

@@ -64,7 +64,7 @@ const RELAY_LEASE_SECONDS = 60;
 const RELAY_SWEEP_SECONDS = 30;
 
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
-  const { config, log, db, tasks, now } = options;
+  const { config, log, tasks, now } = options;
   const mackerel = config.mackerel.apiKey
     ? createMackerelClient({
         apiKey: config.mackerel.apiKey,

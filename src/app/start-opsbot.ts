@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type DestinationStream } from 'pino';
 import { loadConfig, type Config, type LoadConfigOptions } from '../core/config.ts';
-import { openDatabase } from '../core/database.ts';
+import { newOwnerId, openStateStore } from '../core/state/open-store.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { createMetrics } from '../core/metrics.ts';
 import { createTaskTracker } from '../core/task-tracker.ts';
 import { createHttpServer } from '../server/http-server.ts';
-import { createEventLedger } from '../services/event-ledger.ts';
 import { createSlackApp } from '../slack/create-slack-app.ts';
+import { createSlackOutboxSender } from '../slack/slack-outbox-sender.ts';
+import { createOutboxChatPort } from '../services/outbox/outbox-chat-port.ts';
+import { createOutboxDispatcher, type OutboxDispatcher } from '../services/outbox/outbox-dispatcher.ts';
 import { createOpsbotFeatures, type OpsbotFeatures } from './create-opsbot-features.ts';
 
 export interface StartOptions extends LoadConfigOptions {
@@ -53,11 +55,12 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
     (config.mode === 'shell' && !options.logDestination
       ? shellLogger(config)
       : createLogger({ level: config.logLevel, secrets: config.secrets, ...(options.logDestination ? { destination: options.logDestination } : {}) }));
-  const db = openDatabase(join(config.dataDir, 'opsbot.sqlite'));
+  const store = await openStateStore(config, log);
+  const owner = newOwnerId();
   const tasks = createTaskTracker();
   const now = options.now ?? (() => Date.now() / 1000);
   const metrics = createMetrics();
-  const features = await createOpsbotFeatures({ config, log, db, tasks, now, metrics });
+  const features = await createOpsbotFeatures({ config, log, store, owner, tasks, now, metrics });
 
   if (config.mode === 'shell') {
     return {
@@ -69,17 +72,29 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
         await features.stop();
         await tasks.drain(graceMs);
         await features.close();
-        db.close();
+        await store.close();
         log.flush?.();
       },
     };
   }
 
-  const events = createEventLedger({ db });
+  // Every Slack side effect goes through the durable outbox: queued in the state store, sent once
+  // by a dispatcher (this replica's, or any other's if this one dies), retried with Retry-After.
+  let dispatcher: OutboxDispatcher | undefined;
   const slack = createSlackApp({
     config,
     log,
-    events,
+    makeChat: (client) => {
+      dispatcher = createOutboxDispatcher({
+        store: store.outbox,
+        sender: createSlackOutboxSender({ client, log: log.child({ component: 'outbox' }), onCall: (method, result) => metrics.slackCalls.inc({ method, result }) }),
+        owner,
+        log: log.child({ component: 'outbox' }),
+        bus: store,
+      });
+      return createOutboxChatPort({ dispatcher, store: store.outbox, log });
+    },
+    events: store.events,
     tasks,
     onMention: features.onMention,
     onFileShare: features.onFileShare,
@@ -97,16 +112,29 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
     metrics: () => metrics.expose(),
   });
   const port = await http.listen(config.port);
+  const outboxGauges = setInterval(() => {
+    store.outbox.depth().then(
+      ({ count, oldestAgeSeconds }) => {
+        metrics.outboxDepth.set(count);
+        metrics.outboxOldestSeconds.set(oldestAgeSeconds ?? 0);
+      },
+      (error: unknown) => log.debug({ err: error }, 'could not read the outbox depth'),
+    );
+  }, 5000);
+  outboxGauges.unref();
   try {
+    dispatcher?.start();
     await slack.start();
     await features.start(slack.chat);
   } catch (error) {
+    clearInterval(outboxGauges);
+    await dispatcher?.stop();
     await http.close();
-    db.close();
+    await store.close();
     throw error;
   }
   ready = true;
-  events.prune(7 * 86400);
+  store.events.prune(7 * 86400).catch((error: unknown) => log.warn({ err: error }, 'could not prune handled events'));
   log.info({ mode: config.mode, port, pid: process.pid }, 'opsbot is ready');
 
   return {
@@ -121,9 +149,12 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
       const { finished } = await tasks.drain(graceMs);
       if (!finished) log.warn('work still in flight at shutdown was aborted');
       await features.close();
+      clearInterval(outboxGauges);
+      // After the drain: what the work in flight queued is sent (or left for the next run).
+      await dispatcher?.stop();
       await slack.stop();
       await http.close();
-      db.close();
+      await store.close();
       log.info('opsbot stopped');
       log.flush?.();
     },

@@ -332,6 +332,8 @@ export interface Config {
   };
   port: number;
   dataDir: string;
+  /** OPSBOT_DATABASE_URL: state in PostgreSQL, shared by several replicas; unset: SQLite under dataDir. */
+  databaseUrl?: string;
   configFile?: string;
   uploads: UploadRule[];
   alerts: {
@@ -518,6 +520,18 @@ function load(options: LoadConfigOptions): Config {
   }
   const logLevel = env.LOG_LEVEL || file.log?.level || 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) throw new ConfigError('LOG_LEVEL', `expected one of ${logLevels.join(', ')}, got ${describeValue(logLevel)}`);
+  const databaseUrl = envSecret(env, 'OPSBOT_DATABASE_URL');
+  if (databaseUrl) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(databaseUrl);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^postgres(ql)?:$/.test(parsed.protocol) || !parsed.hostname) {
+      throw new ConfigError('OPSBOT_DATABASE_URL', 'expected a PostgreSQL URL such as postgres://opsbot:PASSWORD@db.example:5432/opsbot');
+    }
+  }
   const mackerelApiKey = envSecret(env, 'MACKEREL_APIKEY');
   const webhookToken = envSecret(env, 'MACKEREL_WEBHOOK_TOKEN');
 
@@ -542,6 +556,7 @@ function load(options: LoadConfigOptions): Config {
     },
     port,
     dataDir,
+    ...(databaseUrl ? { databaseUrl } : {}),
     configFile,
     uploads,
     alerts,
@@ -571,6 +586,7 @@ function load(options: LoadConfigOptions): Config {
     logLevel,
     secrets: [],
   };
-  config.secrets = [botToken, appToken, signingSecret, userToken, mackerelApiKey, webhookToken, secretAccessKey, sessionToken].filter((s): s is string => Boolean(s));
+  const databasePassword = databaseUrl ? decodeURIComponent(new URL(databaseUrl).password) : undefined;
+  config.secrets = [botToken, appToken, signingSecret, userToken, mackerelApiKey, webhookToken, secretAccessKey, sessionToken, databaseUrl, databasePassword].filter((s): s is string => Boolean(s));
   return config;
 }

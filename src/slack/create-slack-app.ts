@@ -6,7 +6,7 @@ import type { Logger } from '../core/logger.ts';
 import type { TaskTracker } from '../core/task-tracker.ts';
 import { replyTarget, type ChatPort, type FileShareEvent } from '../handlers/chat-port.ts';
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
-import type { EventLedger } from '../services/event-ledger.ts';
+import type { EventStore } from '../core/state/types.ts';
 import { toBoltLogger } from './bolt-logger.ts';
 import { code, lines, md } from '../core/message.ts';
 import { createSlackChatPort } from './slack-chat-port.ts';
@@ -21,8 +21,10 @@ export interface SlackAppOptions {
   isRelayComment: (text: string) => boolean;
   /** Streams a Slack file's bytes (the relay's downloader). */
   openFile: OpenSlackFile;
-  events: EventLedger;
+  events: EventStore;
   tasks: TaskTracker;
+  /** The chat port replies go through (the durable outbox in production); default: straight Web API calls. */
+  makeChat?: (client: WebClient) => ChatPort;
 }
 
 export interface SlackApp {
@@ -55,13 +57,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions: { slackApiUrl: config.slack.apiUrl, retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 } },
   });
   const client = app.client;
-  const chat = createSlackChatPort({ client, log });
+  const chat = options.makeChat ? options.makeChat(client) : createSlackChatPort({ client, log });
   let botUserId: string | undefined;
 
-  const handleMention = (message: SlackMessageLike) => {
-    if (!events.claim(`mention:${message.channel}:${message.ts}`)) return;
+  const handleMention = async (message: SlackMessageLike) => {
+    if (!(await events.claim(`mention:${message.channel}:${message.ts}`))) return;
     const event = toMentionEvent(message, botUserId);
-    void tasks.run(() => options.onMention(event, chat)).catch((error: unknown) => log.error({ err: error }, 'mention handler failed'));
+    tasks.run(() => options.onMention(event, chat)).catch((error: unknown) => log.error({ err: error }, 'mention handler failed'));
   };
 
   /** Events whose shape opsbot cannot use are dropped here, logged once per kind of problem. */
@@ -80,7 +82,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (!message || message.subtype === 'document_mention' || !isFromPerson(message, botUserId)) return;
     // A file shared with "@opsbot !fileupload" arrives as a file_share message too; that one relays it.
     if (message.files?.length && options.isRelayComment(toMentionEvent(message, botUserId).text)) return;
-    handleMention(message);
+    await handleMention(message);
   });
 
   app.message(async ({ message }) => {
@@ -99,7 +101,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       const event = toFileShareEvent(m, files, options.openFile);
       void tasks.run(() => options.onFileShare(event, chat)).catch((error: unknown) => log.error({ err: error }, 'file share handler failed'));
     } else if (m.channel_type === 'im' && !m.subtype) {
-      handleMention(m);
+      await handleMention(m);
     }
   });
 

@@ -42,7 +42,11 @@ export interface SlackOutboxSenderOptions {
   timeoutMs?: number;
   /** Pages (of 200) of history searched for an earlier attempt. Default 5. */
   findPages?: number;
+  /** Told each send's method and result (for metrics). */
+  onCall?: (method: string, result: 'ok' | 'error' | 'rate_limited') => void;
 }
+
+const METHOD_OF = { post: 'chat.postMessage', update: 'chat.update', react: 'reactions.add', unreact: 'reactions.remove', upload: 'files.uploadV2' } as const;
 
 export function createSlackOutboxSender(options: SlackOutboxSenderOptions): OutboxSender {
   const { log } = options;
@@ -100,10 +104,15 @@ export function createSlackOutboxSender(options: SlackOutboxSenderOptions): Outb
 
   return {
     async send(entry) {
+      const method = METHOD_OF[entry.kind];
       try {
-        return await send(entry);
+        const sent = await send(entry);
+        options.onCall?.(method, 'ok');
+        return sent;
       } catch (error) {
-        return classify(entry, error);
+        const result = classify(entry, error);
+        options.onCall?.(method, result.outcome === 'retry' && result.retryAfterSeconds !== undefined ? 'rate_limited' : result.outcome === 'sent' ? 'ok' : 'error');
+        return result;
       }
     },
     async findSent(entry) {

@@ -4,12 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../../src/core/config.ts';
-import { openDatabase, type DatabaseSync } from '../../src/core/database.ts';
+import { openSqliteStore } from '../../src/core/state/sqlite-store.ts';
+import type { StateStore } from '../../src/core/state/types.ts';
 import { createSilentLogger } from '../../src/core/logger.ts';
 import { createTaskTracker } from '../../src/core/task-tracker.ts';
 import type { ChatImage, ChatPort, ChatTarget, MessageRef } from '../../src/handlers/chat-port.ts';
 import { createAlertService, type AlertService, type AlertServiceOptions } from '../../src/services/alerts/alert-service.ts';
-import { createAlertStore } from '../../src/services/alerts/alert-store.ts';
 import { createMackerelAlertData } from '../../src/services/alerts/mackerel-alert-data.ts';
 import { createMackerelClient } from '../../src/services/mackerel/client.ts';
 import type { MackerelAlert, MetricPoint } from '../../src/services/mackerel/types.ts';
@@ -110,7 +110,8 @@ export function diskAlert(id: string, now: number, overrides: Partial<MackerelAl
 export interface AlertHarness {
   sim: MackerelSim;
   chat: RecordingChat;
-  db: DatabaseSync;
+  /** The state store (a real SQLite file) on the harness clock. */
+  store: StateStore;
   dbPath: string;
   service: AlertService;
   /** Moves the service's (and the data source's) clock forward; the simulator's series stay put. */
@@ -137,16 +138,16 @@ export async function startAlertHarness(opts: { now: number; etaSeconds?: number
   sim.setSeries(WEB.id, 'loadavg5', (_h, _n, from, to) => [{ time: Math.floor((from + to) / 2), value: 1 }]);
 
   const dbPath = join(mkdtempSync(join(tmpdir(), 'opsbot-alerts-')), 'state.sqlite');
-  const db = openDatabase(dbPath);
   const chat = createRecordingChat();
   const log = createSilentLogger();
   let current = now;
   const clock = () => current;
+  const store = await openSqliteStore({ path: dbPath, now: clock });
   const make = (overrides: Partial<AlertServiceOptions> = {}) => {
     const client = createMackerelClient({ apiKey: sim.apiKey, baseUrl: sim.url, log, retries: 0, timeoutMs: 5000 });
     return createAlertService({
       data: createMackerelAlertData({ client, now: clock, perSecond: 100 }),
-      store: createAlertStore(db),
+      store: store.alerts,
       chat,
       config: alertsConfig(opts.config),
       log,
@@ -162,7 +163,7 @@ export async function startAlertHarness(opts: { now: number; etaSeconds?: number
   return {
     sim,
     chat,
-    db,
+    store,
     dbPath,
     service: first,
     advance(seconds) {
@@ -175,7 +176,7 @@ export async function startAlertHarness(opts: { now: number; etaSeconds?: number
     },
     async close() {
       for (const s of services) await s.stop();
-      db.close();
+      await store.close();
       await sim.stop();
     },
   };

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, type DatabaseSync } from '../../src/core/database.ts';
+import { openSqliteStore } from '../../src/core/state/sqlite-store.ts';
+import type { StateStore } from '../../src/core/state/types.ts';
 import { createSilentLogger, type Logger } from '../../src/core/logger.ts';
 import type { SharedFile } from '../../src/handlers/chat-port.ts';
 import { createFileDestination } from '../../src/services/relay/file-destination.ts';
-import { createRelayLedger, type RelayLedger } from '../../src/services/relay/relay-ledger.ts';
 import { createRelayService, type RelayService } from '../../src/services/relay/relay-service.ts';
 import { createS3Client, createS3Destination } from '../../src/services/relay/s3-destination.ts';
 import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost, type TrustPredicate } from '../../src/services/slack-files/slack-file-downloader.ts';
@@ -22,9 +22,10 @@ export interface RelayWorld {
   s3: TestS3;
   dataDir: string;
   log: Logger;
-  /** A fresh ledger on the world's database file (a new instance = a restarted process). */
-  openLedger(options?: { now?: () => number; staleAfterSeconds?: number }): { db: DatabaseSync; ledger: RelayLedger };
-  service(options?: { ledger?: RelayLedger; trust?: TrustPredicate; log?: Logger }): RelayService;
+  /** A new connection to the world's state database (a new one = a restarted process). */
+  openStore(options?: { now?: () => number }): Promise<StateStore>;
+  /** A relay service on `store` (default: a new connection) as run `owner` (default: a fresh name). */
+  service(options?: { store?: StateStore; owner?: string; leaseSeconds?: number; trust?: TrustPredicate; log?: Logger }): Promise<RelayService>;
   /** Registers a file in the simulator and returns it as the handlers see it (opened through the real downloader). */
   sharedFile(input: SimFileInput, trust?: TrustPredicate): SharedFile;
   stop(): Promise<void>;
@@ -35,25 +36,29 @@ export async function startRelayWorld(): Promise<RelayWorld> {
   const s3 = await startTestS3();
   const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-relay-'));
   const log = createSilentLogger();
-  const dbs: DatabaseSync[] = [];
+  const stores: StateStore[] = [];
+  let owners = 0;
   const clients: { destroy(): void }[] = [];
   const world: RelayWorld = {
     sim,
     s3,
     dataDir,
     log,
-    openLedger(options = {}) {
-      const db = openDatabase(join(dataDir, 'opsbot.sqlite'));
-      dbs.push(db);
-      return { db, ledger: createRelayLedger({ db, ...options }) };
+    async openStore(options = {}) {
+      const store = await openSqliteStore({ path: join(dataDir, 'opsbot.sqlite'), ...(options.now ? { now: options.now } : {}) });
+      stores.push(store);
+      return store;
     },
-    service(options = {}) {
+    async service(options = {}) {
+      const store = options.store ?? (await world.openStore());
       const client = createS3Client(s3.config, { credentials: s3.credentials });
       clients.push(client);
       const slackFiles = createSlackFilesApi({ apiUrl: sim.apiUrl, botToken: SIM_BOT_TOKEN, userToken: SIM_USER_TOKEN, log });
       return createRelayService({
-        ledger: options.ledger ?? world.openLedger().ledger,
-        s3: createS3Destination({ client, partSizeBytes: s3.config.partSizeBytes, queueSize: s3.config.queueSize, log: options.log ?? log }),
+        relays: store.relays,
+        owner: options.owner ?? `test-run-${++owners}`,
+        ...(options.leaseSeconds !== undefined ? { leaseSeconds: options.leaseSeconds } : {}),
+        s3: createS3Destination({ client, partSizeBytes: s3.config.partSizeBytes, queueSize: s3.config.queueSize, log: options.log ?? log, aborts: store.aborts }),
         files: createFileDestination({ log }),
         deleteSlackFile: (id) => slackFiles.deleteFile(id),
         log: options.log ?? log,
@@ -66,7 +71,7 @@ export async function startRelayWorld(): Promise<RelayWorld> {
     },
     async stop() {
       for (const client of clients) client.destroy();
-      for (const db of dbs) if (db.isOpen) db.close();
+      for (const store of stores) await store.close().catch(() => undefined);
       await sim.stop();
       await s3.stop();
       rmSync(dataDir, { recursive: true, force: true });

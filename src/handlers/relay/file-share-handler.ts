@@ -1,8 +1,9 @@
 import type { UploadRule } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { OpsbotError } from '../../core/errors.ts';
-import { replyTarget, type ChatMessage, type ChatPort, type FileShareEvent, type MessageRef, type SharedFile } from '../chat-port.ts';
-import type { RelayOutcome, RelayService } from '../../services/relay/relay-service.ts';
+import type { Lease, RelayJob } from '../../core/state/types.ts';
+import { replyTarget, type ChatMessage, type ChatPort, type ChatTarget, type FileShareEvent, type MessageRef, type SharedFile } from '../chat-port.ts';
+import type { RelayHooks, RelayOutcome, RelayService } from '../../services/relay/relay-service.ts';
 import { matchUploadRule } from '../../services/relay/upload-rules.ts';
 import { createEditThrottle, type EditThrottle } from './progress-throttle.ts';
 import { renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed } from './render-relay.ts';
@@ -15,6 +16,11 @@ export interface FileShareHandlerOptions {
   rules: readonly UploadRule[];
   relay: RelayService;
   log: Logger;
+  /**
+   * Opens a file by id for a relay taken over from a run that died (Slack: files.info, then the
+   * download). Without it (the local shell) such a relay is reported as failed.
+   */
+  openFileById?: (fileId: string, signal?: AbortSignal) => ReturnType<SharedFile['open']>;
   /** How often the progress message is edited. */
   progressIntervalMs?: number;
   /** Files at least this big get a progress message from the start; smaller ones only when slow. */
@@ -25,12 +31,35 @@ export interface FileShareHandlerOptions {
   signal?: AbortSignal;
 }
 
-export type FileShareHandler = (event: FileShareEvent, chat: ChatPort) => Promise<void>;
+export interface FileShareHandler {
+  (event: FileShareEvent, chat: ChatPort): Promise<void>;
+  /** Finishes (or reports) a relay that a previous run of the bot started and did not finish. */
+  resume(job: RelayJob & { lease: Lease }, chat: ChatPort): Promise<void>;
+}
+
+/**
+ * Idempotency keys of everything said about one relay. Whichever run of the bot does the work
+ * (the first, a retry, a replica taking over), each of these is said once: one progress message,
+ * one final reply per file, and the message's reactions in order.
+ */
+const keysOf = (fileId: string, destination: string) => ({
+  progress: `relay:${fileId}:${destination}:progress`,
+  progressFinal: `relay:${fileId}:${destination}:progress:final`,
+  outcome: `relay:${fileId}:${destination}:outcome`,
+});
+const reactionKeys = (eventKey: string) => ({
+  working: `relay:${eventKey}:react:${WORKING_REACTION}`,
+  workingOff: `relay:${eventKey}:unreact:${WORKING_REACTION}`,
+  final: `relay:${eventKey}:react:final`,
+});
+
+const UNEXPECTED = 'Something unexpected went wrong, so nothing was stored. Please try again; if it keeps failing, tell the opsbot admins.';
 
 /**
  * Relays files shared with a relay keyword: reaction on start, progress for large or slow
  * files, a thread reply with where it landed (or why not), and a final reaction. Files without
- * a keyword are ignored; retries of a handled message stay silent.
+ * a keyword are ignored; retries of a handled message stay silent. A relay cut short by a
+ * shutdown is left to the next run (or another replica), which resumes it and says the outcome.
  */
 export function createFileShareHandler(options: FileShareHandlerOptions): FileShareHandler {
   const { log } = options;
@@ -38,77 +67,180 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
   const threshold = options.progressThresholdBytes ?? 20 * 1024 * 1024;
   const throttle = options.throttle ?? createEditThrottle();
 
-  return async (event, chat) => {
+  /** Runs one file's relay and tells the thread how it went. */
+  async function relayAndReport(input: {
+    chat: ChatPort;
+    target: ChatTarget;
+    message: MessageRef;
+    eventKey: string;
+    file: SharedFile;
+    destination: string;
+    run: (hooks: RelayHooks) => Promise<RelayOutcome>;
+    /** The message's ⏳, added at most once per message by this run; settling waits for it. */
+    working: WorkingReaction;
+    /** A resumed relay: the dead run's progress message (same key) is continued and finished. */
+    resumed?: boolean;
+  }): Promise<'reported' | 'aborted' | 'quiet'> {
+    const { chat, target, file, message, eventKey, working } = input;
+    const keys = keysOf(file.id, input.destination);
+    const say = (text: ChatMessage, key: string) => chat.post(target, text, { key }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
+    const progress = createProgress({ chat, target, file, intervalMs, threshold, throttle, log, key: keys.progress });
+    let outcome: RelayOutcome;
+    try {
+      outcome = await input.run({
+        onStart: () => {
+          working.add();
+          progress.start(input.resumed === true);
+        },
+        onProgress: (bytes) => progress.update(bytes),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (error instanceof OpsbotError && error.code === 'relay_aborted') {
+        // Shutdown: the job was given back; the next run resumes it and reports the outcome.
+        progress.stop();
+        return 'aborted';
+      }
+      const failed = renderRelayFailed(file.name, error instanceof OpsbotError ? error.userMessage : UNEXPECTED);
+      await progress.finish(failed, keys.progressFinal);
+      await say(failed, keys.outcome);
+      return 'reported';
+    }
+    if (outcome.kind === 'stored') {
+      const done = renderRelayDone(file.name, outcome.result);
+      await progress.finish(done, keys.progressFinal);
+      await say(done, keys.outcome);
+      return 'reported';
+    }
+    progress.stop();
+    if (outcome.kind === 'duplicate') {
+      if (!outcome.sameEvent && outcome.previous) await say(renderAlreadyStored(file.name, outcome.previous), `${keys.outcome}:again:${eventKey}`);
+      return 'quiet';
+    }
+    // Superseded: another run holds the job now and reports it.
+    return 'quiet';
+  }
+
+  /**
+   * The message's reaction once none of its files is still being relayed: ⏳ off, then ✅ when
+   * all were stored or ❌ when any failed. Reactions on one message go out in order (the outbox
+   * groups them), so the message never ends with ⏳ beside the result.
+   */
+  async function settleReactions(chat: ChatPort, message: MessageRef, eventKey: string, working: WorkingReaction): Promise<void> {
+    const state = await options.relay.messageState(eventKey).catch(() => 'working' as const);
+    if (state === 'working' || state === 'none') return;
+    const keys = reactionKeys(eventKey);
+    try {
+      // In order: the ⏳ add must have been applied before it is removed, or it lands after the removal.
+      await working.added();
+      await chat.unreact(message, WORKING_REACTION, { key: keys.workingOff });
+      await chat.react(message, state === 'failed' ? FAILED_REACTION : DONE_REACTION, { key: keys.final });
+    } catch (error) {
+      log.warn({ err: error }, 'could not set the final reaction');
+    }
+  }
+
+  const handler = async (event: FileShareEvent, chat: ChatPort) => {
     const match = matchUploadRule(options.rules, event);
     if (match.kind === 'none' || event.files.length === 0) return;
     const target = replyTarget(event);
-    const say = (message: ChatMessage) => chat.post(target, message).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
+    const eventKey = `${event.channel}:${event.ts}`;
     if (match.kind === 'denied') {
       log.info({ channel: event.channel, user: event.user, keyword: match.keyword, reason: match.reason }, 'relay keyword not allowed here');
-      await say(renderNotAllowed(match.keyword, match.reason));
+      await chat.post(target, renderNotAllowed(match.keyword, match.reason), { key: `relay:${eventKey}:denied` }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
       return;
     }
     const message: MessageRef = { channel: event.channel, ts: event.ts };
-    // The ⏳ reaction, once the first transfer starts. Its removal waits for it: reactions on one
-    // message are applied in order, or a slow add lands after the remove and ⏳ stays beside ✅/❌.
-    let working: Promise<void> | undefined;
-    let stored = 0;
-    let failed = 0;
-    const startWork = () => {
-      working ??= chat.react(message, WORKING_REACTION).catch((error: unknown) => log.warn({ err: error }, 'could not add the working reaction'));
-    };
-
-    for (const file of event.files) {
-      const progress = createProgress({ chat, target, file, intervalMs, threshold, throttle, log });
-      let outcome: RelayOutcome;
-      try {
-        outcome = await options.relay.relay({
-          file,
-          rule: match.rule,
-          user: event.user,
-          channel: event.channel,
-          eventKey: `${event.channel}:${event.ts}`,
-          onStart: () => {
-            startWork();
-            progress.start();
-          },
-          onProgress: (bytes) => progress.update(bytes),
-          ...(options.signal ? { signal: options.signal } : {}),
-        });
-      } catch (error) {
-        failed++;
-        const userMessage = error instanceof OpsbotError ? error.userMessage : 'Something unexpected went wrong, so nothing was stored. Please try again; if it keeps failing, tell the opsbot admins.';
-        await progress.finish(renderRelayFailed(file.name, userMessage));
-        await say(renderRelayFailed(file.name, userMessage));
+    const intent = { channel: event.channel, messageTs: event.ts, user: event.user, ...(event.threadTs ? { threadTs: event.threadTs } : {}) };
+    const working = workingReaction(chat, message, eventKey);
+    // Every file is claimed (its intent recorded) before the first is relayed: a run that dies
+    // mid-way leaves all of them to the next run, not just the one it was working on.
+    const claims = [];
+    for (const file of event.files) claims.push({ file, claim: await options.relay.claim({ file, rule: match.rule, intent, eventKey }) });
+    let aborted = false;
+    let reported = false;
+    for (const { file, claim } of claims) {
+      if (aborted || options.signal?.aborted) {
+        // Shutdown: give the files not started back to the next run.
+        if (claim.kind === 'claimed') await claim.release().catch((error: unknown) => log.warn({ err: error }, 'could not release a relay'));
         continue;
       }
-      if (outcome.kind === 'stored') {
-        stored++;
-        await progress.finish(renderRelayDone(file.name, outcome.result));
-        await say(renderRelayDone(file.name, outcome.result));
-      } else {
-        await progress.finish(undefined);
-        if (!outcome.sameEvent && outcome.previous) await say(renderAlreadyStored(file.name, outcome.previous));
-      }
+      const outcome = await relayAndReport({
+        chat,
+        target,
+        message,
+        eventKey,
+        working,
+        file,
+        destination: match.rule.destination,
+        run: (hooks) => (claim.kind === 'claimed' ? claim.run(hooks) : Promise.resolve(claim)),
+      });
+      if (outcome === 'aborted') aborted = true;
+      if (outcome === 'reported') reported = true;
     }
-
-    if (!working) return;
-    await working;
-    await chat.unreact(message, WORKING_REACTION);
-    if (failed > 0) await chat.react(message, FAILED_REACTION);
-    else if (stored > 0) await chat.react(message, DONE_REACTION);
+    // A retry of a handled message did nothing and says nothing.
+    if (reported) await settleReactions(chat, message, eventKey, working);
   };
+
+  handler.resume = async (job: RelayJob & { lease: Lease }, chat: ChatPort) => {
+    const { intent } = job;
+    // The rule may have changed since: the job keeps its destination; limits come from the rule if it is still there.
+    const rule = options.rules.find((r) => r.keyword === intent.keyword && r.destination === job.destination) ?? { keyword: intent.keyword, destination: job.destination };
+    const openById = options.openFileById;
+    const file: SharedFile = {
+      id: job.fileId,
+      name: intent.fileName,
+      size: intent.fileSize,
+      ...(intent.mimetype ? { mimetype: intent.mimetype } : {}),
+      open: openById
+        ? (signal) => openById(job.fileId, signal)
+        : () => Promise.reject(new OpsbotError('relay_interrupted', 'opsbot restarted while relaying this file and cannot fetch it again, so nothing was stored. Please share it again.')),
+    };
+    const message = { channel: intent.channel, ts: intent.messageTs };
+    const working = workingReaction(chat, message, job.eventKey);
+    const outcome = await relayAndReport({
+      chat,
+      target: { channel: intent.channel, threadTs: intent.threadTs ?? intent.messageTs },
+      message,
+      eventKey: job.eventKey,
+      working,
+      file,
+      destination: job.destination,
+      run: (hooks) => options.relay.resume(job, file, rule, hooks),
+      resumed: true,
+    });
+    if (outcome === 'reported') await settleReactions(chat, message, job.eventKey, working);
+  };
+  /** The ⏳ on a shared message: added once (and once across runs, by its key), awaited before its removal. */
+  function workingReaction(chat: ChatPort, message: MessageRef, eventKey: string): WorkingReaction {
+    let adding: Promise<void> | undefined;
+    return {
+      add() {
+        adding ??= chat.react(message, WORKING_REACTION, { key: reactionKeys(eventKey).working }).catch((error: unknown) => log.warn({ err: error }, 'could not add the working reaction'));
+      },
+      added: () => adding ?? Promise.resolve(),
+    };
+  }
+
+  return handler;
+}
+
+interface WorkingReaction {
+  add(): void;
+  added(): Promise<void>;
 }
 
 /** The progress message of one file: posted early for big files, or once a small one proves slow. */
 function createProgress(input: {
   chat: ChatPort;
-  target: { channel: string; threadTs?: string };
+  target: ChatTarget;
   file: SharedFile;
   intervalMs: number;
   threshold: number;
   throttle: EditThrottle;
   log: Logger;
+  /** The progress message's key: a resumed relay continues the same message. */
+  key: string;
 }) {
   const { chat, target, file, log } = input;
   let bytes = 0;
@@ -117,7 +249,7 @@ function createProgress(input: {
   let ref: Promise<MessageRef | undefined> | undefined;
   const render = () => renderProgress(file.name, bytes, file.size, bytes / Math.max(0.001, (Date.now() - startedAt) / 1000));
   const post = () => {
-    ref ??= chat.post(target, render()).catch((error: unknown) => {
+    ref ??= chat.post(target, render(), { key: input.key }).catch((error: unknown) => {
       log.warn({ err: error }, 'could not post relay progress');
       return undefined;
     });
@@ -130,9 +262,9 @@ function createProgress(input: {
     }
   };
   return {
-    start() {
+    start(postNow: boolean) {
       startedAt = Date.now();
-      if (file.size >= input.threshold) post();
+      if (postNow || file.size >= input.threshold) post();
       timer = setInterval(() => {
         tick().catch((error: unknown) => log.debug({ err: error }, 'progress tick failed'));
       }, input.intervalMs);
@@ -141,12 +273,17 @@ function createProgress(input: {
     update(next: number) {
       bytes = next;
     },
+    /** Stops ticking and leaves the progress message as it is (another run finishes it). */
+    stop() {
+      clearInterval(timer);
+    },
     /** Stops ticking; the progress message (if any) shows the final result. */
-    async finish(final: ChatMessage | undefined) {
+    async finish(final: ChatMessage, key: string) {
       clearInterval(timer);
       const posted = await ref;
-      if (posted && final && !input.throttle.tryTake(target.channel)) await new Promise((resolve) => setTimeout(resolve, 1000));
-      if (posted && final) await chat.update(posted, final).catch((error: unknown) => log.debug({ err: error }, 'final progress edit failed'));
+      if (!posted) return;
+      if (!input.throttle.tryTake(target.channel)) await new Promise((resolve) => setTimeout(resolve, 1000));
+      await chat.update(posted, final, { key }).catch((error: unknown) => log.debug({ err: error }, 'final progress edit failed'));
     },
   };
 }

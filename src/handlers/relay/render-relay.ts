@@ -1,6 +1,6 @@
 import { channelRef, code, header, joinMd, link, linesToSections, md, plain, section, type ChatMessage } from '../../core/message.ts';
 import { formatBytes } from '../../services/relay/format-bytes.ts';
-import type { AuditEntry, StoredRelay } from '../../services/relay/relay-ledger.ts';
+import type { RelayAuditEntry as AuditEntry, StoredRelay } from '../../core/state/types.ts';
 import type { RelayResult } from '../../services/relay/relay-service.ts';
 
 

@@ -12,13 +12,13 @@ import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-c
 import type { AlertDataSource } from './alert-data.ts';
 import { fromRestAlert, readWebhookPayload, severity, type AlertEvent, type AlertStatus } from './alert-event.ts';
 import { buildForecastGraphSpec } from './alert-graph.ts';
-import type { AlertStore } from './alert-store.ts';
+import type { AlertRecord, AlertRecordStore } from '../../core/state/types.ts';
 import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
 import { renderAlertMessage } from './render-alert.ts';
 
 export interface AlertServiceOptions {
   data: AlertDataSource;
-  store: AlertStore;
+  store: AlertRecordStore;
   /** Where posts go; may also be given to `start`. */
   chat?: ChatPort;
   config: Config['alerts'];
@@ -190,16 +190,16 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     return tasks.run(() => next);
   }
 
-  async function postGraph(ctx: AlertContext, channel: string, ts: string): Promise<void> {
+  async function postGraph(ctx: AlertContext, channel: string, ts: string, key: string): Promise<void> {
     if (!ctx.resource || !chat) return;
     const hostName = ctx.host?.name ?? ctx.event.hostName ?? ctx.event.hostId ?? 'host';
     const spec = buildForecastGraphSpec({ title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: ctx.resource, forecast: ctx.forecast, timeZone, now: now() });
     const png = await render(spec);
     try {
       if (png) {
-        await chat.uploadImage({ channel, threadTs: ts }, { filename: `alert-${ctx.event.id}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png });
+        await chat.uploadImage({ channel, threadTs: ts }, { filename: `alert-${ctx.event.id}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png }, { key });
       } else {
-        await chat.post({ channel, threadTs: ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` });
+        await chat.post({ channel, threadTs: ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` }, { key: `${key}:unrendered` });
       }
     } catch (error) {
       log.warn({ err: errorMessage(error), alertId: ctx.event.id }, 'could not attach the alert graph');
@@ -212,7 +212,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       log.warn({ alertId: event.id }, 'alert not posted: alerts.channel is not configured');
       return 'ignored';
     }
-    if (!store.claim(event.id, event.status, now(), takeover)) return 'duplicate';
+    if (!(await store.claim(event.id, event.status, takeover))) return 'duplicate';
     let ctx: AlertContext;
     let ref;
     let decision: MentionDecision;
@@ -230,60 +230,63 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         log.warn({ alertId: event.id, deadlineMs: contextDeadlineMs }, 'alert details are late: posting without them, editing them in later');
       }
       decision = decide(ctx, event.status);
-      ref = await chat.post({ channel }, view(ctx, decision));
+      ref = await chat.post({ channel }, view(ctx, decision), { key: `alert:${event.id}:post` });
     } catch (error) {
-      store.release(event.id);
+      await store.release(event.id);
       log.error({ err: errorMessage(error), alertId: event.id }, 'alert post failed; will retry on the next event or poll');
       return 'failed';
     } finally {
       postPrepared();
     }
-    store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null }, now());
+    await store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null });
     log.info({ alertId: event.id, status: event.status, mention: decision.code, problems: ctx.problems.length, degraded: pending !== null }, 'alert posted');
     if (pending) {
       ctx = await pending;
       const later = decide(ctx, event.status);
       await chat.update({ channel: ref.channel, ts: ref.ts }, view(ctx, later));
       // The forecast may make it urgent after all: then the mention goes into the thread.
-      if (later.mention && !decision.mention) await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`${mentionText(later)}:hourglass_flowing_sand: ${later.reason}` });
-      store.update(event.id, { mentioned: decision.mention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx) }, now());
+      if (later.mention && !decision.mention) await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`${mentionText(later)}:hourglass_flowing_sand: ${later.reason}` }, { key: `alert:${event.id}:urgent-once-detailed` });
+      await store.update(event.id, { mentioned: decision.mention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null });
       log.info({ alertId: event.id, mention: later.code, problems: ctx.problems.length }, 'alert details edited in');
     }
-    await postGraph(ctx, ref.channel, ref.ts);
+    await postGraph(ctx, ref.channel, ref.ts, `alert:${event.id}:graph`);
     return 'posted';
   }
 
-  async function changeStatus(event: AlertEvent, channel: string, ts: string, previous: AlertStatus, mentioned: boolean): Promise<HandleOutcome> {
+  async function changeStatus(event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
+    const { channel, ts, status: previous, mentioned } = { channel: record.channel!, ts: record.ts!, status: record.status, mentioned: record.mentioned };
     const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
     const decision = decide(ctx, event.status);
     const escalated = severity(event.status) > severity(previous);
     await chat!.update({ channel, ts }, view(ctx, decision, escalated ? { escalatedFrom: previous } : {}));
     const ping = escalated && decision.mention && !mentioned ? mentionText(decision) : EMPTY;
-    await chat!.post({ channel, threadTs: ts }, { text: md`${ping}${escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${previous} → ${event.status} (${decision.reason})` });
-    store.update(event.id, { status: event.status, mentioned: mentioned || decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx) }, now());
+    // Keyed by the record's last change: a retry after a crash says it once; a later W→C→W→C says it again.
+    await chat!.post({ channel, threadTs: ts }, { text: md`${ping}${escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${previous} → ${event.status} (${decision.reason})` }, { key: `alert:${event.id}:status:${previous}>${event.status}:${record.updatedAt ?? record.postedAt}` });
+    await store.update(event.id, { status: event.status, mentioned: mentioned || decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx) });
     return 'updated';
   }
 
-  async function close(event: AlertEvent, channel: string, ts: string, lastStatus: AlertStatus): Promise<HandleOutcome> {
+  async function close(event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
+    const { channel, ts, status: lastStatus } = { channel: record.channel!, ts: record.ts!, status: record.status };
     const ctx = await loadAlertContext({ ...event, status: lastStatus }, { data, now: now(), timeZone, withForecast: false });
     const at = event.closedAt ?? now();
     const decision = decide(ctx, 'OK');
     await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }));
-    await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved after ${formatDuration(at - ctx.event.openedAt)}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` });
-    store.markClosed(event.id, now());
+    await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved after ${formatDuration(at - ctx.event.openedAt)}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` }, { key: `alert:${event.id}:closed` });
+    await store.markClosed(event.id);
     return 'closed';
   }
 
   async function handleNow(event: AlertEvent): Promise<HandleOutcome> {
-    const record = store.get(event.id);
     try {
+      const record = await store.get(event.id);
       if (event.open) {
         if (!record || record.state === 'posting') return await open(event);
         if (record.state === 'closed' || record.status === event.status) return 'duplicate';
-        return await changeStatus(event, record.channel!, record.ts!, record.status, record.mentioned);
+        return await changeStatus(event, record);
       }
       if (!record || record.state !== 'posted') return record ? 'duplicate' : 'ignored';
-      return await close(event, record.channel!, record.ts!, record.status);
+      return await close(event, record);
     } catch (error) {
       log.error({ err: errorMessage(error), alertId: event.id }, 'alert handling failed');
       return 'failed';
@@ -301,7 +304,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       return;
     }
     const seen = new Set(alerts.map((a) => a.id));
-    const vanished = store.listOpen().filter((r) => !seen.has(r.alertId));
+    const vanished = (await store.listOpen()).filter((r) => !seen.has(r.alertId));
     await Promise.all([
       ...alerts.map((a) => handle(a)),
       ...vanished.map(async (r) => {
@@ -312,7 +315,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   }
 
   async function refreshOne(alertId: string): Promise<void> {
-    const record = store.get(alertId);
+    const record = await store.get(alertId);
     if (!record || record.state !== 'posted' || !record.hasForecast) return;
     const event = await data.getAlert(alertId);
     if (!event) return;
@@ -332,13 +335,14 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decision));
     const was = prev === null ? 'not in sight' : `full in ${formatDuration(Math.max(0, prev - now()))}`;
     const is = next === null ? 'not in sight' : `full in ${formatDuration(next - now())}`;
-    await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: md`${newlyUrgent ? mentionText(decision) : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` });
-    store.update(alertId, { etaAt: next, mentioned: record.mentioned || decision.mention, mentionCode: decision.code }, now());
-    await postGraph(ctx, record.channel!, record.ts!);
+    const change = `${record.updatedAt ?? record.postedAt}`;
+    await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: md`${newlyUrgent ? mentionText(decision) : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` }, { key: `alert:${alertId}:moved:${change}` });
+    await store.update(alertId, { etaAt: next, mentioned: record.mentioned || decision.mention, mentionCode: decision.code });
+    await postGraph(ctx, record.channel!, record.ts!, `alert:${alertId}:graph:${change}`);
   }
 
   const refreshOnce = async () => {
-    await Promise.all(store.listOpen().map((r) => serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed'))));
+    await Promise.all((await store.listOpen()).map((r) => serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed'))));
   };
 
   /** Runs `p` in the background: stop() and whenIdle() wait for it, and a rejection is logged, not lost. */

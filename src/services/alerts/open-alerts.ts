@@ -1,7 +1,7 @@
 import type { AlertDataSource } from './alert-data.ts';
 import type { AlertEvent } from './alert-event.ts';
 import { loadAlertContext } from './alert-context.ts';
-import type { AlertStore } from './alert-store.ts';
+import type { AlertRecordStore } from '../../core/state/types.ts';
 import { alertUrl, headline } from './render-alert.ts';
 
 /** One line of `@opsbot alerts`. */
@@ -21,13 +21,13 @@ export interface OpenAlertSummary {
  * Open alerts with their ETA, soonest first (then by severity and age). Alerts already posted use
  * the stored ETA; others are forecast now, at most `maxForecasts` of them to bound the calls.
  */
-export async function listOpenAlerts(options: { data: AlertDataSource; store: AlertStore; now: number; timeZone: string; maxForecasts?: number }): Promise<OpenAlertSummary[]> {
+export async function listOpenAlerts(options: { data: AlertDataSource; store: Pick<AlertRecordStore, 'get'>; now: number; timeZone: string; maxForecasts?: number }): Promise<OpenAlertSummary[]> {
   const { data, store, now, timeZone } = options;
   let budget = options.maxForecasts ?? 30;
   const alerts = await data.listOpenAlerts();
   const summaries = await Promise.all(
     alerts.map(async (event) => {
-      const record = store.get(event.id);
+      const record = await store.get(event.id);
       const posted = record?.state === 'posted';
       const forecastNow = !posted && budget-- > 0;
       const ctx = await loadAlertContext(event, { data, now, timeZone, withForecast: forecastNow });

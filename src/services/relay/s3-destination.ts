@@ -12,6 +12,7 @@ import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { OpsbotError } from '../../core/errors.ts';
 import { multipartUpload } from './multipart-upload.ts';
+import type { AbortStore } from '../../core/state/types.ts';
 
 /**
  * An S3 client from opsbot's config. S3-compatible servers need checksums only "when required"
@@ -41,6 +42,8 @@ export interface S3PutInput {
   /** ASCII-safe values only (HTTP headers). */
   metadata: Record<string, string>;
   signal?: AbortSignal;
+  /** Told the multipart upload's id as soon as S3 hands it out (the relay records it durably). */
+  onUploadId?: (uploadId: string) => Promise<void> | void;
 }
 
 export interface S3Destination {
@@ -49,6 +52,13 @@ export interface S3Destination {
   /** Tags the object with its SHA-256; false when the server does not support tagging. */
   tag(bucket: string, key: string, tags: Record<string, string>): Promise<boolean>;
   presign(bucket: string, key: string, seconds: number): Promise<string>;
+  /**
+   * Removes what an interrupted relay left: aborts its multipart upload (a failed abort is
+   * recorded and retried by `sweepAborts`) and deletes the object if it was completed.
+   */
+  discard(bucket: string, key: string, uploadId?: string): Promise<void>;
+  /** Retries recorded aborts that are due (backoff doubling from 30 s to 1 h); returns how many succeeded. */
+  sweepAborts(owner: string): Promise<number>;
 }
 
 export interface S3DestinationOptions {
@@ -58,18 +68,38 @@ export interface S3DestinationOptions {
   /** Send `If-None-Match: *` so an existing object is never overwritten (AWS, MinIO, R2). */
   conditionalWrites?: boolean;
   log: Logger;
+  /** Where failed aborts are kept until they succeed; without it a failed abort is only logged. */
+  aborts?: AbortStore;
+  /** Epoch seconds (the abort store's clock). */
+  now?: () => number;
 }
+
+/** First retry of a failed abort after this long; doubling up to ABORT_RETRY_MAX_S. */
+const ABORT_RETRY_FIRST_S = 30;
+const ABORT_RETRY_MAX_S = 3600;
 
 export function createS3Destination(options: S3DestinationOptions): S3Destination {
   const { client, log } = options;
 
+  const now = options.now ?? (() => Date.now() / 1000);
+
+  /** True when the upload is gone (aborted now, or already: NoSuchUpload is the good answer). */
+  async function abortUpload(bucket: string, key: string, uploadId: string): Promise<true | Error> {
+    try {
+      await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'NoSuchUpload') return true;
+      return error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
   async function cleanUp(bucket: string, key: string, uploadId: string | undefined): Promise<void> {
     if (uploadId) {
-      try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-      } catch (error) {
-        // NoSuchUpload (already gone) is the good answer.
-        if ((error as Error).name !== 'NoSuchUpload') log.warn({ err: error, bucket, key }, 'could not abort the multipart upload');
+      const aborted = await abortUpload(bucket, key, uploadId);
+      if (aborted !== true) {
+        log.warn({ err: aborted, bucket, key }, 'could not abort the multipart upload: recorded, will retry');
+        await options.aborts?.add({ bucket, key, uploadId });
       }
     }
     if (await objectExists(bucket, key)) {
@@ -110,7 +140,10 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
           ...(input.contentType ? { contentType: input.contentType } : {}),
           ...(input.contentDisposition ? { contentDisposition: input.contentDisposition } : {}),
           ifNoneMatch: options.conditionalWrites !== false,
-          onUploadId: (id) => (uploadId = id),
+          onUploadId: (id) => {
+            uploadId = id;
+            Promise.resolve(input.onUploadId?.(id)).catch((error: unknown) => log.warn({ err: error, key: input.key }, 'could not record the multipart upload id'));
+          },
         });
         const head = await client.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
         if (head.ContentLength !== input.expectedBytes) {
@@ -136,6 +169,31 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
       }
     },
     presign: (bucket, key, seconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
+    async discard(bucket, key, uploadId) {
+      try {
+        await cleanUp(bucket, key, uploadId);
+      } catch (error) {
+        // S3 unreachable: the upload (if any) is recorded for the sweep; an object left behind is logged.
+        if (uploadId) await options.aborts?.add({ bucket, key, uploadId });
+        log.warn({ err: error, bucket, key }, 'could not clean up after an interrupted relay');
+      }
+    },
+    async sweepAborts(owner) {
+      if (!options.aborts) return 0;
+      let done = 0;
+      for (const pending of await options.aborts.takeDue(owner, 120, 50)) {
+        const aborted = await abortUpload(pending.bucket, pending.key, pending.uploadId);
+        if (aborted === true) {
+          await options.aborts.done(pending.uploadId);
+          log.info({ bucket: pending.bucket, key: pending.key, attempts: pending.attempts }, 'multipart upload aborted on retry');
+          done++;
+        } else {
+          const delay = Math.min(ABORT_RETRY_MAX_S, ABORT_RETRY_FIRST_S * 2 ** Math.max(0, pending.attempts - 1));
+          await options.aborts.retryAt(pending.uploadId, now() + delay, aborted.message.slice(0, 500));
+        }
+      }
+      return done;
+    },
   };
 }
 
