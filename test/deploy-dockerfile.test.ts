@@ -15,7 +15,11 @@ import { signSlackBody, TEST_BOT_TOKEN, TEST_SIGNING_SECRET } from './helpers/st
  */
 
 const ROOT = resolve(import.meta.dirname, '..');
-const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string>; scripts: Record<string, string> };
+const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+  scripts: Record<string, string>;
+};
 
 // --- A small Dockerfile reader ----------------------------------------------------------------
 
@@ -117,7 +121,11 @@ describe('Dockerfile (static)', () => {
 
   it('declares the data folder as a volume owned by the bot, the port, and no secrets', () => {
     expect(IMAGE_ENV.OPSBOT_DATA_DIR).toBe('/data');
-    expect(all(FINAL, 'VOLUME').map((v) => v.args).join(' ')).toContain('/data');
+    expect(
+      all(FINAL, 'VOLUME')
+        .map((v) => v.args)
+        .join(' '),
+    ).toContain('/data');
     expect(all(FINAL, 'RUN').some((r) => /chown node:node \/data/.test(r.args))).toBe(true);
     expect(all(FINAL, 'EXPOSE').map((e) => e.args)).toEqual([IMAGE_ENV.PORT]);
     for (const stage of STAGES) {
@@ -134,7 +142,9 @@ describe('Dockerfile (static)', () => {
     // package.json carries "type": "module", which Node needs to load src/*.ts as ES modules.
     for (const needed of ['package.json', 'bin', 'src', 'assets', 'demo']) expect(copied, needed).toContain(needed);
     for (const source of copied) expect(existsSync(join(ROOT, source)), source).toBe(true);
-    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(join(ROOT, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const entry of ['.env', 'node_modules', 'data', '.git']) expect(ignored, entry).toContain(entry);
     for (const source of copied) expect(ignored, `${source} must reach the build`).not.toContain(source);
   });
@@ -143,7 +153,12 @@ describe('Dockerfile (static)', () => {
 describe('what npm ci --omit=dev leaves is enough to run', () => {
   /** Bare module specifiers imported by the runtime code (bin/, src/). */
   function runtimeImports(): Set<string> {
-    const files = [join(ROOT, 'bin/opsbot.js'), ...readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile() && /\.[cm]?[jt]s$/.test(d.name)).map((d) => join(d.parentPath, d.name))];
+    const files = [
+      join(ROOT, 'bin/opsbot.js'),
+      ...readdirSync(join(ROOT, 'src'), { recursive: true, withFileTypes: true })
+        .filter((d) => d.isFile() && /\.[cm]?[jt]s$/.test(d.name))
+        .map((d) => join(d.parentPath, d.name)),
+    ];
     const found = new Set<string>();
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -173,7 +188,9 @@ describe('what npm ci --omit=dev leaves is enough to run', () => {
   });
 
   it("@napi-rs/canvas's Linux glibc binaries are optional packages of a production dependency, and no production package needs install scripts", () => {
-    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean; libc?: string[] }> };
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; optional?: boolean; hasInstallScript?: boolean; libc?: string[] }>;
+    };
     expect(PKG.dependencies['@napi-rs/canvas']).toBeDefined();
     for (const arch of ['x64', 'arm64']) {
       const entry = lock.packages[`node_modules/@napi-rs/canvas-linux-${arch}-gnu`];
@@ -183,7 +200,9 @@ describe('what npm ci --omit=dev leaves is enough to run', () => {
       expect(entry!.libc).toEqual(['glibc']);
     }
     // --ignore-scripts in the Dockerfile is safe only while this holds.
-    const withScripts = Object.entries(lock.packages).filter(([, p]) => p.hasInstallScript && !p.dev).map(([k]) => k);
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, p]) => p.hasInstallScript && !p.dev)
+      .map(([k]) => k);
     expect(withScripts).toEqual([]);
     expect(DOCKERFILE).toMatch(/npm ci [^\n]*--ignore-scripts/);
   });
@@ -334,8 +353,17 @@ describe.each(LAUNCHERS)("the image's CMD, $name", ({ asPid1, skip }) => {
       },
     });
     const ts = `1763700000.${String(process.hrtime.bigint() % 1_000_000n).padStart(6, '0')}`;
-    const body = JSON.stringify({ type: 'event_callback', event_id: `EvIMG${ts.replace('.', '')}`, team_id: 'T0TEST', event: { type: 'message', subtype: 'file_share', channel: 'C0IMAGE', channel_type: 'channel', user: 'U0ALICE', text: '!fileupload', ts, event_ts: ts, files: [file] } });
-    const acked = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signSlackBody(TEST_SIGNING_SECRET, body) }, body });
+    const body = JSON.stringify({
+      type: 'event_callback',
+      event_id: `EvIMG${ts.replace('.', '')}`,
+      team_id: 'T0TEST',
+      event: { type: 'message', subtype: 'file_share', channel: 'C0IMAGE', channel_type: 'channel', user: 'U0ALICE', text: '!fileupload', ts, event_ts: ts, files: [file] },
+    });
+    const acked = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signSlackBody(TEST_SIGNING_SECRET, body) },
+      body,
+    });
     expect(acked.status).toBe(200);
     await downloading;
 

@@ -290,7 +290,11 @@ describe('single replica on SQLite', () => {
   });
 
   it('has no PDB of its own', () => {
-    expect(K8S_DOCS.filter((d) => inFolder(SQLITE)(d)).map((d) => d.obj.kind).sort()).toEqual(['Deployment', 'PersistentVolumeClaim']);
+    expect(
+      K8S_DOCS.filter((d) => inFolder(SQLITE)(d))
+        .map((d) => d.obj.kind)
+        .sort(),
+    ).toEqual(['Deployment', 'PersistentVolumeClaim']);
   });
 });
 
