@@ -29,6 +29,7 @@ import { isRelayComment } from '../services/relay/upload-rules.ts';
 import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../services/slack-files/slack-file-downloader.ts';
 import { createSlackFilesApi } from '../services/slack-files/slack-files-api.ts';
 import type { OpenSlackFile } from '../slack/slack-events.ts';
+import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
 
 export interface FeatureOptions {
   config: Config;
@@ -39,6 +40,8 @@ export interface FeatureOptions {
   tasks: TaskTracker;
   now: () => number;
   metrics: Metrics;
+  /** Lease, sweep and retry timings (tests shorten them; see tuning.ts). Default: DEFAULT_TUNING. */
+  tuning?: Tuning;
 }
 
 /** The three jobs, wired to their collaborators, as the transports (Slack, shell) need them. */
@@ -58,13 +61,12 @@ export interface OpsbotFeatures {
   close(): Promise<void>;
 }
 
-/** A relay's lease: renewed every third of it while the transfer runs; a dead run's relay is taken over after it. */
-const RELAY_LEASE_SECONDS = 60;
-/** How often every run looks for relays whose lease expired (and for aborts to retry). */
-const RELAY_SWEEP_SECONDS = 30;
 
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
   const { config, log, tasks, now } = options;
+  // A relay's lease is renewed every third of it while the transfer runs; a dead run's relay is
+  // taken over after it. Every run sweeps for such relays (and for aborts to retry) every sweep.
+  const tuning = options.tuning ?? DEFAULT_TUNING;
   const mackerel = config.mackerel.apiKey
     ? createMackerelClient({
         apiKey: config.mackerel.apiKey,
@@ -96,6 +98,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     tasks,
     render: renderGraph,
     renderConcurrency: graphPool.size,
+    claimTakeoverSeconds: tuning.alertClaimTakeoverSeconds,
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
@@ -106,11 +109,11 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const slackFiles = config.slack.botToken
     ? createSlackFilesApi({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, ...(config.slack.userToken ? { userToken: config.slack.userToken } : {}), log: relayLog })
     : undefined;
-  const s3 = s3Client ? createS3Destination({ client: s3Client, partSizeBytes: config.s3.partSizeBytes, queueSize: config.s3.queueSize, log: relayLog, aborts: options.store.aborts }) : undefined;
+  const s3 = s3Client ? createS3Destination({ client: s3Client, partSizeBytes: config.s3.partSizeBytes, queueSize: config.s3.queueSize, log: relayLog, aborts: options.store.aborts, abortRetrySeconds: tuning.abortRetrySeconds }) : undefined;
   const relay = createRelayService({
     relays: options.store.relays,
     owner: options.owner,
-    leaseSeconds: RELAY_LEASE_SECONDS,
+    leaseSeconds: tuning.relayLeaseSeconds,
     ...(s3 ? { s3 } : {}),
     onOutcome: ({ kind, destinationKind, bytes, seconds }) => {
       options.metrics.relays.inc({ outcome: kind, destination_kind: destinationKind });
@@ -157,8 +160,8 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
       recovery = createRelayRecovery({
         relays: options.store.relays,
         owner: options.owner,
-        leaseSeconds: RELAY_LEASE_SECONDS,
-        intervalMs: RELAY_SWEEP_SECONDS * 1000,
+        leaseSeconds: tuning.relayLeaseSeconds,
+        intervalMs: tuning.relaySweepSeconds * 1000,
         log: relayLog,
         ...(s3 ? { sweepAborts: () => s3.sweepAborts(options.owner) } : {}),
         resume: (job) => tasks.run(() => onFileShare.resume(job, chat)).catch((error: unknown) => relayLog.error({ err: error, file: job.fileId }, 'resumed relay failed')),

@@ -12,6 +12,7 @@ import { createSlackOutboxSender } from '../slack/slack-outbox-sender.ts';
 import { createOutboxChatPort } from '../services/outbox/outbox-chat-port.ts';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../services/outbox/outbox-dispatcher.ts';
 import { createOpsbotFeatures, type OpsbotFeatures } from './create-opsbot-features.ts';
+import { tuningFromEnv } from './tuning.ts';
 
 export interface StartOptions extends LoadConfigOptions {
   /** Overrides the logger (tests capture lines with it). */
@@ -60,7 +61,8 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   const tasks = createTaskTracker();
   const now = options.now ?? (() => Date.now() / 1000);
   const metrics = createMetrics();
-  const features = await createOpsbotFeatures({ config, log, store, owner, tasks, now, metrics });
+  const tuning = tuningFromEnv(options.env ?? process.env);
+  const features = await createOpsbotFeatures({ config, log, store, owner, tasks, now, metrics, tuning });
 
   if (config.mode === 'shell') {
     return {
@@ -91,6 +93,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
         owner,
         log: log.child({ component: 'outbox' }),
         bus: store,
+        leaseSeconds: tuning.outboxLeaseSeconds,
       });
       return createOutboxChatPort({ dispatcher, store: store.outbox, log });
     },

@@ -72,6 +72,8 @@ export interface S3DestinationOptions {
   aborts?: AbortStore;
   /** Epoch seconds (the abort store's clock). */
   now?: () => number;
+  /** First retry of a failed abort after this many seconds, doubling up to an hour. Default 30. */
+  abortRetrySeconds?: number;
 }
 
 /** First retry of a failed abort after this long; doubling up to ABORT_RETRY_MAX_S. */
@@ -188,7 +190,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
           log.info({ bucket: pending.bucket, key: pending.key, attempts: pending.attempts }, 'multipart upload aborted on retry');
           done++;
         } else {
-          const delay = Math.min(ABORT_RETRY_MAX_S, ABORT_RETRY_FIRST_S * 2 ** Math.max(0, pending.attempts - 1));
+          const delay = Math.min(ABORT_RETRY_MAX_S, (options.abortRetrySeconds ?? ABORT_RETRY_FIRST_S) * 2 ** Math.max(0, pending.attempts - 1));
           await options.aborts.retryAt(pending.uploadId, now() + delay, aborted.message.slice(0, 500));
         }
       }
