@@ -23,6 +23,8 @@ import { createFileShareHandler } from '../handlers/relay/file-share-handler.ts'
 import { createUploadsCommand } from '../handlers/relay/uploads-command.ts';
 import { createFileDestination } from '../services/relay/file-destination.ts';
 import { createRelayRecovery } from '../services/relay/relay-recovery.ts';
+import { createLeaderLease } from '../services/leadership/leader-lease.ts';
+import { createSharedInventorySource, INVENTORY_TOPIC } from '../services/inventory/shared-source.ts';
 import { createRelayService } from '../services/relay/relay-service.ts';
 import { createS3Client, createS3Destination } from '../services/relay/s3-destination.ts';
 import { isRelayComment } from '../services/relay/upload-rules.ts';
@@ -61,6 +63,9 @@ export interface OpsbotFeatures {
   close(): Promise<void>;
 }
 
+/** Leader roles (lease rows). */
+const ALERT_POLLER = 'alert-poller';
+const INVENTORY_REFRESHER = 'inventory-refresher';
 
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
   const { config, log, tasks, now } = options;
@@ -76,8 +81,33 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
       })
     : undefined;
 
+  // Leaders (one per role across replicas, by lease rows): the alert poller, the inventory refresher.
+  const leaderOf = (role: string) =>
+    createLeaderLease({
+      leases: options.store.leases,
+      role,
+      owner: options.owner,
+      log: log.child({ component: 'leader' }),
+      onChange: (leader) => {
+        options.metrics.leaseHeld.set({ role }, leader ? 1 : 0);
+        if (leader && role === ALERT_POLLER && postsAlerts && config.alerts.pollSeconds > 0) {
+          // A new leader polls at once: alerts raised while the old one was dying are not late.
+          tasks.run(() => alerts.pollOnce()).catch((error: unknown) => log.warn({ err: error }, 'first poll as leader failed'));
+        }
+      },
+    });
+  const pollerLease = leaderOf(ALERT_POLLER);
+  // With several replicas (PostgreSQL), the inventory leader lists Mackerel once per TTL and the
+  // others read its snapshot; one process lists Mackerel itself.
+  const shared = options.store.backend === 'postgres' && mackerel !== undefined;
+  const inventoryLease = shared ? leaderOf(INVENTORY_REFRESHER) : undefined;
+  const mackerelSource = mackerel ? createMackerelInventorySource({ client: mackerel }) : undefined;
   const inventory = createInventoryCache({
-    source: mackerel ? createMackerelInventorySource({ client: mackerel }) : createYamlInventorySource({ file: config.inventoryFile, now }),
+    source: mackerelSource
+      ? inventoryLease
+        ? createSharedInventorySource({ source: mackerelSource, snapshots: options.store.snapshots, leader: inventoryLease, role: INVENTORY_REFRESHER, notify: (topic) => options.store.notify(topic), log: log.child({ component: 'inventory' }) })
+        : mackerelSource
+      : createYamlInventorySource({ file: config.inventoryFile, now }),
     ttlSeconds: config.mackerel.ttlSeconds,
     now,
     log: log.child({ component: 'inventory' }),
@@ -99,6 +129,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     render: renderGraph,
     renderConcurrency: graphPool.size,
     claimTakeoverSeconds: tuning.alertClaimTakeoverSeconds,
+    leader: pollerLease,
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
@@ -135,6 +166,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     ...(slackFiles && slackFileOpener ? { openFileById: async (id: string, signal?: AbortSignal) => slackFileOpener(await slackFiles.fileInfo(id), signal) } : {}),
   });
   let recovery: ReturnType<typeof createRelayRecovery> | undefined;
+  let unsubscribeInventory: (() => void) | undefined;
 
   // The help command lists the registry it belongs to: it looks it up when it runs.
   const getRegistry = () => registry;
@@ -154,6 +186,12 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     ...(slackFileOpener ? { openSlackFile: slackFileOpener } : {}),
     mackerelWebhook: alerts.webhookHandler,
     async start(chat) {
+      pollerLease.start();
+      inventoryLease?.start();
+      // A new shared snapshot is announced: followers load it now rather than at their next TTL.
+      if (inventoryLease) unsubscribeInventory = options.store.subscribe(INVENTORY_TOPIC, () => {
+        if (!inventoryLease.isLeader()) inventory.refresh().catch(() => undefined);
+      });
       inventory.start();
       alerts.start(chat);
       // Every run sweeps: relays a dead run left are finished or reported, failed aborts retried.
@@ -170,6 +208,8 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     },
     async stop() {
       recovery?.stop();
+      unsubscribeInventory?.();
+      await Promise.all([pollerLease.stop(), inventoryLease?.stop()]);
       inventory.stop();
       await alerts.stop();
       await inventory.idle();

@@ -38,6 +38,12 @@ export interface AlertServiceOptions {
    * when they arrive. Default 3000 ms.
    */
   contextDeadlineMs?: number;
+  /**
+   * Several replicas: only the holder of the poller lease polls Mackerel and refreshes forecasts
+   * (one poll per interval in all). Webhooks are handled by whichever replica receives them.
+   * Default: this run always polls.
+   */
+  leader?: { isLeader(): boolean };
 }
 
 /** What happened to one event; for logs, the webhook reply and tests. */
@@ -375,13 +381,16 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     webhookHandler,
     start(chatPort) {
       if (chatPort) chat = chatPort;
+      const leads = () => options.leader?.isLeader() ?? true;
       const every = (seconds: number, task: () => Promise<void>, what: string) => {
-        const timer = setInterval(() => background(tasks.run(task), what), seconds * 1000);
+        const timer = setInterval(() => {
+          if (leads()) background(tasks.run(task), what);
+        }, seconds * 1000);
         timer.unref();
         timers.push(timer);
       };
       if (config.pollSeconds > 0) {
-        background(tasks.run(pollOnce), 'alert poll');
+        if (leads()) background(tasks.run(pollOnce), 'alert poll');
         every(config.pollSeconds, pollOnce, 'alert poll');
       }
       if (config.refreshMinutes > 0) every(config.refreshMinutes * 60, refreshOnce, 'forecast refresh');
