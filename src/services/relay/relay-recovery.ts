@@ -55,8 +55,12 @@ export function createRelayRecovery(options: RelayRecoveryOptions): RelayRecover
 
   return {
     start() {
-      void sweepOnce();
-      timer = setInterval(() => void sweepOnce(), options.intervalMs);
+      // sweep() logs its own failures; this .catch is for anything that escapes it.
+      const sweepInBackground = () => {
+        sweepOnce().catch((error: unknown) => log.error({ err: error }, 'relay recovery sweep failed'));
+      };
+      sweepInBackground();
+      timer = setInterval(sweepInBackground, options.intervalMs);
       timer.unref();
     },
     stop() {
