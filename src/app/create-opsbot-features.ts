@@ -87,6 +87,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
       leases: options.store.leases,
       role,
       owner: options.owner,
+      ttlSeconds: tuning.leaderLeaseSeconds,
       log: log.child({ component: 'leader' }),
       onChange: (leader) => {
         options.metrics.leaseHeld.set({ role }, leader ? 1 : 0);

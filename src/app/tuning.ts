@@ -9,6 +9,7 @@
  * - OPSBOT_ABORT_RETRY_SECONDS: first retry of a failed multipart-upload abort, doubling (default 30).
  * - OPSBOT_OUTBOX_LEASE_SECONDS: an outbox entry being sent is retaken after it (default 60).
  * - OPSBOT_ALERT_CLAIM_TAKEOVER_SECONDS: an alert claimed but never marked posted is taken over after it (default 120).
+ * - OPSBOT_LEADER_LEASE_SECONDS: a leader (alert poller, inventory refresher) that stopped renewing is replaced after it (default 15).
  */
 export interface Tuning {
   relayLeaseSeconds: number;
@@ -16,6 +17,7 @@ export interface Tuning {
   abortRetrySeconds: number;
   outboxLeaseSeconds: number;
   alertClaimTakeoverSeconds: number;
+  leaderLeaseSeconds: number;
 }
 
 export const DEFAULT_TUNING: Tuning = {
@@ -24,6 +26,7 @@ export const DEFAULT_TUNING: Tuning = {
   abortRetrySeconds: 30,
   outboxLeaseSeconds: 60,
   alertClaimTakeoverSeconds: 120,
+  leaderLeaseSeconds: 15,
 };
 
 const VARIABLES: Record<keyof Tuning, string> = {
@@ -32,6 +35,7 @@ const VARIABLES: Record<keyof Tuning, string> = {
   abortRetrySeconds: 'OPSBOT_ABORT_RETRY_SECONDS',
   outboxLeaseSeconds: 'OPSBOT_OUTBOX_LEASE_SECONDS',
   alertClaimTakeoverSeconds: 'OPSBOT_ALERT_CLAIM_TAKEOVER_SECONDS',
+  leaderLeaseSeconds: 'OPSBOT_LEADER_LEASE_SECONDS',
 };
 
 export function tuningFromEnv(env: NodeJS.ProcessEnv): Tuning {

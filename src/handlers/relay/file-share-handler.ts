@@ -71,7 +71,6 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
   async function relayAndReport(input: {
     chat: ChatPort;
     target: ChatTarget;
-    message: MessageRef;
     eventKey: string;
     file: SharedFile;
     destination: string;
@@ -81,7 +80,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     /** A resumed relay: the dead run's progress message (same key) is continued and finished. */
     resumed?: boolean;
   }): Promise<'reported' | 'aborted' | 'quiet'> {
-    const { chat, target, file, message, eventKey, working } = input;
+    const { chat, target, file, eventKey, working } = input;
     const keys = keysOf(file.id, input.destination);
     const say = (text: ChatMessage, key: string) => chat.post(target, text, { key }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
     const progress = createProgress({ chat, target, file, intervalMs, threshold, throttle, log, key: keys.progress });
@@ -168,7 +167,6 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       const outcome = await relayAndReport({
         chat,
         target,
-        message,
         eventKey,
         working,
         file,
@@ -201,7 +199,6 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     const outcome = await relayAndReport({
       chat,
       target: { channel: intent.channel, threadTs: intent.threadTs ?? intent.messageTs },
-      message,
       eventKey: job.eventKey,
       working,
       file,

@@ -56,15 +56,18 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     }
   }
 
-  const step = () => (running ??= tick().finally(() => (running = undefined)));
+  /** One acquire-or-renew at a time; `tick` handles its own failures, so this never rejects. */
+  const step = (): Promise<void> => (running ??= tick().finally(() => (running = undefined)));
 
   return {
     isLeader: () => lease !== null,
     current: () => lease,
     start() {
       if (timer) return;
-      void step();
-      timer = setInterval(() => void step(), (ttl * 1000) / 3);
+      step().catch(() => undefined);
+      timer = setInterval(() => {
+        step().catch(() => undefined);
+      }, (ttl * 1000) / 3);
       timer.unref();
     },
     async stop() {
