@@ -131,6 +131,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     renderConcurrency: graphPool.size,
     claimTakeoverSeconds: tuning.alertClaimTakeoverSeconds,
     leader: pollerLease,
+    onOutcome: (kind) => options.metrics.alertPosts.inc({ kind }),
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');

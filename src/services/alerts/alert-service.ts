@@ -44,6 +44,8 @@ export interface AlertServiceOptions {
    * Default: this run always polls.
    */
   leader?: { isLeader(): boolean };
+  /** Told what each event did (for metrics). */
+  onOutcome?: (outcome: HandleOutcome) => void;
 }
 
 /** What happened to one event; for logs, the webhook reply and tests. */
@@ -299,7 +301,12 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     }
   }
 
-  const handle = (event: AlertEvent) => serial(event.id, () => handleNow(event));
+  const handle = (event: AlertEvent) =>
+    serial(event.id, async () => {
+      const outcome = await handleNow(event);
+      options.onOutcome?.(outcome);
+      return outcome;
+    });
 
   async function pollOnce(): Promise<void> {
     let alerts: AlertEvent[];
