@@ -1,5 +1,6 @@
 import { userFacing } from '../../core/errors.ts';
 import { forecastTimeToLimit, type ForecastResult, type MetricPoint } from '../forecast/index.ts';
+import type { InventoryHost } from '../inventory/types.ts';
 import type { AlertDataSource, HostInfo } from './alert-data.ts';
 import { loadResourceData, type ResourceData } from './resource-data.ts';
 import { resourceCandidates, type ResourcePair } from './resource-metric.ts';
@@ -12,8 +13,18 @@ export interface ResourceForecast {
 
 export type HostLookup = { host: HostInfo } | { error: string };
 
-/** Finds exactly one host by name, or says why not. */
-export async function resolveHost(data: AlertDataSource, name: string): Promise<HostLookup> {
+/** An inventory host as the alert data source knows hosts (same id: Mackerel's, or the demo set's). */
+export function hostInfoOf(host: InventoryHost): HostInfo {
+  return { id: host.id, name: host.name, roles: Object.entries(host.roles).flatMap(([service, roles]) => roles.map((role) => `${service}:${role}`)), status: host.status };
+}
+
+/**
+ * Finds exactly one host by name through the alert data source, or says why not.
+ * @deprecated Commands resolve hosts through the inventory (`resolveHostWords` in
+ * src/services/lookup/resolve-host.ts); this remains only for `createAlertCommands` callers
+ * that give no inventory.
+ */
+export async function resolveHostByName(data: AlertDataSource, name: string): Promise<HostLookup> {
   let hosts: HostInfo[];
   try {
     hosts = await data.findHosts(name);
@@ -23,6 +34,13 @@ export async function resolveHost(data: AlertDataSource, name: string): Promise<
   if (hosts.length === 0) return { error: `no host named "${name}"` };
   if (hosts.length > 1) return { error: `"${name}" matches ${hosts.length} hosts: ${hosts.slice(0, 5).map((h) => h.name).join(', ')}${hosts.length > 5 ? ', …' : ''}` };
   return { host: hosts[0]! };
+}
+
+/** Why a host known to the inventory has nothing to forecast or draw: its metric source has no metrics for it. */
+export function noMetrics(data: Pick<AlertDataSource, 'kind'>, host: HostInfo): string {
+  const source = data.kind === 'mackerel' ? 'Mackerel has' : 'the demo data has';
+  const status = host.status && host.status !== 'working' ? ` (it is ${host.status})` : '';
+  return `${host.name} posts no metrics: ${source} none for it${status}`;
 }
 
 /** `disk` → `disk%`, `memory` → `memory%`, `xvda1` or `/dev/xvda1` → `filesystem.xvda1.used`. */
@@ -45,6 +63,7 @@ export async function forecastHostResources(options: { data: AlertDataSource; ho
   const { data, host, now, timeZone } = options;
   try {
     const names = await data.metricNames(host.id);
+    if (names.length === 0) return { error: noMetrics(data, host) };
     const pairs = pairsFor(options.metric, names);
     if (pairs.length === 0) {
       return { error: options.metric ? `${options.metric} on ${host.name} has no used/size pair to forecast against (try disk, memory, or a filesystem.<dev>.used metric)` : `${host.name} posts no filesystem or memory metrics` };
