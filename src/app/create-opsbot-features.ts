@@ -134,7 +134,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     onOutcome: (kind) => options.metrics.alertPosts.inc({ kind }),
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
-  const alertCommands = createAlertCommands({ service: alerts, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
+  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alerts.data, now, timeZone: alerts.timeZone, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
 
   const relayLog = log.child({ component: 'relay' });
 
