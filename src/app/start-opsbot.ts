@@ -35,6 +35,9 @@ export interface RunningOpsbot {
   abortWork(reason: string): void;
 }
 
+/** How long handled-event keys and sent outbox entries are kept. */
+const RETENTION_SECONDS = 7 * 86400;
+
 /** Shell mode keeps the terminal for the conversation: logs go to a file in the data folder. */
 function shellLogger(config: Config): Logger {
   mkdirSync(config.dataDir, { recursive: true });
@@ -137,7 +140,15 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
     throw error;
   }
   ready = true;
-  store.events.prune(7 * 86400).catch((error: unknown) => log.warn({ err: error }, 'could not prune handled events'));
+  // Handled-event keys and sent outbox entries are kept a week (Slack retries for hours at most),
+  // pruned at start and then daily by every replica (pruning is idempotent).
+  const prune = () => {
+    store.events.prune(RETENTION_SECONDS).catch((error: unknown) => log.warn({ err: error }, 'could not prune handled events'));
+    store.outbox.prune(RETENTION_SECONDS).catch((error: unknown) => log.warn({ err: error }, 'could not prune the outbox'));
+  };
+  prune();
+  const pruning = setInterval(prune, 86_400_000);
+  pruning.unref();
   log.info({ mode: config.mode, port, pid: process.pid }, 'opsbot is ready');
 
   return {
@@ -153,6 +164,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
       if (!finished) log.warn('work still in flight at shutdown was aborted');
       await features.close();
       clearInterval(outboxGauges);
+      clearInterval(pruning);
       // After the drain: what the work in flight queued is sent (or left for the next run).
       await dispatcher?.stop();
       await slack.stop();
