@@ -161,6 +161,11 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     name: 'relay jobs by event',
     up: 'CREATE INDEX relay_jobs_event ON relay_jobs (event_key)',
   },
+  {
+    version: 4,
+    name: 'outbox entries waiting for a post',
+    up: "CREATE INDEX outbox_waiting_ref ON outbox (ref_post_of) WHERE state IN ('pending', 'sending') AND ref_post_of IS NOT NULL",
+  },
 ];
 
 export const postgresMigrations: readonly PostgresMigration[] = [
@@ -268,6 +273,11 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     version: 2,
     name: 'relay jobs by event',
     sql: 'CREATE INDEX relay_jobs_event ON relay_jobs (event_key)',
+  },
+  {
+    version: 3,
+    name: 'outbox entries waiting for a post',
+    sql: "CREATE INDEX outbox_waiting_ref ON outbox (ref_post_of) WHERE state IN ('pending', 'sending') AND ref_post_of IS NOT NULL",
   },
 ];
 

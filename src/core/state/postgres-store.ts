@@ -304,7 +304,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         (await count(
           `UPDATE outbox o SET state = 'failed', last_error = 'the post ' || o.ref_post_of || ' it refers to failed', lease_owner = NULL, lease_expires_at = NULL, updated_at = c.now
            FROM ${CLOCK}
-           WHERE o.id IN (SELECT id FROM outbox WHERE state = 'pending' AND ref_post_of IN (SELECT key FROM outbox WHERE state = 'failed') FOR UPDATE SKIP LOCKED)`,
+           WHERE o.id IN (SELECT id FROM outbox WHERE state = 'pending' AND ref_post_of IS NOT NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.key = outbox.ref_post_of AND p.state = 'failed') FOR UPDATE SKIP LOCKED)`,
         )) > 0
       );
       const rows = await all(
@@ -313,7 +313,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
          FROM ${CLOCK}
          WHERE o.id IN (
            SELECT x.id FROM outbox x
-           WHERE (x.state = 'pending' OR (x.state = 'sending' AND x.lease_expires_at <= ${NOW}))
+           WHERE x.state IN ('pending', 'sending') AND (x.state = 'pending' OR x.lease_expires_at <= ${NOW})
              AND x.next_attempt_at <= ${NOW}
              AND (x.ref_post_of IS NULL OR EXISTS (SELECT 1 FROM outbox p WHERE p.key = x.ref_post_of AND p.state = 'sent'))
              AND (x.grp IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.grp = x.grp AND e.id < x.id AND e.state IN ('pending', 'sending')))

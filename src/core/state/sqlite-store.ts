@@ -383,7 +383,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
         while (
           run(
             `UPDATE outbox SET state = 'failed', last_error = 'the post ' || ref_post_of || ' it refers to failed', lease_owner = NULL, lease_expires_at = NULL, updated_at = :now
-             WHERE state = 'pending' AND ref_post_of IN (SELECT key FROM outbox WHERE state = 'failed')`,
+             WHERE state = 'pending' AND ref_post_of IS NOT NULL AND EXISTS (SELECT 1 FROM outbox p WHERE p.key = outbox.ref_post_of AND p.state = 'failed')`,
             { now: t },
           ) > 0
         );
@@ -392,7 +392,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
              ref_resolved_ts = COALESCE(ref_ts, (SELECT p.result_ts FROM outbox p WHERE p.key = outbox.ref_post_of))
            WHERE id IN (
              SELECT o.id FROM outbox o
-             WHERE (o.state = 'pending' OR (o.state = 'sending' AND o.lease_expires_at <= :now))
+             WHERE o.state IN ('pending', 'sending') AND (o.state = 'pending' OR o.lease_expires_at <= :now)
                AND o.next_attempt_at <= :now
                AND (o.ref_post_of IS NULL OR EXISTS (SELECT 1 FROM outbox p WHERE p.key = o.ref_post_of AND p.state = 'sent'))
                AND (o.grp IS NULL OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.grp = o.grp AND e.id < o.id AND e.state IN ('pending', 'sending')))
