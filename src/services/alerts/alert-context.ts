@@ -76,10 +76,13 @@ async function loadResource(data: AlertDataSource, hostId: string, metric: strin
   return loaded;
 }
 
-function thresholds(monitor: MonitorInfo): { warning?: number; critical?: number } {
+/** The thresholds the alert fired on (the webhook's), else the monitor's current ones. */
+function thresholds(event: AlertEvent, monitor: MonitorInfo): { warning?: number; critical?: number } {
+  const fired = event.warning !== undefined || event.critical !== undefined;
+  const from = fired ? event : monitor;
   const out: { warning?: number; critical?: number } = {};
-  if (typeof monitor.warning === 'number') out.warning = monitor.warning;
-  if (typeof monitor.critical === 'number') out.critical = monitor.critical;
+  if (typeof from.warning === 'number') out.warning = from.warning;
+  if (typeof from.critical === 'number') out.critical = from.critical;
   return out;
 }
 
@@ -96,7 +99,8 @@ export async function loadAlertContext(input: AlertEvent, options: LoadContextOp
   const { data, now } = options;
   const problems: string[] = [];
   let event = input;
-  if (!event.monitorId || (!event.hostId && HOST_TYPES.has(event.type))) {
+  // An alert group is not an alert of the API (nor has a monitor): its event says all there is.
+  if (event.type !== 'alertGroup' && (!event.monitorId || (!event.hostId && HOST_TYPES.has(event.type)))) {
     const full = await attempt('alert details', problems, () => data.getAlert(event.id));
     if (full) event = { ...full, ...stripUndefined(event), monitorId: event.monitorId ?? full.monitorId, hostId: event.hostId ?? full.hostId };
   }
@@ -111,7 +115,7 @@ export async function loadAlertContext(input: AlertEvent, options: LoadContextOp
   if (options.withForecast !== false && monitor?.metric && event.hostId) {
     const shared = await sharedForecast(data, event.hostId, monitor.metric, now, options.timeZone);
     problems.push(...shared.problems);
-    resource = shared.resource && { ...shared.resource, ...thresholds(monitor) };
+    resource = shared.resource && { ...shared.resource, ...thresholds(event, monitor) };
     forecast = shared.forecast;
   }
   return { event, org: org ?? null, monitor, host, resource, forecast, problems };
