@@ -270,6 +270,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async listOpen() {
       return (await plain("SELECT * FROM alert_records WHERE state = 'posted' ORDER BY posted_at, alert_id")).map(alertFromRow);
     },
+    async listPosting() {
+      return (await plain("SELECT * FROM alert_records WHERE state = 'posting' ORDER BY claimed_at, alert_id")).map(alertFromRow);
+    },
   };
 
   // -------------------------------------------------------------------------------------------

@@ -348,6 +348,10 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       live();
       return all("SELECT * FROM alert_records WHERE state = 'posted' ORDER BY posted_at, alert_id").map(alertFromRow);
     },
+    async listPosting(): Promise<AlertRecord[]> {
+      live();
+      return all("SELECT * FROM alert_records WHERE state = 'posting' ORDER BY claimed_at, alert_id").map(alertFromRow);
+    },
   };
 
   // -------------------------------------------------------------------------------------------

@@ -190,6 +190,8 @@ export interface AlertRecordStore {
   get(alertId: string): Promise<AlertRecord | null>;
   /** Posted, not closed. */
   listOpen(): Promise<AlertRecord[]>;
+  /** Claimed and not marked posted: being posted now, or left so by a run that died (its post may be out). */
+  listPosting(): Promise<AlertRecord[]>;
 }
 
 // ---------------------------------------------------------------------------------------------

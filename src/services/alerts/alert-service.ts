@@ -285,6 +285,19 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     return 'closed';
   }
 
+  /**
+   * An alert that closed while its record still says `posting`: the run that claimed it died
+   * before recording its post, which the outbox may have sent (or still sends). Once the claim
+   * can be taken over, the post is finished (its key finds the one already out, or posts it) and
+   * then closed like any other, so it never stays open in the channel.
+   */
+  async function closeUnposted(event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
+    const opened = await open({ ...event, open: true, status: record.status });
+    if (opened !== 'posted') return opened;
+    const posted = await store.get(event.id);
+    return posted?.state === 'posted' ? await close(event, posted) : 'failed';
+  }
+
   async function handleNow(event: AlertEvent): Promise<HandleOutcome> {
     try {
       const record = await store.get(event.id);
@@ -293,6 +306,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         if (record.state === 'closed' || record.status === event.status) return 'duplicate';
         return await changeStatus(event, record);
       }
+      if (record?.state === 'posting') return await closeUnposted(event, record);
       if (!record || record.state !== 'posted') return record ? 'duplicate' : 'ignored';
       return await close(event, record);
     } catch (error) {
@@ -317,7 +331,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       return;
     }
     const seen = new Set(alerts.map((a) => a.id));
-    const vanished = (await store.listOpen()).filter((r) => !seen.has(r.alertId));
+    // Posted alerts no longer open, and alerts a dead run claimed but never recorded as posted.
+    const vanished = [...(await store.listOpen()), ...(await store.listPosting())].filter((r) => !seen.has(r.alertId));
     await Promise.all([
       ...alerts.map((a) => handle(a)),
       ...vanished.map(async (r) => {

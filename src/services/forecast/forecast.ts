@@ -436,6 +436,19 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   }
   const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
   const shortNote = note ? ' (a new trend)' : '';
+  /** The trend's forecast, with its geometry, as the result (method, wording and confidence vary). */
+  const result = (resultMethod: typeof method, explanation: string, resultConfidence: typeof confidence): ForecastResult => ({
+    ...emptyResult(ctx, resultMethod, explanation, common.pointsUsed, common.pointsDiscarded),
+    ...common,
+    ...trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope),
+    secondsToLimit,
+    low,
+    high,
+    ratePerSecond: slope,
+    rateStdError: Number.isFinite(se) ? se : null,
+    currentValue: level,
+    confidence: resultConfidence,
+  });
   if (swing) {
     // The recent change is one of the series' usual swings: say so, then the long run.
     const r = swing.recent;
@@ -458,19 +471,7 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
         `climbs ${climb} between drops about every ${every} (rotation or cleanup); ${story}${outcome}`,
         `drops back about every ${every}; ${story}${outcome}`,
       ]);
-    const geometry = trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope);
-    return {
-      ...emptyResult(ctx, method, explanation, common.pointsUsed, common.pointsDiscarded),
-      ...common,
-      ...geometry,
-      secondsToLimit,
-      low,
-      high,
-      ratePerSecond: slope,
-      rateStdError: Number.isFinite(se) ? se : null,
-      currentValue: level,
-      confidence: confidence === 'high' ? 'medium' : confidence,
-    };
+    return result(method, explanation, confidence === 'high' ? 'medium' : confidence);
   }
   const explanation = firstThatFits([
     `${story}${note}${adjustmentsClause(adjustments, 2, true)}${outcome}`,
@@ -478,19 +479,7 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
     `${story}${shortNote}${adjustmentsClause(adjustments, 1, false)}${outcome}`,
     `${story}${shortNote}${outcome}`,
   ]);
-  const geometry = trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope);
-  return {
-    ...emptyResult(ctx, method, explanation, common.pointsUsed, common.pointsDiscarded),
-    ...common,
-    ...geometry,
-    secondsToLimit,
-    low,
-    high,
-    ratePerSecond: slope,
-    rateStdError: Number.isFinite(se) ? se : null,
-    currentValue: level,
-    confidence,
-  };
+  return result(method, explanation, confidence);
 }
 
 function describePrevious(trend: CurrentTrend, ctx: Context, per: 'h' | 'day'): string {
