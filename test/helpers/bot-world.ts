@@ -17,6 +17,7 @@ export const FAST_RECOVERY_ENV: Record<string, string> = {
   OPSBOT_ABORT_RETRY_SECONDS: '1',
   OPSBOT_OUTBOX_LEASE_SECONDS: '4',
   OPSBOT_ALERT_CLAIM_TAKEOVER_SECONDS: '3',
+  OPSBOT_LEADER_LEASE_SECONDS: '3',
 };
 
 /** Polls `check` every 20 ms until it holds, or throws after `timeoutMs` naming `what`. */
