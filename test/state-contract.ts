@@ -383,6 +383,7 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
           closedAt: null,
         });
         expect((await b.alerts.listOpen()).map((r) => r.alertId)).toEqual(['A2', 'A1']);
+        expect((await b.alerts.listPosting()).map((r) => r.alertId)).toEqual(['A3']);
         advance(1);
         await b.alerts.update('A1', { status: 'WARNING', mentioned: true, etaAt: T0 + 99.5, hasForecast: true });
         expect(await a.alerts.get('A1')).toMatchObject({ status: 'WARNING', mentioned: true, mentionCode: 'critical', etaAt: T0 + 99.5, hasForecast: true, updatedAt: T0 + 3, ts: '1.0' });

@@ -295,7 +295,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const opened = await open({ ...event, open: true, status: record.status });
     if (opened !== 'posted') return opened;
     const posted = await store.get(event.id);
-    return posted?.state === 'posted' ? await close(event, posted) : 'failed';
+    return posted?.state === 'posted' ? close(event, posted) : 'failed';
   }
 
   async function handleNow(event: AlertEvent): Promise<HandleOutcome> {
