@@ -240,3 +240,17 @@ describe('polled alerts (REST) through the same posts', () => {
     everything(h);
   });
 });
+
+describe('the alerts command and polling agree', () => {
+  it('an open alert is listed and posted; once it carries closedAt, polling resolves it and the list drops it', async () => {
+    h = await world([rest('7AlCpu0009a', '2MonCpu001x', 'host', { hostId: HOST.id, value: 15 })]);
+    await h.service.pollOnce();
+    expect(topLevel(h)).toHaveLength(1);
+    expect((await h.service.listOpen()).map((a) => a.event.id)).toEqual(['7AlCpu0009a']);
+    h.sim.closeAlert('7AlCpu0009a', 'hoge', NOW);
+    await h.service.pollOnce();
+    expect(lastUpdate(h)).toContain('closed: hoge');
+    expect(await h.service.listOpen()).toEqual([]);
+    everything(h);
+  });
+});
