@@ -13,6 +13,17 @@ export interface MonitorInfo {
   critical?: number | null;
   /** Expression monitors. */
   expression?: string;
+  /** The monitor's memo: where teams keep the runbook. */
+  memo?: string;
+  /** External (URL) monitors: the URL and response-time thresholds (ms). */
+  url?: string;
+  responseTimeWarning?: number | null;
+  responseTimeCritical?: number | null;
+  /** Service and external monitors: the service. */
+  service?: string;
+  /** Query monitors. */
+  query?: string;
+  legend?: string;
 }
 
 export interface HostInfo {

@@ -280,7 +280,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const at = event.closedAt ?? now();
     const decision = decide(ctx, 'OK');
     await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }));
-    await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved after ${formatDuration(at - ctx.event.openedAt)}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` }, { key: `alert:${event.id}:closed` });
+    // How long it lasted only when the opening time is known (an UNKNOWN alert may have none).
+    const lasted = !ctx.event.openedAtUnknown && at >= ctx.event.openedAt ? md` after ${formatDuration(at - ctx.event.openedAt)}` : EMPTY;
+    await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved${lasted}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` }, { key: `alert:${event.id}:closed` });
     await store.markClosed(event.id);
     return 'closed';
   }
@@ -332,7 +334,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     }
     const seen = new Set(alerts.map((a) => a.id));
     // Posted alerts no longer open, and alerts a dead run claimed but never recorded as posted.
-    const vanished = [...(await store.listOpen()), ...(await store.listPosting())].filter((r) => !seen.has(r.alertId));
+    // Alert groups exist only in webhooks (the alerts API lists alerts, not groups): not looked up here.
+    const vanished = [...(await store.listOpen()), ...(await store.listPosting())].filter((r) => !seen.has(r.alertId) && !r.alertId.startsWith('group-'));
     await Promise.all([
       ...alerts.map((a) => handle(a)),
       ...vanished.map(async (r) => {

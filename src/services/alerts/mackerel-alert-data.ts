@@ -48,6 +48,12 @@ function toMonitor(raw: unknown, fallbackType: string): MonitorInfo | null {
   if (optNum(m.warning) !== undefined) info.warning = optNum(m.warning)!;
   if (optNum(m.critical) !== undefined) info.critical = optNum(m.critical)!;
   if (typeof m.expression === 'string') info.expression = m.expression;
+  for (const key of ['memo', 'url', 'service', 'query', 'legend'] as const) {
+    const value = optStr(m[key]);
+    if (value !== undefined) info[key] = value;
+  }
+  if (optNum(m.responseTimeWarning) !== undefined) info.responseTimeWarning = optNum(m.responseTimeWarning)!;
+  if (optNum(m.responseTimeCritical) !== undefined) info.responseTimeCritical = optNum(m.responseTimeCritical)!;
   return info;
 }
 

@@ -24,7 +24,8 @@ export interface OpenAlertSummary {
 export async function listOpenAlerts(options: { data: AlertDataSource; store: Pick<AlertRecordStore, 'get'>; now: number; timeZone: string; maxForecasts?: number }): Promise<OpenAlertSummary[]> {
   const { data, store, now, timeZone } = options;
   let budget = options.maxForecasts ?? 30;
-  const alerts = await data.listOpenAlerts();
+  // Only what polling would keep open: an alert with a `closedAt` or status OK is closed there too.
+  const alerts = (await data.listOpenAlerts()).filter((event) => event.open);
   const summaries = await Promise.all(
     alerts.map(async (event) => {
       const record = await store.get(event.id);

@@ -23,21 +23,7 @@ export interface AlertViewOptions {
 
 const GLYPH: Record<AlertStatus, string> = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
 
-/**
- * Monitor fields the post uses when the data source provides them (a Mackerel monitor object has
- * them all; `MonitorInfo` guarantees only the common ones).
- */
-type MonitorDetails = MonitorInfo & {
-  memo?: string;
-  url?: string;
-  service?: string;
-  query?: string;
-  legend?: string;
-  responseTimeWarning?: number | null;
-  responseTimeCritical?: number | null;
-};
-
-const details = (ctx: AlertContext): MonitorDetails | null => ctx.monitor as MonitorDetails | null;
+const details = (ctx: AlertContext): MonitorInfo | null => ctx.monitor;
 const optText = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
 const optNumber = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
