@@ -323,6 +323,19 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(topLevelAlertPosts(w.slack)).toHaveLength(opened.length);
   });
 
+  it("cold start: three replicas started at once on a fresh database list Mackerel's hosts once, not once each", async () => {
+    const ttl = 3;
+    world = await startHaWorld({ databaseUrl: await postgres.createDatabase(), config: { ttlSeconds: ttl } });
+    const w = world;
+    // Mackerel answers slowly, as a big organisation's host list does: a listing takes a while to be stored.
+    w.mackerel.delayMs = 1500;
+    await Promise.all(Array.from({ length: 3 }, () => w.startReplica()));
+    // Each replica's cache loads on its first refresh tick (one TTL after start): then all three have the inventory.
+    await until(() => w.live().every((r) => r.lines().some((l) => l.msg === 'inventory loaded')), 'every replica to load the inventory', 20_000);
+    const directly = w.replicas.filter((r) => r.lines().some((l) => l.msg === 'no shared inventory snapshot yet: listing Mackerel directly this once'));
+    expect(w.callsOf(ROUTES.hosts).length, `host listings (replicas that listed directly: ${directly.map((r) => r.name).join(', ') || 'none'})`).toBe(1);
+  });
+
   it('counts: about one Mackerel host listing per TTL and one alert poll per interval across the replicas, +1 at a leader change', async () => {
     const ttl = 2;
     const poll = 1;
