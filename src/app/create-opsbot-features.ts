@@ -95,6 +95,11 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
           // A new leader polls at once: alerts raised while the old one was dying are not late.
           tasks.run(() => alerts.pollOnce()).catch((error: unknown) => log.warn({ err: error }, 'first poll as leader failed'));
         }
+        if (leader && role === INVENTORY_REFRESHER) {
+          // A new inventory leader lists at once and stores the snapshot: replicas started together
+          // find it when their caches first load, instead of each listing Mackerel itself.
+          inventory.refresh().catch((error: unknown) => log.warn({ err: error }, 'first inventory load as leader failed'));
+        }
       },
     });
   const pollerLease = leaderOf(ALERT_POLLER);
