@@ -129,11 +129,19 @@ const badFiles: Array<[string, string, string, RegExp]> = [
   ['a region with a space', 's3:\n  region: us east 1\n', 's3.region', /region name/],
   ['an unknown checksum mode', 's3:\n  requestChecksumCalculation: ALWAYS\n', 's3.requestChecksumCalculation', /WHEN_SUPPORTED or WHEN_REQUIRED, got "ALWAYS"/],
   ['an unknown log level', 'log:\n  level: loud\n', 'log.level', /expected one of trace.*got "loud"/],
+  // permissions: member or user group IDs per button; closing needs a list
+  ['a member name in permissions', 'permissions:\n  acknowledge: ["@alice"]\n', 'permissions.acknowledge[0]', /member ID .* not the name "@alice"/],
+  ['a mention token in permissions', 'permissions:\n  snooze: ["<!subteam^S0OPS>"]\n', 'permissions.snooze[0]', /bare ID/],
+  ['a channel ID in permissions', 'permissions:\n  closeAlert: [C0OPS]\n', 'permissions.closeAlert[0]', /member ID such as "U0123ABCD" or a user group ID/],
+  ['an empty permission list', 'permissions:\n  retryRelay: []\n', 'permissions.retryRelay', /empty list/],
+  ['an unknown permission', 'permissions:\n  close: [U0ALICE]\n', 'permissions.close', /did you mean closeAlert\?/],
+  ['a close button nobody may press', 'alerts:\n  closeButton: true\n', 'permissions.closeAlert', /nobody may by default/],
+  ['a close button as a word', 'alerts:\n  closeButton: yes please\n', 'alerts.closeButton', /true or false/],
   // shape of the file itself: unknown keys and wrong types keep naming the key
   ['a mistyped key', alerts('pollSecs: 5'), 'alerts.pollSecs', /unknown key\(s\) pollSecs \(did you mean pollSeconds\?\)/],
   ['an unknown top-level key', 'alert:\n  channel: C0ALERTS\n', 'alert', /unknown key\(s\) alert \(did you mean alerts\?\); known keys here: uploads, alerts/],
   ['an unknown rule key', rule('maxbytes: 10'), 'uploads[0].maxbytes', /did you mean maxBytes\?/],
-  ['a list where a mapping goes', '- uploads\n', '(top level)', /expected a mapping with uploads, alerts, inventory, s3, log; got a list/],
+  ['a list where a mapping goes', '- uploads\n', '(top level)', /expected a mapping with uploads, alerts, permissions, inventory, s3, log; got a list/],
   ['a word where the file goes', 'hello\n', '(top level)', /got "hello"/],
   ['uploads as a mapping', 'uploads:\n  keyword: "!up"\n', 'uploads', /expected a list of upload rules, got a mapping/],
   ['a rule as a word', 'uploads: ["!up"]\n', 'uploads[0]', /expected a mapping with keyword, destination/],
@@ -283,5 +291,15 @@ describe('the CLI exits 78 naming the key (not "could not start")', () => {
     const { code, stderr } = await run(yaml);
     expect(stderr).toContain(`opsbot: configuration error: config ${message}`);
     expect(code).toBe(78);
+  });
+});
+
+describe('permissions', () => {
+  it('default to none (anyone may press, nobody may close) and keep the lists given', () => {
+    expect(loadYaml('').permissions).toEqual({});
+    expect(loadYaml('').alerts.closeButton).toBe(false);
+    const config = loadYaml('alerts:\n  closeButton: true\npermissions:\n  acknowledge: [U0ALICE, S0ONCALL]\n  closeAlert: [W0BOSS]\n');
+    expect(config.permissions).toEqual({ acknowledge: ['U0ALICE', 'S0ONCALL'], closeAlert: ['W0BOSS'] });
+    expect(config.alerts.closeButton).toBe(true);
   });
 });

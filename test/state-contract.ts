@@ -381,6 +381,11 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
           postedAt: T0 + 2,
           updatedAt: T0 + 2,
           closedAt: null,
+          ackedBy: null,
+          ackedByName: null,
+          ackedAt: null,
+          snoozedUntil: null,
+          snoozedByName: null,
         });
         expect((await b.alerts.listOpen()).map((r) => r.alertId)).toEqual(['A2', 'A1']);
         expect((await b.alerts.listPosting()).map((r) => r.alertId)).toEqual(['A3']);
@@ -393,6 +398,32 @@ export function describeStateStore(name: string, open: () => Promise<OpenedState
         await a.alerts.markClosed('A2');
         expect(await b.alerts.get('A2')).toMatchObject({ state: 'closed', status: 'OK', closedAt: T0 + 4, updatedAt: T0 + 4 });
         expect((await b.alerts.listOpen()).map((r) => r.alertId)).toEqual(['A1']);
+      });
+
+      it('acknowledge: first press wins, once across stores; only a posted alert', async () => {
+        await a.alerts.claim('A1', 'WARNING', 60);
+        expect(await a.alerts.acknowledge('A1', { id: 'U1', name: 'alice' })).toBe(false);
+        await a.alerts.markPosted('A1', posted);
+        advance(5);
+        const results = await race(6, (s, i) => s.alerts.acknowledge('A1', { id: `U${i}`, name: `user${i}` }));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const winner = results.indexOf(true);
+        expect(await b.alerts.get('A1')).toMatchObject({ ackedBy: `U${winner}`, ackedByName: `user${winner}`, ackedAt: T0 + 5, state: 'posted' });
+        await a.alerts.markClosed('A1');
+        expect(await a.alerts.acknowledge('A1', { id: 'U9', name: 'late' })).toBe(false);
+        expect(await a.alerts.acknowledge('NOPE', { id: 'U9', name: 'late' })).toBe(false);
+      });
+
+      it('snooze: moves later only (a repeat within a minute is no change); only a posted alert', async () => {
+        await a.alerts.claim('A1', 'WARNING', 60);
+        expect(await a.alerts.snooze('A1', T0 + 3600, 'alice')).toBe(false);
+        await a.alerts.markPosted('A1', posted);
+        expect(await a.alerts.snooze('A1', T0 + 3600, 'alice')).toBe(true);
+        expect(await b.alerts.snooze('A1', T0 + 3630.5, 'bob')).toBe(false);
+        expect(await b.alerts.get('A1')).toMatchObject({ snoozedUntil: T0 + 3600, snoozedByName: 'alice' });
+        expect(await b.alerts.snooze('A1', T0 + 7200, 'bob')).toBe(true);
+        expect(await a.alerts.snooze('A1', T0 + 600, 'carol')).toBe(false);
+        expect(await a.alerts.get('A1')).toMatchObject({ snoozedUntil: T0 + 7200, snoozedByName: 'bob' });
       });
     });
 

@@ -31,6 +31,8 @@ import { isRelayComment } from '../services/relay/upload-rules.ts';
 import { createSlackFileDownloader, createSlackFileOpener, trustSlackAndApiHost } from '../services/slack-files/slack-file-downloader.ts';
 import { createSlackFilesApi } from '../services/slack-files/slack-files-api.ts';
 import type { OpenSlackFile } from '../slack/slack-events.ts';
+import { createActHandler, type ActHandler } from '../handlers/act/act-handler.ts';
+import { createPermissionCheck } from '../services/permissions/permissions.ts';
 import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
 
 export interface FeatureOptions {
@@ -44,6 +46,8 @@ export interface FeatureOptions {
   metrics: Metrics;
   /** Lease, sweep and retry timings (tests shorten them; see tuning.ts). Default: DEFAULT_TUNING. */
   tuning?: Tuning;
+  /** Members of a Slack user group (`permissions` may name groups); Slack mode only. */
+  groupMembers?: (groupId: string) => Promise<string[]>;
 }
 
 /** The three jobs, wired to their collaborators, as the transports (Slack, shell) need them. */
@@ -55,6 +59,8 @@ export interface OpsbotFeatures {
   /** Streams a shared Slack file's bytes; present when there is a bot token to download with. */
   openSlackFile?: OpenSlackFile;
   mackerelWebhook?: MackerelWebhookHandler;
+  /** Button presses on alert posts and failed relay replies. */
+  onAction: ActHandler;
   /** Starts background work (inventory refresh, alert polling) posting through `chat`. */
   start(chat: ChatPort): Promise<void>;
   /** Stops starting new background work. */
@@ -137,6 +143,9 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     claimTakeoverSeconds: tuning.alertClaimTakeoverSeconds,
     leader: pollerLease,
     onOutcome: (kind) => options.metrics.alertPosts.inc({ kind }),
+    // Buttons only where they can be pressed (Slack); "Close in Mackerel" only when the key may write.
+    buttons: config.mode !== 'shell',
+    ...(mackerel && config.alerts.closeButton ? { closeAlert: async (id: string, reason: string) => void (await mackerel.closeAlert(id, reason)) } : {}),
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
   const alertCommands = createAlertCommands({ service: alerts, inventory, data: alerts.data, now, timeZone: alerts.timeZone, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
@@ -171,6 +180,15 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     signal: tasks.signal,
     // A relay taken over from a run that died fetches the file again by id.
     ...(slackFiles && slackFileOpener ? { openFileById: async (id: string, signal?: AbortSignal) => slackFileOpener(await slackFiles.fileInfo(id), signal) } : {}),
+    // Failed replies get a Retry button (Slack mode: the file can be fetched again by id).
+    getJob: (fileId: string, destination: string) => options.store.relays.get(fileId, destination),
+    runInBackground: (task: () => Promise<void>) => void tasks.run(task).catch((error: unknown) => relayLog.error({ err: error }, 'retried relay failed')),
+  });
+  const onAction = createActHandler({
+    alerts,
+    relay: onFileShare,
+    permissions: createPermissionCheck({ permissions: config.permissions, ...(options.groupMembers ? { groupMembers: options.groupMembers } : {}), log: log.child({ component: 'permissions' }) }),
+    log: log.child({ component: 'act' }),
   });
   let recovery: ReturnType<typeof createRelayRecovery> | undefined;
   let unsubscribeInventory: (() => void) | undefined;
@@ -192,6 +210,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     isRelayComment: (text) => isRelayComment(config.uploads, text),
     ...(slackFileOpener ? { openSlackFile: slackFileOpener } : {}),
     mackerelWebhook: alerts.webhookHandler,
+    onAction,
     async start(chat) {
       pollerLease.start();
       inventoryLease?.start();

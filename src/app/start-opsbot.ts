@@ -65,7 +65,21 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   const now = options.now ?? (() => Date.now() / 1000);
   const metrics = createMetrics();
   const tuning = tuningFromEnv(options.env ?? process.env);
-  const features = await createOpsbotFeatures({ config, log, store, owner, tasks, now, metrics, tuning });
+  // User groups named in `permissions` are read from Slack, once the Slack client exists.
+  const slackRef: { client?: import('@slack/web-api').WebClient } = {};
+  const groupMembers = async (groupId: string): Promise<string[]> => {
+    const slackClient = slackRef.client;
+    if (!slackClient) throw new Error('Slack is not connected');
+    try {
+      const result = await slackClient.usergroups.users.list({ usergroup: groupId });
+      metrics.slackCalls.inc({ method: 'usergroups.users.list', result: 'ok' });
+      return result.users ?? [];
+    } catch (error) {
+      metrics.slackCalls.inc({ method: 'usergroups.users.list', result: 'error' });
+      throw error;
+    }
+  };
+  const features = await createOpsbotFeatures({ config, log, store, owner, tasks, now, metrics, tuning, groupMembers });
 
   if (config.mode === 'shell') {
     return {
@@ -106,7 +120,10 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
     onFileShare: features.onFileShare,
     isRelayComment: features.isRelayComment,
     openFile: features.openSlackFile!,
+    onAction: features.onAction,
+    onRespond: (result) => metrics.slackCalls.inc({ method: 'response_url', result }),
   });
+  slackRef.client = slack.client;
   let ready = false;
   const http = createHttpServer({
     log,

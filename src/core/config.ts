@@ -114,6 +114,19 @@ function slackIdProblem(value: string, kind: 'channel' | 'user'): string | undef
 }
 
 const channelId = checkedString('a Slack channel ID such as "C0123ABCD"', (v) => slackIdProblem(v, 'channel'));
+const USERGROUP_ID = /^S[A-Z0-9]{2,20}$/;
+
+/** A member (`U…`/`W…`) or a user group (`S…`) ID, for `permissions`. */
+function principalProblem(value: string): string | undefined {
+  if (USER_ID.test(value) || USERGROUP_ID.test(value)) return undefined;
+  if (value.startsWith('@')) return `expected a member ID ("U0123ABCD": profile → ⋮ → Copy member ID) or a user group ID ("S0123ABCD"), not the name ${describeValue(value)}`;
+  if (value.startsWith('<')) return `expected the bare ID ("U0123ABCD" or "S0123ABCD"), not a mention token ${describeValue(value)}`;
+  return `expected a Slack member ID such as "U0123ABCD" or a user group ID such as "S0123ABCD", got ${describeValue(value)}`;
+}
+const principals = listOf(checkedString('a member ID "U0123ABCD" or a user group ID "S0123ABCD"', principalProblem), 'member or user group IDs').min(
+  1,
+  'is an empty list, so nobody may press it; remove the key for the default',
+);
 const userId = checkedString('a Slack member ID such as "U0123ABCD"', (v) => slackIdProblem(v, 'user'));
 
 const MENTION_EXAMPLES = '"<!subteam^S0123ABCD>" (a user group), "<@U0123ABCD>" (a member), "<!here>" or "<!channel>", separated by spaces';
@@ -300,6 +313,16 @@ const fileSchema = section({
     /** How often the forecast of an open alert is refreshed. */
     refreshMinutes: wholeNumber(0, DAY_SECONDS / 60, 'minutes', ' (a day; 0: no refresh)').default(30),
     calendar: calendarSchema.default({ timezone: 'UTC', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] }),
+    /** Show "Close in Mackerel" on alert posts: the API key must have write permission (Mackerel cannot be asked). */
+    closeButton: booleanValue().default(false),
+  }).optional(),
+  /** Who may press the buttons (and so act from Slack); absent: anyone who can see the post, except closeAlert (nobody). */
+  permissions: section({
+    acknowledge: principals.optional(),
+    snooze: principals.optional(),
+    graph: principals.optional(),
+    closeAlert: principals.optional(),
+    retryRelay: principals.optional(),
   }).optional(),
   inventory: section({
     file: checkedString('a path to an inventory YAML file', (v) => (v.trim() === '' ? 'is empty' : CONTROL.test(v) ? 'must not contain control characters' : undefined)).optional(),
@@ -319,6 +342,8 @@ const fileSchema = section({
 });
 
 export type UploadRule = z.infer<typeof uploadRuleSchema>;
+export type PermissionAction = 'acknowledge' | 'snooze' | 'graph' | 'closeAlert' | 'retryRelay';
+export type Permissions = Partial<Record<PermissionAction, string[]>>;
 export type CalendarConfig = z.infer<typeof calendarSchema>;
 
 export interface Config {
@@ -345,7 +370,10 @@ export interface Config {
     urgentWithinMinutes: number;
     refreshMinutes: number;
     calendar: CalendarConfig;
+    closeButton?: boolean;
   };
+  /** Member (`U…`/`W…`) and user group (`S…`) IDs per button; absent: anyone (closeAlert: nobody). */
+  permissions: Permissions;
   mackerel: {
     apiKey?: string;
     apiUrl: string;
@@ -542,6 +570,10 @@ function load(options: LoadConfigOptions): Config {
     if (rule.destination.startsWith('file://')) checkFolder(`uploads[${i}].destination`, fileURLToPath(rule.destination));
   });
   const alerts = file.alerts ?? fileSchema.shape.alerts.unwrap().parse({});
+  const permissions: Permissions = file.permissions ?? {};
+  if (alerts.closeButton && !permissions.closeAlert) {
+    throw new ConfigError('permissions.closeAlert', 'alerts.closeButton is on, so list who may close alerts in Mackerel from Slack (member IDs "U…" or user group IDs "S…"); nobody may by default');
+  }
   // A URL, not the bare path: a data folder with "%", "#" or spaces must survive the relay's decoding.
   const uploads = file.uploads ?? [{ keyword: '!fileupload', destination: `${pathToFileURL(resolve(dataDir, 'uploads')).href}/` }];
 
@@ -560,6 +592,7 @@ function load(options: LoadConfigOptions): Config {
     configFile,
     uploads,
     alerts,
+    permissions,
     mackerel: {
       apiKey: mackerelApiKey,
       apiUrl: envUrl(env, 'MACKEREL_API_URL', 'https://api.mackerelio.com/'),

@@ -50,14 +50,50 @@ const messageEvent = z.looseObject({
 
 const urlVerification = z.object({ type: z.literal('url_verification'), challenge: z.string().max(1000) });
 
-/** Interactivity (`payload=` form field): a typed object Bolt routes by `type`. */
-const interaction = z.looseObject({
-  type: z.enum(['block_actions', 'view_submission', 'view_closed', 'shortcut', 'message_action', 'block_suggestion', 'interactive_message', 'dialog_submission']),
-  user: z.looseObject({ id: z.string() }).optional(),
+const optionalId = id.nullable().optional();
+const shortText = z.string().max(5_000).optional();
+
+/**
+ * Interactivity (`payload=` form field). opsbot handles button presses (`block_actions`) only;
+ * the fields Bolt and opsbot read are checked here (Bolt reads `team.id` or `user.team_id`,
+ * `enterprise.id`, `channel.id`, `actions[0]` and `response_url`), every other interaction type is
+ * acknowledged and dropped.
+ */
+const blockActions = z.looseObject({
+  type: z.literal('block_actions'),
+  user: z.looseObject({ id: id.min(1), name: shortText, username: shortText, team_id: optionalId }),
+  team: z.looseObject({ id: id, enterprise_id: optionalId }).nullable().optional(),
+  enterprise: z.looseObject({ id: id }).nullable().optional(),
+  channel: z.looseObject({ id: id, name: shortText }).nullable().optional(),
+  container: z.looseObject({ type: shortText, channel_id: id.optional(), message_ts: id.optional(), thread_ts: id.optional(), is_ephemeral: z.boolean().optional() }).optional(),
+  message: z.looseObject({ ts: id.optional(), thread_ts: id.optional() }).optional(),
+  api_app_id: id.optional(),
+  is_enterprise_install: z.boolean().optional(),
+  response_url: z.string().max(2_000).optional(),
+  trigger_id: z.string().max(500).optional(),
+  actions: z
+    .array(z.looseObject({ action_id: z.string().min(1).max(255), block_id: z.string().max(255).optional(), value: z.string().max(2_000).optional(), type: z.string().max(100), action_ts: z.string().max(100).optional() }))
+    .min(1)
+    .max(25),
 });
 
-/** A slash command arrives as plain form fields. */
-const slashCommand = z.looseObject({ command: z.string().min(1).max(100), text: z.string().max(10_000).optional(), user_id: z.string(), channel_id: z.string() });
+/** A slash command arrives as plain form fields; each field Bolt and opsbot read is one string. */
+const formText = (max: number) => z.string().max(max);
+const slashCommand = z.looseObject({
+  command: formText(100).min(1),
+  text: formText(10_000).optional(),
+  user_id: formText(200).min(1),
+  user_name: formText(500).optional(),
+  channel_id: formText(200).min(1),
+  channel_name: formText(500).optional(),
+  team_id: formText(200).optional(),
+  team_domain: formText(500).optional(),
+  enterprise_id: formText(200).optional(),
+  api_app_id: formText(200).optional(),
+  is_enterprise_install: formText(10).optional(),
+  response_url: formText(2_000).optional(),
+  trigger_id: formText(500).optional(),
+});
 
 export type SlackEnvelope =
   | { kind: 'ssl_check' }
@@ -75,7 +111,9 @@ export function checkSlackEnvelope(contentType: string | undefined, body: string
     if (typeof form.payload === 'string') {
       const payload = parseJson(form.payload);
       if (!object.safeParse(payload).success) return { kind: 'bad', why: 'payload is not a JSON object' };
-      return interaction.safeParse(payload).success ? { kind: 'bolt' } : { kind: 'ignore', why: 'unhandled interaction type' };
+      const type = (payload as { type?: unknown }).type;
+      if (type !== 'block_actions') return { kind: 'ignore', why: 'unhandled interaction type' };
+      return blockActions.safeParse(payload).success ? { kind: 'bolt' } : { kind: 'bad', why: 'malformed block_actions payload' };
     }
     return slashCommand.safeParse(form).success ? { kind: 'bolt' } : { kind: 'bad', why: 'form body is neither a payload nor a slash command' };
   }

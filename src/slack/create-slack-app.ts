@@ -8,7 +8,10 @@ import { replyTarget, type ChatPort, type FileShareEvent } from '../handlers/cha
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
 import type { EventStore } from '../core/state/types.ts';
 import { toBoltLogger } from './bolt-logger.ts';
-import { code, lines, md } from '../core/message.ts';
+import { code, lines, md, type ChatMessage } from '../core/message.ts';
+import type { ActHandler } from '../handlers/act/act-handler.ts';
+import { createEphemeralReply, type EphemeralReply } from './respond.ts';
+import { toActionPress, toSlashCommand } from './slack-interactions.ts';
 import { createSlackChatPort } from './slack-chat-port.ts';
 import { checkSlackMessage, isFromPerson, isHostedFile, toFileShareEvent, toMentionEvent, type OpenSlackFile, type SlackFileObject, type SlackMessageLike } from './slack-events.ts';
 
@@ -25,6 +28,10 @@ export interface SlackAppOptions {
   tasks: TaskTracker;
   /** The chat port replies go through (the durable outbox in production); default: straight Web API calls. */
   makeChat?: (client: WebClient) => ChatPort;
+  /** Button presses on opsbot's messages (alert posts, failed relays). */
+  onAction?: ActHandler;
+  /** Told about every ephemeral reply sent to a response_url (for metrics). */
+  onRespond?: (result: 'ok' | 'error') => void;
 }
 
 export interface SlackApp {
@@ -105,6 +112,36 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
   });
 
+  const ephemeral = (responseUrl: string | undefined): EphemeralReply =>
+    createEphemeralReply({ responseUrl, apiUrl: config.slack.apiUrl, log, ...(options.onRespond ? { onCall: options.onRespond } : {}) });
+
+  // Buttons: acknowledged at once (Slack wants an answer within 3 s), handled in the background.
+  app.action(/^opsbot_/, async ({ ack, body }) => {
+    await ack();
+    const press = toActionPress(body);
+    if (!press) {
+      if (!unusable.has('block_actions')) {
+        unusable.add('block_actions');
+        log.warn('a button press without a usable user, channel, message or value was ignored (logged once)');
+      }
+      return;
+    }
+    const reply = ephemeral(press.responseUrl);
+    const onAction = options.onAction;
+    if (!onAction) return void (await reply({ text: md`That button does nothing in this opsbot.` }));
+    tasks.run(() => onAction(press.press, chat, reply)).catch((error: unknown) => log.error({ err: error }, 'button handler failed'));
+  });
+
+  // `/opsbot <command>`: every command, answered to the person alone.
+  app.command('/opsbot', async ({ ack, body }) => {
+    await ack();
+    const command = toSlashCommand(body);
+    if (!command) return;
+    const reply = ephemeral(command.responseUrl);
+    const event = { user: command.user, channel: command.channel, ts: command.ts, text: command.text };
+    tasks.run(() => options.onMention(event, ephemeralChat(reply, command.channel))).catch((error: unknown) => log.error({ err: error }, 'slash command failed'));
+  });
+
   app.error(async (error) => {
     log.error({ err: error }, 'bolt error');
   });
@@ -124,6 +161,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     async stop() {
       if (config.mode === 'socket') await app.stop();
     },
+  };
+}
+
+/**
+ * The chat port a slash command answers through: every reply is ephemeral (seen by the person
+ * who typed it). Reactions mean nothing there; an image cannot be ephemeral, so it is described.
+ */
+function ephemeralChat(reply: EphemeralReply, channel: string): ChatPort {
+  let seq = 0;
+  const say = async (message: ChatMessage) => {
+    await reply(message);
+    return { channel, ts: `ephemeral.${++seq}` };
+  };
+  return {
+    post: (_target, message) => say(message),
+    update: async (_ref, message) => void (await say(message)),
+    react: async () => undefined,
+    unreact: async () => undefined,
+    uploadImage: async (_target, image) =>
+      void (await say({ text: md`:frame_with_picture: ${image.title}: a graph cannot be shown privately. Ask \`@opsbot\` in a channel or thread to have it posted there.` })),
   };
 }
 

@@ -144,6 +144,10 @@ export class SlackSim {
   readonly downloads: SimDownload[] = [];
   /** Messages posted with chat.postMessage (and edited with chat.update) or added with `addMessage`, by ts. */
   readonly messages = new Map<string, SimMessage>();
+  /** What the bot sent to response_urls (`responseUrl()`): ephemeral replies to presses and slash commands. */
+  readonly responses: { id: string; body: Record<string, unknown>; at: number }[] = [];
+  /** User group members for usergroups.users.list: group ID → member IDs. */
+  readonly userGroups = new Map<string, string[]>();
   /** Files uploaded with the files.getUploadURLExternal flow: id → bytes. */
   readonly uploads = new Map<string, { filename: string; bytes: Buffer; completed: boolean; channel?: string; threadTs?: string }>();
   private readonly files = new Map<string, SimFile>();
@@ -343,6 +347,7 @@ export class SlackSim {
     const token = bearer(req);
     if (req.method === 'GET' && url.pathname.startsWith('/files-pri/')) return this.serveFile(req, res, url, token);
     if (req.method === 'POST' && url.pathname.startsWith('/upload/')) return this.receiveUpload(req, res, url.pathname.slice('/upload/'.length));
+    if (req.method === 'POST' && url.pathname.startsWith('/respond/')) return this.receiveResponse(req, res, url.pathname.slice('/respond/'.length));
     const match = /^\/api\/([\w.]+)$/.exec(url.pathname);
     if (!match || req.method !== 'POST') return sendJson(res, 404, { ok: false, error: 'unknown_method' });
     const method = match[1]!;
@@ -630,11 +635,56 @@ export class SlackSim {
       }
       case 'conversations.info':
         return { ok: true, channel: { id: str('channel'), name: `channel-${(str('channel') ?? '').toLowerCase()}`, is_channel: true } };
+      case 'usergroups.users.list': {
+        const members = this.userGroups.get(str('usergroup') ?? '');
+        return members ? { ok: true, users: members } : { ok: false, error: 'no_such_subteam' };
+      }
+      case 'chat.postEphemeral':
+        return str('channel') && str('user') ? { ok: true, message_ts: this.nextTs() } : { ok: false, error: 'channel_not_found' };
       case 'users.info':
         return { ok: true, user: { id: str('user'), name: `user-${(str('user') ?? '').toLowerCase()}`, real_name: 'Test User', tz: 'UTC' } };
       default:
         return { ok: true };
     }
+  }
+
+  /** A response_url for one interaction or slash command (on the API host, as SLACK_API_URL's origin). */
+  responseUrl(id: string): string {
+    return `http://${this.apiHost}/respond/${encodeURIComponent(id)}`;
+  }
+
+  /** The ephemeral replies sent to `responseUrl(id)`. */
+  responsesTo(id: string): Record<string, unknown>[] {
+    return this.responses.filter((r) => r.id === id).map((r) => r.body);
+  }
+
+  /** Resolves with the first reply to `responseUrl(id)` (past or future) that satisfies `predicate`. */
+  async waitForResponse(id: string, predicate: (body: Record<string, unknown>) => boolean = () => true, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.responsesTo(id).find(predicate);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no response_url reply to ${id} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** A response_url POST: JSON with `text`/`blocks`; held to the same limits and ping rule as chat.postMessage. */
+  private async receiveResponse(req: IncomingMessage, res: ServerResponse, id: string): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = parseJson(Buffer.concat(chunks).toString('utf8'));
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return sendJson(res, 400, { ok: false, error: 'invalid_payload' });
+    const args = body as Record<string, unknown>;
+    for (const p of unexpectedPings(args, this.allowedMentions)) this.violations.push(`response_url: unexpected ping ${p}`);
+    const limits = limitViolations('chat.postMessage', args);
+    if (limits.length) {
+      this.violations.push(...limits);
+      return sendJson(res, 400, { ok: false, error: 'invalid_blocks' });
+    }
+    this.responses.push({ id: decodeURIComponent(id), body: args, at: Date.now() });
+    for (const waiter of [...this.waiters]) waiter();
+    sendJson(res, 200, { ok: true });
   }
 
   /** `url_private`: the bytes (or a redirect to the CDN) for the bot token; Slack's login page otherwise. */

@@ -90,6 +90,23 @@ export class SocketModeSim {
     return acked;
   }
 
+  /** Pushes an interactivity payload (a button press) as Slack's `interactive` envelope; resolves once acked. */
+  sendInteractive(payload: Record<string, unknown>): Promise<string> {
+    return this.push('interactive', payload);
+  }
+
+  /** Pushes a slash command (its form fields) as Slack's `slash_commands` envelope; resolves once acked. */
+  sendSlashCommand(fields: Record<string, string>): Promise<string> {
+    return this.push('slash_commands', fields);
+  }
+
+  private push(type: string, payload: Record<string, unknown>): Promise<string> {
+    const envelopeId = randomUUID();
+    const acked = new Promise<string>((resolve) => this.acks.set(envelopeId, () => resolve(envelopeId)));
+    this.socket!.send(JSON.stringify({ envelope_id: envelopeId, type, accepts_response_payload: true, payload }));
+    return acked;
+  }
+
   async stop(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();

@@ -166,6 +166,17 @@ export const sqliteMigrations: readonly SqliteMigration[] = [
     name: 'outbox entries waiting for a post',
     up: "CREATE INDEX outbox_waiting_ref ON outbox (ref_post_of) WHERE state IN ('pending', 'sending') AND ref_post_of IS NOT NULL",
   },
+  {
+    version: 5,
+    name: 'alert acknowledgement and mention snooze (Slack buttons)',
+    up: `
+      ALTER TABLE alert_records ADD COLUMN acked_by TEXT;
+      ALTER TABLE alert_records ADD COLUMN acked_by_name TEXT;
+      ALTER TABLE alert_records ADD COLUMN acked_at REAL;
+      ALTER TABLE alert_records ADD COLUMN snoozed_until REAL;
+      ALTER TABLE alert_records ADD COLUMN snoozed_by_name TEXT;
+    `,
+  },
 ];
 
 export const postgresMigrations: readonly PostgresMigration[] = [
@@ -278,6 +289,17 @@ export const postgresMigrations: readonly PostgresMigration[] = [
     version: 3,
     name: 'outbox entries waiting for a post',
     sql: "CREATE INDEX outbox_waiting_ref ON outbox (ref_post_of) WHERE state IN ('pending', 'sending') AND ref_post_of IS NOT NULL",
+  },
+  {
+    version: 4,
+    name: 'alert acknowledgement and mention snooze (Slack buttons)',
+    sql: `
+      ALTER TABLE alert_records ADD COLUMN acked_by text;
+      ALTER TABLE alert_records ADD COLUMN acked_by_name text;
+      ALTER TABLE alert_records ADD COLUMN acked_at double precision;
+      ALTER TABLE alert_records ADD COLUMN snoozed_until double precision;
+      ALTER TABLE alert_records ADD COLUMN snoozed_by_name text;
+    `,
   },
 ];
 

@@ -273,6 +273,24 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async listPosting() {
       return (await plain("SELECT * FROM alert_records WHERE state = 'posting' ORDER BY claimed_at, alert_id")).map(alertFromRow);
     },
+    async acknowledge(alertId, user) {
+      return (
+        (await count(
+          `UPDATE alert_records SET acked_by = $3, acked_by_name = $4, acked_at = c.now, updated_at = c.now FROM ${CLOCK}
+           WHERE alert_id = $2 AND state = 'posted' AND acked_by IS NULL`,
+          [alertId, user.id, user.name],
+        )) === 1
+      );
+    },
+    async snooze(alertId, until, byName) {
+      return (
+        (await count(
+          `UPDATE alert_records SET snoozed_until = $3::float8, snoozed_by_name = $4, updated_at = c.now FROM ${CLOCK}
+           WHERE alert_id = $2 AND state = 'posted' AND (snoozed_until IS NULL OR snoozed_until < $3::float8 - 60)`,
+          [alertId, until, byName],
+        )) === 1
+      );
+    },
   };
 
   // -------------------------------------------------------------------------------------------

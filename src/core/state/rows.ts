@@ -80,6 +80,11 @@ export function alertFromRow(row: Row): AlertRecord {
     postedAt: numOrNull(row.posted_at),
     updatedAt: numOrNull(row.updated_at),
     closedAt: numOrNull(row.closed_at),
+    ackedBy: strOrNull(row.acked_by),
+    ackedByName: strOrNull(row.acked_by_name),
+    ackedAt: numOrNull(row.acked_at),
+    snoozedUntil: numOrNull(row.snoozed_until),
+    snoozedByName: strOrNull(row.snoozed_by_name),
   };
 }
 

@@ -352,6 +352,26 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stat
       live();
       return all("SELECT * FROM alert_records WHERE state = 'posting' ORDER BY claimed_at, alert_id").map(alertFromRow);
     },
+    async acknowledge(alertId, user) {
+      live();
+      return (
+        run("UPDATE alert_records SET acked_by = :id, acked_by_name = :name, acked_at = :now, updated_at = :now WHERE alert_id = :alertId AND state = 'posted' AND acked_by IS NULL", {
+          alertId,
+          id: user.id,
+          name: user.name,
+          now: now(),
+        }) === 1
+      );
+    },
+    async snooze(alertId, until, byName) {
+      live();
+      return (
+        run(
+          "UPDATE alert_records SET snoozed_until = :until, snoozed_by_name = :name, updated_at = :now WHERE alert_id = :alertId AND state = 'posted' AND (snoozed_until IS NULL OR snoozed_until < :until - 60)",
+          { alertId, until, name: byName, now: now() },
+        ) === 1
+      );
+    },
   };
 
   // -------------------------------------------------------------------------------------------

@@ -178,6 +178,13 @@ export interface AlertRecord {
   postedAt: number | null;
   updatedAt: number | null;
   closedAt: number | null;
+  /** Who pressed "I'm on it" (Slack user ID and the name shown), and when; null: nobody yet. */
+  ackedBy: string | null;
+  ackedByName: string | null;
+  ackedAt: number | null;
+  /** Mentions for this alert are snoozed until then (epoch seconds); null: never snoozed. */
+  snoozedUntil: number | null;
+  snoozedByName: string | null;
 }
 
 export interface AlertRecordStore {
@@ -192,6 +199,17 @@ export interface AlertRecordStore {
   listOpen(): Promise<AlertRecord[]>;
   /** Claimed and not marked posted: being posted now, or left so by a run that died (its post may be out). */
   listPosting(): Promise<AlertRecord[]>;
+  /**
+   * Records who acknowledged a posted alert. Atomic and first-wins: true only for the call that
+   * set it (a double press, or a press on another replica, gets false and changes nothing).
+   */
+  acknowledge(alertId: string, user: { id: string; name: string }): Promise<boolean>;
+  /**
+   * Snoozes the mentions of a posted alert until `until` (store clock, epoch seconds). True when
+   * it moved the snooze later by more than a minute; false for a repeat (a double press) or an
+   * alert that is not posted.
+   */
+  snooze(alertId: string, until: number, byName: string): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { replyTarget, type ChatMessage, type ChatPort, type ChatTarget, type Fil
 import type { RelayHooks, RelayOutcome, RelayService } from '../../services/relay/relay-service.ts';
 import { matchUploadRule } from '../../services/relay/upload-rules.ts';
 import { createEditThrottle, type EditThrottle } from './progress-throttle.ts';
-import { renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed } from './render-relay.ts';
+import { renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed, renderRetrying } from './render-relay.ts';
 
 export const WORKING_REACTION = 'hourglass_flowing_sand';
 export const DONE_REACTION = 'white_check_mark';
@@ -29,12 +29,33 @@ export interface FileShareHandlerOptions {
   throttle?: EditThrottle;
   /** Aborts transfers at shutdown (the task tracker's signal). */
   signal?: AbortSignal;
+  /** Reads a relay job (the store); with `openFileById`, failed replies get a Retry button. */
+  getJob?: (fileId: string, destination: string) => Promise<RelayJob | null>;
+  /** Runs a retried relay in the background (the task tracker), so shutdown waits for it. */
+  runInBackground?: (task: () => Promise<void>) => void;
+}
+
+/** What pressing Retry did, in words for the person who pressed it (shown only to them). */
+export interface RetryOutcome {
+  kind: 'started' | 'noop' | 'failed';
+  note?: string;
 }
 
 export interface FileShareHandler {
   (event: FileShareEvent, chat: ChatPort): Promise<void>;
   /** Finishes (or reports) a relay that a previous run of the bot started and did not finish. */
   resume(job: RelayJob & { lease: Lease }, chat: ChatPort): Promise<void>;
+  /** The Retry button of a failed relay: claims the job again (a new attempt) and relays the file again. */
+  retry(input: { fileId: string; destination: string; byName: string }, chat: ChatPort): Promise<RetryOutcome>;
+}
+
+/** Failures a retry cannot fix (the file is too big, gone from Slack…): no Retry button. */
+const FINAL_FAILURES = new Set(['too_big', 'slack_file_gone', 'slack_delete_unconfigured', 'destination_exists']);
+
+/** `C…:ts:retry:2` → 2; 0 for the first attempt. */
+function retryNumber(eventKey: string): number {
+  const m = /:retry:(\d+)$/.exec(eventKey);
+  return m ? Number(m[1]) : 0;
 }
 
 /**
@@ -42,11 +63,16 @@ export interface FileShareHandler {
  * (the first, a retry, a replica taking over), each of these is said once: one progress message,
  * one final reply per file, and the message's reactions in order.
  */
-const keysOf = (fileId: string, destination: string) => ({
-  progress: `relay:${fileId}:${destination}:progress`,
-  progressFinal: `relay:${fileId}:${destination}:progress:final`,
-  outcome: `relay:${fileId}:${destination}:outcome`,
-});
+const keysOf = (fileId: string, destination: string, eventKey: string) => {
+  // A retry (Retry button) is a new attempt with its own messages; the first attempt keeps the plain keys.
+  const n = retryNumber(eventKey);
+  const attempt = n > 0 ? `:retry:${n}` : '';
+  return {
+    progress: `relay:${fileId}:${destination}:progress${attempt}`,
+    progressFinal: `relay:${fileId}:${destination}:progress:final${attempt}`,
+    outcome: `relay:${fileId}:${destination}:outcome${attempt}`,
+  };
+};
 const reactionKeys = (eventKey: string) => ({
   working: `relay:${eventKey}:react:${WORKING_REACTION}`,
   workingOff: `relay:${eventKey}:unreact:${WORKING_REACTION}`,
@@ -81,7 +107,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     resumed?: boolean;
   }): Promise<'reported' | 'aborted' | 'quiet'> {
     const { chat, target, file, eventKey, working } = input;
-    const keys = keysOf(file.id, input.destination);
+    const keys = keysOf(file.id, input.destination, eventKey);
     const say = (text: ChatMessage, key: string) => chat.post(target, text, { key }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
     const progress = createProgress({ chat, target, file, intervalMs, threshold, throttle, log, key: keys.progress });
     let outcome: RelayOutcome;
@@ -100,7 +126,9 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
         progress.stop();
         return 'aborted';
       }
-      const failed = renderRelayFailed(file.name, error instanceof OpsbotError ? error.userMessage : UNEXPECTED);
+      const code = error instanceof OpsbotError ? error.code : 'relay_failed';
+      const retryable = options.openFileById !== undefined && options.getJob !== undefined && !FINAL_FAILURES.has(code);
+      const failed = renderRelayFailed(file.name, error instanceof OpsbotError ? error.userMessage : UNEXPECTED, retryable ? { retry: { fileId: file.id, destination: input.destination } } : {});
       await progress.finish(failed, keys.progressFinal);
       await say(failed, keys.outcome);
       return 'reported';
@@ -208,6 +236,55 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     });
     if (outcome === 'reported') await settleReactions(chat, message, job.eventKey, working);
   };
+  handler.retry = async (input: { fileId: string; destination: string; byName: string }, chat: ChatPort): Promise<RetryOutcome> => {
+    const openById = options.openFileById;
+    if (!openById || !options.getJob) return { kind: 'failed', note: 'Retrying is not available here.' };
+    const job = await options.getJob(input.fileId, input.destination);
+    if (!job) return { kind: 'failed', note: 'opsbot has no record of this relay any more. Please share the file again.' };
+    if (job.state === 'done') return { kind: 'noop', note: `It is already stored${job.stored ? ` at ${job.stored.location}` : ''}.` };
+    if (job.state === 'in_progress') return { kind: 'noop', note: 'It is being relayed right now; the outcome follows in the thread.' };
+    const { intent } = job;
+    const rule = options.rules.find((r) => r.keyword === intent.keyword && r.destination === job.destination);
+    if (!rule) return { kind: 'failed', note: 'The upload rule this file was shared for is gone from the configuration, so it cannot be retried.' };
+    // A new attempt claims the failed job under its own key (`…:retry:<n>`): two presses of one
+    // Retry compute the same key, so only one of them wins the claim.
+    const base = job.eventKey.replace(/:retry:\d+$/, '');
+    const eventKey = `${base}:retry:${retryNumber(job.eventKey) + 1}`;
+    const file: SharedFile = { id: job.fileId, name: intent.fileName, size: intent.fileSize, ...(intent.mimetype ? { mimetype: intent.mimetype } : {}), open: (signal) => openById(job.fileId, signal) };
+    const claim = await options.relay.claim({ file, rule, intent: { channel: intent.channel, messageTs: intent.messageTs, user: intent.user, ...(intent.threadTs ? { threadTs: intent.threadTs } : {}) }, eventKey });
+    if (claim.kind !== 'claimed') return { kind: 'noop', note: claim.inProgress ? 'It is being retried already; the outcome follows in the thread.' : 'It was handled meanwhile; see the thread.' };
+    const target = { channel: intent.channel, threadTs: intent.threadTs ?? intent.messageTs };
+    const message = { channel: intent.channel, ts: intent.messageTs };
+    log.info({ file: job.fileId, destination: job.destination, eventKey }, 'relay retried from Slack');
+    const work = async () => {
+      await chat.post(target, renderRetrying(intent.fileName, input.byName), { key: `relay:${job.fileId}:${job.destination}:retrying:${retryNumber(eventKey)}` }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
+      const working = workingReaction(chat, message, eventKey);
+      const outcome = await relayAndReport({ chat, target, eventKey, working, file, destination: job.destination, run: (hooks) => claim.run(hooks) });
+      if (outcome === 'reported') await settleRetried(chat, message, base, eventKey, working);
+    };
+    if (options.runInBackground) options.runInBackground(work);
+    else void work().catch((error: unknown) => log.error({ err: error }, 'retried relay failed'));
+    return { kind: 'started' };
+  };
+
+  /**
+   * After a retry, the shared message's reaction: ✅ in place of ❌ once the retried file is stored
+   * and none of the message's other files failed.
+   */
+  async function settleRetried(chat: ChatPort, message: MessageRef, eventKey: string, retryKey: string, working: WorkingReaction): Promise<void> {
+    const keys = reactionKeys(retryKey);
+    try {
+      await working.added();
+      await chat.unreact(message, WORKING_REACTION, { key: keys.workingOff });
+      const [others, retried] = await Promise.all([options.relay.messageState(eventKey), options.relay.messageState(retryKey)]);
+      if (retried !== 'done' || others === 'failed' || others === 'working') return;
+      await chat.unreact(message, FAILED_REACTION, { key: `relay:${retryKey}:unreact:${FAILED_REACTION}` });
+      await chat.react(message, DONE_REACTION, { key: keys.final });
+    } catch (error) {
+      log.warn({ err: error }, 'could not set the reaction after a retry');
+    }
+  }
+
   /** The ⏳ on a shared message: added once (and once across runs, by its key), awaited before its removal. */
   function workingReaction(chat: ChatPort, message: MessageRef, eventKey: string): WorkingReaction {
     let adding: Promise<void> | undefined;

@@ -1,4 +1,4 @@
-import { channelRef, code, header, joinMd, link, linesToSections, md, plain, section, type ChatMessage } from '../../core/message.ts';
+import { actions, channelRef, code, header, joinMd, link, linesToSections, md, plain, section, type ChatMessage, type MessageBlock } from '../../core/message.ts';
 import { formatBytes } from '../../services/relay/format-bytes.ts';
 import type { RelayAuditEntry as AuditEntry, StoredRelay } from '../../core/state/types.ts';
 import type { RelayResult } from '../../services/relay/relay-service.ts';
@@ -25,8 +25,41 @@ export function renderAlreadyStored(fileName: string, previous: StoredRelay): Ch
   return { text: plain(`${fileName} was already stored at ${previous.location}`), blocks: [section(md`:information_source: ${text}`)] };
 }
 
-export function renderRelayFailed(fileName: string, userMessage: string): ChatMessage {
-  return { text: plain(`Could not relay ${fileName}: ${userMessage}`), blocks: [section(md`:x: Could not relay ${code(fileName)}.\n${userMessage}`)] };
+/** Action ID of the Retry button on a failed relay's reply. */
+export const RELAY_RETRY_ACTION = 'opsbot_relay_retry';
+
+/** What the Retry button carries: the job (file and destination) to claim again. */
+export interface RelayRetryValue {
+  f: string;
+  d: string;
+}
+
+/** Reads a Retry button's value; null when it is not one opsbot made. */
+export function parseRetryValue(value: string | undefined): RelayRetryValue | null {
+  try {
+    const parsed = JSON.parse(value ?? '') as Partial<RelayRetryValue>;
+    return typeof parsed.f === 'string' && typeof parsed.d === 'string' && parsed.f && parsed.d ? { f: parsed.f, d: parsed.d } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The thread reply after a failed relay; with `retry`, a Retry button (the job is claimed again
+ * and the file fetched again from Slack).
+ */
+export function renderRelayFailed(fileName: string, userMessage: string, options: { retry?: { fileId: string; destination: string } } = {}): ChatMessage {
+  const blocks: MessageBlock[] = [section(md`:x: Could not relay ${code(fileName)}.\n${userMessage}`)];
+  if (options.retry) {
+    const value: RelayRetryValue = { f: options.retry.fileId, d: options.retry.destination };
+    blocks.push(actions([{ text: 'Retry', actionId: RELAY_RETRY_ACTION, value: JSON.stringify(value), style: 'primary' }], `relay-retry:${options.retry.fileId}`));
+  }
+  return { text: plain(`Could not relay ${fileName}: ${userMessage}`), blocks };
+}
+
+/** Said in the thread when someone presses Retry. */
+export function renderRetrying(fileName: string, byName: string): ChatMessage {
+  return { text: plain(`Retrying ${fileName} (asked by ${byName})`), blocks: [section(md`:repeat: Retrying ${code(fileName)}, as ${byName} asked.`)] };
 }
 
 export function renderNotAllowed(keyword: string, reason: 'channel' | 'user'): ChatMessage {

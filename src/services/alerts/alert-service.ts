@@ -7,14 +7,16 @@ import type { TaskTracker } from '../../core/task-tracker.ts';
 import type { ChatPort } from '../../handlers/chat-port.ts';
 import type { MackerelWebhookHandler } from '../../server/http-server.ts';
 import { safeRenderGraph, type GraphSpec } from '../graph/index.ts';
-import { decideMention, formatDuration, parseCalendar, type MentionDecision } from '../urgency/index.ts';
+import { decideMention, formatDuration, nextWorkingPeriodStart, parseCalendar, type MentionDecision } from '../urgency/index.ts';
+import { MackerelError } from '../mackerel/errors.ts';
 import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertDataSource } from './alert-data.ts';
 import { fromRestAlert, readWebhookPayload, severity, type AlertEvent, type AlertStatus } from './alert-event.ts';
 import { buildForecastGraphSpec } from './alert-graph.ts';
 import type { AlertRecord, AlertRecordStore } from '../../core/state/types.ts';
 import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
-import { renderAlertMessage } from './render-alert.ts';
+import { formatLocalTime } from './alert-graph.ts';
+import { mentionsSilenced, renderAlertMessage, type AlertActs } from './render-alert.ts';
 
 export interface AlertServiceOptions {
   data: AlertDataSource;
@@ -46,6 +48,26 @@ export interface AlertServiceOptions {
   leader?: { isLeader(): boolean };
   /** Told what each event did (for metrics). */
   onOutcome?: (outcome: HandleOutcome) => void;
+  /** Posts carry Slack buttons (I'm on it, snooze, graph, and close when `closeAlert` is given). */
+  buttons?: boolean;
+  /** Closes an alert in Mackerel (a write-enabled API key); shown as a button only when given. */
+  closeAlert?: (alertId: string, reason: string) => Promise<void>;
+}
+
+/** Who pressed a button: the Slack user ID and the name shown on the post. */
+export interface AlertActor {
+  id: string;
+  name: string;
+}
+
+/**
+ * What a button press did. `done`: the post shows it (a `note` may still go to the presser);
+ * `noop`: nothing to do (a double press, an alert already closed), `note` says why;
+ * `failed`: nothing changed, `note` says why.
+ */
+export interface ActOutcome {
+  kind: 'done' | 'noop' | 'failed';
+  note?: string;
 }
 
 /** What happened to one event; for logs, the webhook reply and tests. */
@@ -71,6 +93,16 @@ export interface AlertService {
   readonly timeZone: string;
   /** The service's clock (epoch seconds). */
   readonly now: () => number;
+  /** "I'm on it": the post shows who, and no further mentions for the alert. First press wins. */
+  acknowledge(alertId: string, actor: AlertActor): Promise<ActOutcome>;
+  /** Snoozes the alert's mentions for an hour, or until the next working period starts. */
+  snooze(alertId: string, actor: AlertActor, span: 'hour' | 'workday'): Promise<ActOutcome>;
+  /** Closes the alert in Mackerel with a reason naming the person; the post then resolves. */
+  closeInMackerel(alertId: string, actor: AlertActor): Promise<ActOutcome>;
+  /** Uploads a 7-day graph of the alert's metric into the post's thread (once per 5 minutes). */
+  weekGraph(alertId: string, actor: AlertActor): Promise<ActOutcome>;
+  /** True when posts offer "Close in Mackerel". */
+  readonly canClose: boolean;
 }
 
 // Graph specs of one host's alerts share the series array (see loadAlertContext); keying the
@@ -180,8 +212,15 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
 
   const decide = (ctx: AlertContext, status: AlertStatus): MentionDecision =>
     decideMention({ now: now(), status, forecast: ctx.forecast, calendar, policy });
-  const view = (ctx: AlertContext, decision: MentionDecision, extra: { escalatedFrom?: AlertStatus; resolved?: { at: number } } = {}) =>
-    renderAlertMessage(ctx, { decision, timeZone, now: now(), ...(config.mention ? { mentionTarget: config.mention } : {}), ...extra });
+  const buttons = options.buttons ? { close: options.closeAlert !== undefined } : undefined;
+  const actsOf = (record: AlertRecord | null | undefined): AlertActs | undefined =>
+    record ? { ackedByName: record.ackedByName, ackedAt: record.ackedAt, snoozedUntil: record.snoozedUntil, snoozedByName: record.snoozedByName } : undefined;
+  /** Someone is on it, or mentions are snoozed: posts and thread notes ping nobody. */
+  const silenced = (record: AlertRecord | null | undefined) => mentionsSilenced(actsOf(record), now());
+  const view = (ctx: AlertContext, decision: MentionDecision, extra: { escalatedFrom?: AlertStatus; resolved?: { at: number } } = {}, record?: AlertRecord | null) => {
+    const acts = actsOf(record);
+    return renderAlertMessage(ctx, { decision, timeZone, now: now(), ...(config.mention ? { mentionTarget: config.mention } : {}), ...extra, ...(acts ? { acts } : {}), ...(buttons ? { buttons } : {}) });
+  };
   const etaAt = (ctx: AlertContext) => (ctx.forecast && ctx.forecast.secondsToLimit !== null ? now() + ctx.forecast.secondsToLimit : null);
   const mentionText = (decision: MentionDecision): Mrkdwn => (decision.mention && config.mention ? md`${configuredMention(config.mention)} ` : EMPTY);
 
@@ -251,9 +290,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (pending) {
       ctx = await pending;
       const later = decide(ctx, event.status);
-      await chat.update({ channel: ref.channel, ts: ref.ts }, view(ctx, later));
+      // Someone may have pressed "I'm on it" meanwhile.
+      const current = await store.get(event.id);
+      await chat.update({ channel: ref.channel, ts: ref.ts }, view(ctx, later, {}, current));
       // The forecast may make it urgent after all: then the mention goes into the thread.
-      if (later.mention && !decision.mention) await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`${mentionText(later)}:hourglass_flowing_sand: ${later.reason}` }, { key: `alert:${event.id}:urgent-once-detailed` });
+      if (later.mention && !decision.mention && !silenced(current)) await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`${mentionText(later)}:hourglass_flowing_sand: ${later.reason}` }, { key: `alert:${event.id}:urgent-once-detailed` });
       await store.update(event.id, { mentioned: decision.mention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null });
       log.info({ alertId: event.id, mention: later.code, problems: ctx.problems.length }, 'alert details edited in');
     }
@@ -266,11 +307,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
     const decision = decide(ctx, event.status);
     const escalated = severity(event.status) > severity(previous);
-    await chat!.update({ channel, ts }, view(ctx, decision, escalated ? { escalatedFrom: previous } : {}));
-    const ping = escalated && decision.mention && !mentioned ? mentionText(decision) : EMPTY;
+    // Acknowledged or snoozed: the post is still edited (visibly), but nobody is pinged.
+    const quiet = silenced(record);
+    await chat!.update({ channel, ts }, view(ctx, decision, escalated ? { escalatedFrom: previous } : {}, record));
+    const ping = escalated && decision.mention && !mentioned && !quiet ? mentionText(decision) : EMPTY;
     // Keyed by the record's last change: a retry after a crash says it once; a later W→C→W→C says it again.
     await chat!.post({ channel, threadTs: ts }, { text: md`${ping}${escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${previous} → ${event.status} (${decision.reason})` }, { key: `alert:${event.id}:status:${previous}>${event.status}:${record.updatedAt ?? record.postedAt}` });
-    await store.update(event.id, { status: event.status, mentioned: mentioned || decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx) });
+    await store.update(event.id, { status: event.status, mentioned: mentioned || (decision.mention && !quiet), mentionCode: decision.code, etaAt: etaAt(ctx) });
     return 'updated';
   }
 
@@ -279,7 +322,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const ctx = await loadAlertContext({ ...event, status: lastStatus }, { data, now: now(), timeZone, withForecast: false });
     const at = event.closedAt ?? now();
     const decision = decide(ctx, 'OK');
-    await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }));
+    await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }, record));
     // How long it lasted only when the opening time is known (an UNKNOWN alert may have none).
     const lasted = !ctx.event.openedAtUnknown && at >= ctx.event.openedAt ? md` after ${formatDuration(at - ctx.event.openedAt)}` : EMPTY;
     await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved${lasted}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` }, { key: `alert:${event.id}:closed` });
@@ -361,20 +404,141 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const prev = record.etaAt;
     const remaining = prev === null ? null : Math.max(3600, prev - now());
     const moved = (prev === null) !== (next === null) || (prev !== null && next !== null && Math.abs(next - prev) / remaining! > MATERIAL_CHANGE);
-    const newlyUrgent = decision.mention && !record.mentioned;
+    const newlyUrgent = decision.mention && !record.mentioned && !silenced(record);
     if (!moved && !newlyUrgent) return;
-    await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decision));
+    await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decision, {}, record));
     const was = prev === null ? 'not in sight' : `full in ${formatDuration(Math.max(0, prev - now()))}`;
     const is = next === null ? 'not in sight' : `full in ${formatDuration(next - now())}`;
     const change = `${record.updatedAt ?? record.postedAt}`;
     await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: md`${newlyUrgent ? mentionText(decision) : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` }, { key: `alert:${alertId}:moved:${change}` });
-    await store.update(alertId, { etaAt: next, mentioned: record.mentioned || decision.mention, mentionCode: decision.code });
+    await store.update(alertId, { etaAt: next, mentioned: record.mentioned || newlyUrgent, mentionCode: decision.code });
     await postGraph(ctx, record.channel!, record.ts!, `alert:${alertId}:graph:${change}`);
   }
 
   const refreshOnce = async () => {
     await Promise.all((await store.listOpen()).map((r) => serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed'))));
   };
+
+  // -------------------------------------------------------------------------------------------
+  // Acting from Slack: the buttons on the post. Each runs in the alert's chain, so it never
+  // interleaves with an escalation or close of the same alert in this process.
+
+  /** Edits an open alert's post after an act, from Mackerel's current view of it. */
+  async function redraw(record: AlertRecord): Promise<boolean> {
+    const event = await data.getAlert(record.alertId).catch((error: unknown) => {
+      log.warn({ err: errorMessage(error), alertId: record.alertId }, 'could not read the alert to redraw its post');
+      return null;
+    });
+    if (!event) return false;
+    // Closed or changed meanwhile: the ordinary path shows that (with the act on it).
+    if (!event.open || event.status !== record.status) return (await handleNow(event)) !== 'failed';
+    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decide(ctx, event.status), {}, record));
+    return true;
+  }
+
+  const notOpen = (record: AlertRecord | null): ActOutcome | null => {
+    if (!record) return { kind: 'noop', note: 'opsbot has no record of this alert any more.' };
+    if (record.state === 'closed') return { kind: 'noop', note: 'This alert is already closed.' };
+    if (record.state !== 'posted') return { kind: 'noop', note: 'This alert is still being posted; try again in a moment.' };
+    return null;
+  };
+
+  const acknowledge = (alertId: string, actor: AlertActor) =>
+    serial(alertId, async (): Promise<ActOutcome> => {
+      const record = await store.get(alertId);
+      const closed = notOpen(record);
+      if (closed) return closed;
+      if (!(await store.acknowledge(alertId, actor))) {
+        const current = await store.get(alertId);
+        return { kind: 'noop', note: current?.ackedByName ? `${current.ackedByName} is already on it.` : 'This alert is no longer open.' };
+      }
+      log.info({ alertId, user: actor.id }, 'alert acknowledged from Slack');
+      const updated = (await store.get(alertId))!;
+      if (!(await redraw(updated))) return { kind: 'done', note: "You're on it (recorded; no further mentions), but the post could not be edited: Mackerel did not answer. It shows at the next change." };
+      return { kind: 'done' };
+    });
+
+  const snooze = (alertId: string, actor: AlertActor, span: 'hour' | 'workday') =>
+    serial(alertId, async (): Promise<ActOutcome> => {
+      const record = await store.get(alertId);
+      const closed = notOpen(record);
+      if (closed) return closed;
+      let until: number;
+      try {
+        until = span === 'hour' ? now() + 3600 : nextWorkingPeriodStart(now(), calendar).toSeconds();
+      } catch {
+        return { kind: 'failed', note: 'The team calendar has no working period ahead, so there is nothing to snooze until.' };
+      }
+      const when = formatLocalTime(until, timeZone);
+      if (!(await store.snooze(alertId, until, actor.name))) return { kind: 'noop', note: `Mentions for this alert are already snoozed until ${formatLocalTime(record!.snoozedUntil ?? until, timeZone)}.` };
+      log.info({ alertId, user: actor.id, until }, 'alert mentions snoozed from Slack');
+      const updated = (await store.get(alertId))!;
+      const edited = await redraw(updated);
+      return { kind: 'done', note: `Mentions for this alert are snoozed until ${when}.${edited ? '' : ' (The post could not be edited: Mackerel did not answer.)'}` };
+    });
+
+  const closeInMackerel = (alertId: string, actor: AlertActor) =>
+    serial(alertId, async (): Promise<ActOutcome> => {
+      if (!options.closeAlert) return { kind: 'failed', note: 'Closing alerts from Slack is not enabled (alerts.closeButton).' };
+      const record = await store.get(alertId);
+      const closed = notOpen(record);
+      if (closed) return closed;
+      const reason = `Closed from Slack by ${actor.name} (${actor.id}) via opsbot`;
+      try {
+        await options.closeAlert(alertId, reason);
+      } catch (error) {
+        log.warn({ err: errorMessage(error), alertId, user: actor.id }, 'closing the alert in Mackerel failed');
+        const status = error instanceof MackerelError ? error.status : 0;
+        if (status === 403) return { kind: 'failed', note: "Mackerel refused to close it: opsbot's API key has no write permission (a Read-only key). Nothing changed; close it in Mackerel, or ask an admin for a key that may write." };
+        if (status === 404) return { kind: 'failed', note: 'Mackerel does not know this alert any more. Nothing changed.' };
+        return { kind: 'failed', note: `Mackerel did not close it (${errorMessage(error).slice(0, 200)}). Nothing changed; try again in a minute.` };
+      }
+      log.info({ alertId, user: actor.id }, 'alert closed in Mackerel from Slack');
+      const event = await data.getAlert(alertId).catch(() => null);
+      const closedEvent = event && !event.open ? event : null;
+      if (closedEvent) await handleNow(closedEvent);
+      return closedEvent ? { kind: 'done' } : { kind: 'done', note: 'Closed in Mackerel; the post shows it at the next poll.' };
+    });
+
+  /** Graphs being made, by key: a second press while one is drawn shares it. */
+  const weekGraphs = new Map<string, Promise<ActOutcome>>();
+  const weekGraph = (alertId: string, actor: AlertActor): Promise<ActOutcome> => {
+    const key = `alert:${alertId}:week-graph:${Math.floor(now() / 300)}`;
+    const running = weekGraphs.get(key);
+    if (running) return running.then(() => ({ kind: 'noop', note: 'That graph is already in the thread.' }));
+    const made = tasks.run(() => makeWeekGraph(alertId, actor, key));
+    weekGraphs.set(key, made);
+    // Forgotten after its 5-minute bucket: the outbox key keeps later presses in it to one upload.
+    made.finally(() => setTimeout(() => weekGraphs.delete(key), 300_000).unref()).catch(() => undefined);
+    return made;
+  };
+
+  async function makeWeekGraph(alertId: string, actor: AlertActor, key: string): Promise<ActOutcome> {
+    const record = await store.get(alertId);
+    if (!record?.channel || !record.ts) return { kind: 'noop', note: 'This alert has no post to attach a graph to.' };
+    const event = await data.getAlert(alertId).catch(() => null);
+    if (!event) return { kind: 'failed', note: 'Mackerel did not answer, so there is no graph. Try again in a minute.' };
+    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    const hostId = ctx.host?.id ?? event.hostId;
+    const hostName = ctx.host?.name ?? event.hostName ?? hostId ?? 'host';
+    let spec: GraphSpec | null = null;
+    if (ctx.resource) {
+      spec = buildForecastGraphSpec({ title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}, 7 days`, resource: ctx.resource, forecast: ctx.forecast, timeZone, now: now() });
+    } else {
+      const metric = ctx.monitor?.metric;
+      const names = hostId && metric ? await data.metricNames(hostId).catch(() => [] as string[]) : [];
+      if (hostId && metric && names.includes(metric)) {
+        const series = await data.metricHistory(hostId, metric, { now: now(), spanSeconds: 7 * 86400, fineSeconds: 6 * 3600 }).catch(() => null);
+        if (series && series.length > 0) spec = { title: `${hostName} ${metric}, 7 days`, unit: /\.(used|size|total)$/.test(metric) ? 'bytes' : 'number', timeZone, now: now(), series };
+      }
+    }
+    if (!spec) return { kind: 'failed', note: 'This alert has no host metric opsbot can draw (only host metric alerts have one).' };
+    const png = await render(spec);
+    if (!png) return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
+    await chat!.uploadImage({ channel: record.channel, threadTs: record.ts }, { filename: `alert-${alertId}-7d.png`, title: spec.title, altText: `${spec.title}: the last 7 days`, data: png, comment: md`7-day graph, asked for by ${actor.name}` }, { key });
+    return { kind: 'done' };
+  }
 
   /** Runs `p` in the background: stop() and whenIdle() wait for it, and a rejection is logged, not lost. */
   const background = (p: Promise<unknown>, what: string): void => {
@@ -425,6 +589,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       await Promise.allSettled([...pending]);
     },
     listOpen: () => listOpenAlerts({ data, store, now: now(), timeZone }),
+    acknowledge,
+    snooze,
+    closeInMackerel,
+    weekGraph,
+    canClose: options.closeAlert !== undefined,
     async replayFixture(path, replayOptions = {}) {
       let json: unknown;
       try {

@@ -1,4 +1,4 @@
-import { bold, code, configuredMention, context, EMPTY, joinMd, link, md, plain, section, type ChatMessage, type MessageBlock, type Mrkdwn } from '../../core/message.ts';
+import { actions, bold, code, configuredMention, context, EMPTY, joinMd, link, md, plain, section, type ChatMessage, type MessageBlock, type MessageButton, type Mrkdwn } from '../../core/message.ts';
 import { formatBand } from '../forecast/wording.ts';
 import type { ForecastResult } from '../forecast/index.ts';
 import { formatValueAuto, type GraphUnit } from '../graph/index.ts';
@@ -19,6 +19,50 @@ export interface AlertViewOptions {
   resolved?: { at: number };
   /** Set when the status rose since the first post. */
   escalatedFrom?: AlertStatus;
+  /** What people did from Slack: who is on it, until when mentions are snoozed. */
+  acts?: AlertActs;
+  /** Slack buttons on an open alert's post (Slack only; the shell has none). */
+  buttons?: { close: boolean };
+}
+
+export interface AlertActs {
+  ackedByName?: string | null;
+  ackedAt?: number | null;
+  snoozedUntil?: number | null;
+  snoozedByName?: string | null;
+}
+
+/** Action IDs of the alert post's buttons (the Slack layer routes on them). */
+export const ALERT_ACTIONS = {
+  ack: 'opsbot_alert_ack',
+  snoozeHour: 'opsbot_alert_snooze_1h',
+  snoozeWork: 'opsbot_alert_snooze_work',
+  graph: 'opsbot_alert_graph',
+  close: 'opsbot_alert_close',
+} as const;
+
+/** True when mentions for the alert are held back: someone is on it, or they are snoozed. */
+export function mentionsSilenced(acts: AlertActs | undefined, now: number): boolean {
+  return Boolean(acts?.ackedByName) || (acts?.snoozedUntil ?? 0) > now;
+}
+
+function alertButtons(ctx: AlertContext, opts: AlertViewOptions): MessageButton[] {
+  const id = ctx.event.id;
+  const buttons: MessageButton[] = [];
+  if (!opts.acts?.ackedByName) buttons.push({ text: "I'm on it", actionId: ALERT_ACTIONS.ack, value: id, style: 'primary' });
+  buttons.push({ text: 'Snooze mentions 1 h', actionId: ALERT_ACTIONS.snoozeHour, value: id });
+  buttons.push({ text: 'Snooze until working hours', actionId: ALERT_ACTIONS.snoozeWork, value: id });
+  buttons.push({ text: '7-day graph', actionId: ALERT_ACTIONS.graph, value: id });
+  if (opts.buttons?.close && !ctx.event.group) {
+    buttons.push({
+      text: 'Close in Mackerel',
+      actionId: ALERT_ACTIONS.close,
+      value: id,
+      style: 'danger',
+      confirm: { title: 'Close this alert in Mackerel?', text: `Mackerel closes alert ${id} for everyone, with a reason naming you. It opens again only if the monitor fires again.`, confirm: 'Close it', deny: 'Cancel' },
+    });
+  }
+  return buttons;
 }
 
 const GLYPH: Record<AlertStatus, string> = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
@@ -353,7 +397,8 @@ export function headline(ctx: AlertContext, status: AlertStatus): string {
 /** The alert post (open, escalated or resolved) as Block Kit with a text fallback. */
 export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): ChatMessage {
   const status = opts.resolved ? 'OK' : ctx.event.status;
-  const mention = !opts.resolved && opts.decision.mention && opts.mentionTarget ? md`${configuredMention(opts.mentionTarget)} ` : EMPTY;
+  const silenced = mentionsSilenced(opts.acts, opts.now);
+  const mention = !opts.resolved && !silenced && opts.decision.mention && opts.mentionTarget ? md`${configuredMention(opts.mentionTarget)} ` : EMPTY;
   const roles = ctx.host?.roles ?? ctx.event.roles ?? [];
   const hostName = hostLabel(ctx);
   const serviceName = ctx.event.serviceName ?? optText(details(ctx)?.service);
@@ -378,8 +423,13 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
     const known = !ctx.event.openedAtUnknown && ctx.event.openedAt > 0 && opts.resolved.at >= ctx.event.openedAt;
     notes.push(md`resolved ${formatLocalTime(opts.resolved.at, opts.timeZone)}${known ? ` after ${formatDuration(opts.resolved.at - ctx.event.openedAt)}` : ''}`);
   } else {
-    const noTarget = opts.decision.mention && !opts.mentionTarget ? ' (no alerts.mention configured)' : '';
+    const noTarget = opts.decision.mention && !opts.mentionTarget && !silenced ? ' (no alerts.mention configured)' : '';
     notes.push(md`${opts.decision.reason}${noTarget}`);
+  }
+  const acts: Mrkdwn[] = [];
+  if (opts.acts?.ackedByName) acts.push(md`:eyes: ${bold(opts.acts.ackedByName)} is on it${opts.acts.ackedAt ? ` (since ${formatLocalTime(opts.acts.ackedAt, opts.timeZone)})` : ''}${opts.resolved ? '' : ': no further mentions for this alert'}`);
+  if (!opts.resolved && opts.acts?.snoozedUntil && opts.acts.snoozedUntil > opts.now) {
+    acts.push(md`:zzz: mentions snoozed until ${formatLocalTime(opts.acts.snoozedUntil, opts.timeZone)}${opts.acts.snoozedByName ? md` by ${bold(opts.acts.snoozedByName)}` : ''}`);
   }
   const links = [link(alertUrl(ctx), ctx.event.group ? `alert group ${ctx.event.group.id}` : `alert ${ctx.event.id}`)];
   if (ctx.event.group?.settingUrl) links.push(link(ctx.event.group.settingUrl, 'group setting'));
@@ -390,7 +440,9 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
   if (ctx.event.imageUrl && !ctx.resource) links.push(link(ctx.event.imageUrl, 'graph in Mackerel'));
   notes.push(joinMd(links, ' · '));
   blocks.push(context(...notes));
+  if (acts.length > 0) blocks.push(context(...acts));
   if (ctx.problems.length > 0) blocks.push(context(md`:warning: could not fetch: ${ctx.problems.join('; ').slice(0, 1900)}`));
+  if (opts.buttons && !opts.resolved) blocks.push(actions(alertButtons(ctx, opts), `alert:${ctx.event.id}`.slice(0, 255)));
 
   const eta = ctx.forecast && !opts.resolved && ctx.forecast.secondsToLimit !== null ? ` — full in ${formatDuration(ctx.forecast.secondsToLimit)}` : '';
   const text = opts.resolved

@@ -70,8 +70,14 @@ export interface ListAlertsOptions {
   limit?: number;
 }
 
-/** Read-only Mackerel API client (a Read-only API key suffices for every method). */
+/**
+ * Mackerel API client. A Read-only API key suffices for every method but `closeAlert`, which
+ * needs a key with write permission (Mackerel answers 403 otherwise; it has no call that says
+ * what a key may do, so opsbot is told by `alerts.closeButton`).
+ */
 export interface MackerelClient {
+  /** `POST /api/v0/alerts/<id>/close` with the reason; the closed alert. Not retried after a 4xx. */
+  closeAlert(id: string, reason: string): Promise<MackerelAlert>;
   getOrg(): Promise<MackerelOrg>;
   /** Hosts that do not fit the expected shape are skipped (and logged once per call). */
   listHosts(filter?: ListHostsFilter): Promise<MackerelHost[]>;
@@ -130,12 +136,14 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
   const doFetch = options.fetch ?? globalThis.fetch;
   const base = options.baseUrl.endsWith('/') ? options.baseUrl : `${options.baseUrl}/`;
 
-  async function attempt(path: string): Promise<{ ok: true; body: unknown } | { ok: false; error: MackerelError; retryAfterMs?: number }> {
+  async function attempt(path: string, json?: unknown): Promise<{ ok: true; body: unknown } | { ok: false; error: MackerelError; retryAfterMs?: number }> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const res = await doFetch(new URL(path, base), {
-        headers: { 'X-Api-Key': apiKey, Accept: 'application/json' },
+        ...(json === undefined
+          ? { headers: { 'X-Api-Key': apiKey, Accept: 'application/json' } }
+          : { method: 'POST', headers: { 'X-Api-Key': apiKey, Accept: 'application/json', 'Content-Type': 'application/json' }, body: JSON.stringify(json) }),
         signal: controller.signal,
       });
       const text = await res.text();
@@ -160,10 +168,10 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
     }
   }
 
-  /** GET with retries; `path` is relative to the base URL and carries no secret. */
-  async function get(path: string): Promise<unknown> {
+  /** GET (or, with `json`, POST) with retries; `path` is relative to the base URL and carries no secret. */
+  async function get(path: string, json?: unknown): Promise<unknown> {
     for (let n = 0; ; n++) {
-      const result = await attempt(path);
+      const result = await attempt(path, json);
       if (result.ok) return result.body;
       const { error } = result;
       if (!error.retryable || n >= retries) {
@@ -218,6 +226,8 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
   const fetchList = async <T>(path: string, parse: (body: unknown) => CheckedList<T>): Promise<T[]> => list(path, parse(await get(path))).items;
 
   return {
+    // Closing twice is harmless (Mackerel keeps the first close), so 429/5xx are retried like reads.
+    closeAlert: async (id, reason) => one(`api/v0/alerts/${seg(id)}/close`, parseAlert(await get(`api/v0/alerts/${seg(id)}/close`, { reason }))),
     getOrg: () => fetchOne('api/v0/org', parseOrg),
     listHosts: async (filter) => (await listHostsChecked(filter)).items,
     listHostsChecked,
