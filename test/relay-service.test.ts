@@ -137,6 +137,22 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
   });
 
+  it('says the download broke off (not that the destination failed) when Slack cuts the connection mid-file', async () => {
+    const size = 8 * MiB;
+    const cut = function* () {
+      yield Buffer.alloc(MiB, 7);
+      throw new Error('connection cut by the test');
+    };
+    for (const rule of [s3Rule(), { keyword: '!u', destination: `file://${join(world.dataDir, 'cut-off')}/` }]) {
+      const file = world.sharedFile({ name: 'cut-off.bin', content: cut, actualSize: size });
+      const error = await failure((await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: `k-cut-${file.id}` }));
+      expect(error.code).toBe('slack_unreachable');
+      expect(error.userMessage).toContain('download from Slack broke off');
+    }
+    expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
+    expect(world.s3.inProgressUploads()).toEqual([]);
+  });
+
   it('words an S3 access-denied answer plainly', async () => {
     const file = world.sharedFile({ name: 'denied.bin', content: generatedContent(12 * MiB, 6), actualSize: 12 * MiB });
     world.s3.failParts({ mode: 'error', code: 'AccessDenied', status: 403 });

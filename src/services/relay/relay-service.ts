@@ -111,8 +111,9 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
     });
     const opened = await file.open(signal);
     const source = opened.body instanceof ReadableStream ? Readable.fromWeb(opened.body as import('node:stream/web').ReadableStream) : (opened.body as Readable);
-    // Errors of the download reach the meter, and through it the destination, which then aborts.
-    source.on('error', (error) => meter.stream.destroy(error));
+    // Errors of the download reach the meter, and through it the destination, which then aborts;
+    // a connection that breaks mid-download is Slack's side, whatever the destination then says.
+    source.on('error', (error) => meter.stream.destroy(error instanceof OpsbotError || signal.aborted ? error : downloadBrokeOff(error)));
     meter.stream.on('close', () => source.destroy());
     source.pipe(meter.stream);
 
@@ -286,6 +287,10 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       return false;
     }
   }
+}
+
+function downloadBrokeOff(cause: Error): OpsbotError {
+  return new OpsbotError('slack_unreachable', 'The download from Slack broke off, so nothing was stored. Please share the file again.', { cause, message: `download failed: ${cause.message}` });
 }
 
 function s3Location(location: string): [string, string] {
