@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { contentSha256, fileShareEvent, slowContent, until } from './helpers/bot-world.ts';
 import {
@@ -201,6 +202,45 @@ describe('three replicas on one PostgreSQL database', () => {
     expect(progress[0]!.text).toMatch(/^Stored/);
     expect(threadReplies(w.slack, HA_CHANNEL, shared.ts).map((m) => m.text.split(' ')[0])).toEqual(['Stored', 'Stored']);
     expect(takenBy).not.toBe(worker);
+  });
+
+  it("SIGKILL of a relay's replica after S3 handed out the multipart upload id but before it was recorded: the replica taking over still aborts that upload", async () => {
+    const w = await replicas(2, { prefix: 'unrecorded' });
+    const size = 24 * MiB;
+    const seed = 82;
+    const shared = shareFile(w, 'unrecorded.bin', slowContent(size, seed, 8), size);
+    const [r1] = w.replicas as [Replica, Replica];
+    // The job (with no upload id yet) is recorded before CreateMultipartUpload is sent. The first
+    // attempt is held (then reset; the SDK tries again) while the test takes the job's row, so
+    // recording the id S3 hands out (and renewing the lease) waits.
+    const held = w.proxy.fault({ match: { op: 'CreateMultipartUpload' }, action: { kind: 'hang', ms: 1500 }, times: 1 });
+    expect((await r1.deliver(shared.event, { eventId: 'EvUnrecorded' })).status).toBe(200);
+    await until(() => held.fired === 1, 'the first CreateMultipartUpload to be held');
+    const lock = new pg.Client({ connectionString: w.databaseUrl });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      await lock.query('SELECT 1 FROM relay_jobs WHERE file_id = $1 FOR UPDATE', [shared.fileId]);
+      const part = await w.proxy.waitForRequest((r) => r.op === 'UploadPart' && r.key?.startsWith('unrecorded/') === true && r.status === 200, { done: true, timeoutMs: 30_000 });
+      const [job] = await w.query<{ upload: string }>('SELECT upload FROM relay_jobs WHERE file_id = $1', [shared.fileId]);
+      expect(JSON.parse(job!.upload) as { uploadId: string }).toMatchObject({ uploadId: '' });
+      await r1.kill9();
+      // The dead run's statements waiting on the row were sent, but a run killed a moment earlier
+      // would not have sent them: they are ended with its connections.
+      await lock.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()");
+      await lock.query('ROLLBACK');
+      await until(
+        () => w.slack.reactionsOf(HA_CHANNEL, shared.ts).join() === 'white_check_mark',
+        () => `only ✅ (now ${w.slack.reactionsOf(HA_CHANNEL, shared.ts).join()})`,
+        60_000,
+      );
+      await quiesce(w);
+      await expectStoredOnce(w, 'unrecorded', shared.fileId, shared.ts, contentSha256(size, seed));
+      expect(w.proxy.requestsOf('AbortMultipartUpload').some((r) => r.uploadId === part.uploadId)).toBe(true);
+      expect(w.proxy.openUploads()).toEqual([]);
+    } finally {
+      await lock.end();
+    }
   });
 
   it('SIGKILL of the alert-poller leader: another replica takes over within the lease; every alert posted once, every close edited', async () => {
