@@ -1,12 +1,5 @@
 import type { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand, PutObjectTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -96,12 +89,31 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
     }
   }
 
-  async function cleanUp(bucket: string, key: string, uploadId: string | undefined): Promise<void> {
-    if (uploadId) {
-      const aborted = await abortUpload(bucket, key, uploadId);
+  /**
+   * Multipart uploads begun for exactly this key. A run can die after S3 handed out an upload id
+   * and before the id was recorded; the key (unique per relay attempt) still finds the upload.
+   */
+  async function uploadsOf(bucket: string, key: string): Promise<string[]> {
+    const ids: string[] = [];
+    let keyMarker: string | undefined;
+    let uploadIdMarker: string | undefined;
+    do {
+      const page = await client.send(
+        new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: key, ...(keyMarker ? { KeyMarker: keyMarker } : {}), ...(uploadIdMarker ? { UploadIdMarker: uploadIdMarker } : {}) }),
+      );
+      for (const upload of page.Uploads ?? []) if (upload.Key === key && upload.UploadId) ids.push(upload.UploadId);
+      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
+      uploadIdMarker = page.IsTruncated ? page.NextUploadIdMarker : undefined;
+    } while (keyMarker);
+    return ids;
+  }
+
+  async function cleanUp(bucket: string, key: string, uploadIds: readonly string[]): Promise<void> {
+    for (const id of uploadIds) {
+      const aborted = await abortUpload(bucket, key, id);
       if (aborted !== true) {
         log.warn({ err: aborted, bucket, key }, 'could not abort the multipart upload: recorded, will retry');
-        await options.aborts?.add({ bucket, key, uploadId });
+        await options.aborts?.add({ bucket, key, uploadId: id });
       }
     }
     if (await objectExists(bucket, key)) {
@@ -155,7 +167,9 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
         }
         return { bytes: head.ContentLength };
       } catch (error) {
-        await cleanUp(input.bucket, input.key, uploadId).catch((cleanupError: unknown) => log.error({ err: cleanupError, key: input.key }, 'cleanup after a failed upload failed'));
+        await cleanUp(input.bucket, input.key, uploadId ? [uploadId] : []).catch((cleanupError: unknown) =>
+          log.error({ err: cleanupError, key: input.key }, 'cleanup after a failed upload failed'),
+        );
         throw bodyError ?? s3Failure(error);
       } finally {
         input.signal?.removeEventListener('abort', onAbort);
@@ -173,7 +187,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
     presign: (bucket, key, seconds) => getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: seconds }),
     async discard(bucket, key, uploadId) {
       try {
-        await cleanUp(bucket, key, uploadId);
+        await cleanUp(bucket, key, uploadId ? [uploadId] : await uploadsOf(bucket, key));
       } catch (error) {
         // S3 unreachable: the upload (if any) is recorded for the sweep; an object left behind is logged.
         if (uploadId) await options.aborts?.add({ bucket, key, uploadId });
