@@ -191,7 +191,16 @@ async function run(o: RunOptions): Promise<RunResult> {
     data,
     store: (await openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'state.sqlite') })).alerts,
     chat,
-    config: { channel: 'C0ALERTS', pollSeconds: 0, mention: '<!subteam^S0ONCALL>', mentionOnCritical: true, marginMinutes: 60, urgentWithinMinutes: 120, refreshMinutes: 0, calendar: { timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] } },
+    config: {
+      channel: 'C0ALERTS',
+      pollSeconds: 0,
+      mention: '<!subteam^S0ONCALL>',
+      mentionOnCritical: true,
+      marginMinutes: 60,
+      urgentWithinMinutes: 120,
+      refreshMinutes: 0,
+      calendar: { timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] },
+    },
     log,
     now: () => o.now,
     tasks: createTaskTracker(),
@@ -262,9 +271,22 @@ async function main(): Promise<void> {
   const skipPaced = process.argv.includes('--skip-paced');
   const now = Math.floor(Date.now() / 1000);
   console.log(`bench:alerts: ${alerts} alerts opened at once; Mackerel simulator in a child process; Slack = recording chat port (one event-loop turn per call)`);
-  console.log(`machine: ${availableParallelism()} cores, Node ${process.version}; render pool: ${workers} worker thread(s); load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine skews all runs)`);
+  console.log(
+    `machine: ${availableParallelism()} cores, Node ${process.version}; render pool: ${workers} worker thread(s); load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (other work on the machine skews all runs)`,
+  );
 
-  const warmSpec: GraphSpec = { title: 'warm-up', unit: 'percent', timeZone: 'UTC', now, series: [{ time: now - 60, value: 1 }, { time: now, value: 2 }] };
+  const warmSpec: GraphSpec = {
+    title: 'warm-up',
+    unit: 'percent',
+    timeZone: 'UTC',
+    now,
+    series: [
+      { time: now - 60, value: 1 },
+      { time: now, value: 2 },
+    ],
+  };
   await renderForecastGraph(warmSpec);
   const baseline = await run({
     label: '1 baseline: render on the main thread',
@@ -291,7 +313,15 @@ async function main(): Promise<void> {
     inner(r.renderMs);
     return r.png;
   };
-  const unpaced = await run({ label: '2 render pool, unpaced', alerts, now, concurrency: unpacedConcurrency, perSecond: Number.POSITIVE_INFINITY, renderConcurrency: workers, render: poolRender });
+  const unpaced = await run({
+    label: '2 render pool, unpaced',
+    alerts,
+    now,
+    concurrency: unpacedConcurrency,
+    perSecond: Number.POSITIVE_INFINITY,
+    renderConcurrency: workers,
+    render: poolRender,
+  });
   report(unpaced);
   const paced = skipPaced ? null : await run({ label: '3 render pool, default pacing', alerts, now, concurrency: 4, perSecond: 10, renderConcurrency: workers, render: poolRender });
   if (paced) report(paced);
@@ -305,7 +335,10 @@ async function main(): Promise<void> {
   const render95 = pct(unpaced.renderEnd, 95);
   const post95 = pct(unpaced.toPost, 95);
   console.log(`targets (unpaced): render p95 < 100 ms: ${ms(render95)} ${render95 < 100 ? 'met' : 'MISSED'}; visible → post p95 < 1 s: ${ms(post95)} ${post95 < 1000 ? 'met' : 'MISSED'}`);
-  if (paced) console.log(`with the default pacing, ${paced.calls.total} Mackerel calls at 10/s take ≥ ${ms((paced.calls.total / 10) * 1000)} by design; that run shows the production figure, not the target.`);
+  if (paced)
+    console.log(
+      `with the default pacing, ${paced.calls.total} Mackerel calls at 10/s take ≥ ${ms((paced.calls.total / 10) * 1000)} by design; that run shows the production figure, not the target.`,
+    );
 }
 
 if (process.argv.includes('--sim-child')) await simChild();

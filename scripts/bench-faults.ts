@@ -218,7 +218,9 @@ async function alertBurst(kill: boolean): Promise<AlertRound> {
     }
     await closer;
     const resolved = (id: string) => byKey(ALERT_CHANNEL, `alert:${id}:post`).some((p) => /RESOLVED/.test(JSON.stringify(p.blocks))) && byKey(ALERT_CHANNEL, `alert:${id}:closed`).length > 0;
-    await until(() => ids.every((id) => byKey(ALERT_CHANNEL, `alert:${id}:post`).length > 0) && closing.every(resolved), `alert burst ${round}`, 120_000).catch((error: unknown) => console.error(String(error)));
+    await until(() => ids.every((id) => byKey(ALERT_CHANNEL, `alert:${id}:post`).length > 0) && closing.every(resolved), `alert burst ${round}`, 120_000).catch((error: unknown) =>
+      console.error(String(error)),
+    );
     await current.stop();
     const result: AlertRound = { posts: tally(), closesLost: 0, closed: closing.length };
     for (const id of ids) count(result.posts, byKey(ALERT_CHANNEL, `alert:${id}:post`).length);
@@ -244,9 +246,35 @@ async function alertLatencyWithMackerelHanging(n: number): Promise<number[]> {
       Array.from({ length: n }, async (_, i) => {
         const id = `AHANG${i}`;
         const body = {
-          orgName: 'acme', event: 'alert', type: 'host', message: 'disk used % 85.2 > 80', imageUrl: null,
-          host: { id: WEB.id, name: WEB.name, url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`, status: 'working', isRetired: false, roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }] },
-          alert: { id, url: `https://mackerel.io/orgs/acme/alerts/${id}`, status: 'warning', isOpen: true, trigger: 'monitor', openedAt: now - 60, closedAt: null, createdAt: (now - 60) * 1000, monitorName: 'disk used %', metricLabel: 'disk%', metricValue: 85.2, monitorOperator: '>', warningThreshold: 80, criticalThreshold: 90 },
+          orgName: 'acme',
+          event: 'alert',
+          type: 'host',
+          message: 'disk used % 85.2 > 80',
+          imageUrl: null,
+          host: {
+            id: WEB.id,
+            name: WEB.name,
+            url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
+            status: 'working',
+            isRetired: false,
+            roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
+          },
+          alert: {
+            id,
+            url: `https://mackerel.io/orgs/acme/alerts/${id}`,
+            status: 'warning',
+            isOpen: true,
+            trigger: 'monitor',
+            openedAt: now - 60,
+            closedAt: null,
+            createdAt: (now - 60) * 1000,
+            monitorName: 'disk used %',
+            metricLabel: 'disk%',
+            metricValue: 85.2,
+            monitorOperator: '>',
+            warningThreshold: 80,
+            criticalThreshold: 90,
+          },
         };
         const sent = Date.now();
         await b.postWebhook(body, HOOK_TOKEN);
@@ -315,8 +343,12 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
 
 try {
-  console.log(`bench:faults — ${RELAY_KILLS} relay kill points (${FILES_PER_KILL} × ${FILE_SIZE / MiB} MiB each), ${ALERT_KILLS} alert-burst kill points (${ALERTS_PER_KILL} alerts, 2 closing), seed ${args.seed}`);
-  console.log(`recovery timings: relay lease ${LEASE_S} s, sweep ${SWEEP_S} s, outbox lease ${RECOVERY_ENV.OPSBOT_OUTBOX_LEASE_SECONDS} s, alert takeover ${FAST_RECOVERY_ENV.OPSBOT_ALERT_CLAIM_TAKEOVER_SECONDS} s, leader lease ${FAST_RECOVERY_ENV.OPSBOT_LEADER_LEASE_SECONDS} s\n`);
+  console.log(
+    `bench:faults — ${RELAY_KILLS} relay kill points (${FILES_PER_KILL} × ${FILE_SIZE / MiB} MiB each), ${ALERT_KILLS} alert-burst kill points (${ALERTS_PER_KILL} alerts, 2 closing), seed ${args.seed}`,
+  );
+  console.log(
+    `recovery timings: relay lease ${LEASE_S} s, sweep ${SWEEP_S} s, outbox lease ${RECOVERY_ENV.OPSBOT_OUTBOX_LEASE_SECONDS} s, alert takeover ${FAST_RECOVERY_ENV.OPSBOT_ALERT_CLAIM_TAKEOVER_SECONDS} s, leader lease ${FAST_RECOVERY_ENV.OPSBOT_LEADER_LEASE_SECONDS} s\n`,
+  );
 
   const cleanRelays = [await relayRound(false), await relayRound(false)];
   const cleanAlerts = [await alertBurst(false), await alertBurst(false)];
@@ -336,7 +368,10 @@ try {
   const hanging = await alertLatencyWithMackerelHanging(20);
   const cost = await outboxCost(200);
 
-  const relayMs = pct(cleanRelays.map((r) => r.relayMs!), 100);
+  const relayMs = pct(
+    cleanRelays.map((r) => r.relayMs!),
+    100,
+  );
   const finish = killedRelays.map((r) => r.killToFinishedMs!);
   const restartFinish = killedRelays.map((r) => r.restartToFinishedMs!);
   // From the restart (the bot is back): the dead run's lease runs out, one sweep takes the job, the relay itself runs.
@@ -347,14 +382,18 @@ try {
   console.log(`relay outcome replies         ${fmtT(sum(cleanRelays, 'posts')).padEnd(36)}${fmtT(sum(killedRelays, 'posts'))}`);
   console.log(`relay objects, wrong SHA-256  ${String(cleanRelays.reduce((n, r) => n + r.wrongHash, 0)).padEnd(36)}${killedRelays.reduce((n, r) => n + r.wrongHash, 0)}`);
   console.log(`alert top-level posts         ${fmtT(sum(cleanAlerts, 'posts')).padEnd(36)}${fmtT(sum(killedAlerts, 'posts'))}`);
-  console.log(`alert closes left unedited    ${`${cleanAlerts.reduce((n, r) => n + r.closesLost, 0)} of ${cleanAlerts.reduce((n, r) => n + r.closed, 0)}`.padEnd(36)}${killedAlerts.reduce((n, r) => n + r.closesLost, 0)} of ${killedAlerts.reduce((n, r) => n + r.closed, 0)}`);
+  console.log(
+    `alert closes left unedited    ${`${cleanAlerts.reduce((n, r) => n + r.closesLost, 0)} of ${cleanAlerts.reduce((n, r) => n + r.closed, 0)}`.padEnd(36)}${killedAlerts.reduce((n, r) => n + r.closesLost, 0)} of ${killedAlerts.reduce((n, r) => n + r.closed, 0)}`,
+  );
   console.log(`relay round (3 files)         ${s(relayMs).padEnd(36)}restart → all finished p50 ${s(pct(restartFinish, 50))}, max ${s(pct(restartFinish, 100))}`);
   console.log(`                              ${''.padEnd(36)}kill → all finished p50 ${s(pct(finish, 50))}, max ${s(pct(finish, 100))}`);
   if (defaults) console.log(`production timings (lease 60 s, sweep 30 s): kill → relay finished ${s(defaults.killToFinishedMs!)} (${fmtT(defaults.objects)})`);
   console.log(`alert post with Mackerel hanging (10 s): p50 ${s(pct(hanging, 50))}, p95 ${s(pct(hanging, 95))}, max ${s(pct(hanging, 100))} (${hanging.length} alerts)`);
   const directP95 = pct(cost.direct, 95);
   const outboxP95 = pct(cost.outbox, 95);
-  console.log(`post on loopback: direct p50 ${pct(cost.direct, 50).toFixed(1)} ms p95 ${directP95.toFixed(1)} ms; via outbox p50 ${pct(cost.outbox, 50).toFixed(1)} ms p95 ${outboxP95.toFixed(1)} ms; added p95 ${(outboxP95 - directP95).toFixed(1)} ms`);
+  console.log(
+    `post on loopback: direct p50 ${pct(cost.direct, 50).toFixed(1)} ms p95 ${directP95.toFixed(1)} ms; via outbox p50 ${pct(cost.outbox, 50).toFixed(1)} ms p95 ${outboxP95.toFixed(1)} ms; added p95 ${(outboxP95 - directP95).toFixed(1)} ms`,
+  );
 
   const killed = [...killedRelays.map((r) => [r.objects, r.posts]).flat(), ...killedAlerts.map((r) => r.posts), ...(defaults ? [defaults.objects, defaults.posts] : [])];
   const noLoss = killed.every((t) => t.lost === 0) && killedAlerts.every((r) => r.closesLost === 0) && killedRelays.every((r) => r.wrongHash === 0);
@@ -362,7 +401,9 @@ try {
   console.log('\ntargets');
   console.log(`  ${verdict(noLoss)}  0 lost at every kill point (${RELAY_KILLS + ALERT_KILLS + (defaults ? 1 : 0)} kill points)`);
   console.log(`  ${verdict(noDouble)}  0 doubled at every kill point`);
-  console.log(`  ${verdict(pct(restartFinish, 100) <= relayBudgetMs)}  every interrupted relay finished, after the restart, within lease + one sweep + a relay's own time (${s(relayBudgetMs)}; worst ${s(pct(restartFinish, 100))})`);
+  console.log(
+    `  ${verdict(pct(restartFinish, 100) <= relayBudgetMs)}  every interrupted relay finished, after the restart, within lease + one sweep + a relay's own time (${s(relayBudgetMs)}; worst ${s(pct(restartFinish, 100))})`,
+  );
   if (defaults) console.log(`  ${verdict(defaults.killToFinishedMs! <= 120_000)}  with the defaults, within 2 min (${s(defaults.killToFinishedMs!)})`);
   console.log(`  ${verdict(pct(hanging, 95) < 5000)}  alert post p95 < 5 s with Mackerel hanging (${s(pct(hanging, 95))})`);
   console.log(`  ${verdict(outboxP95 - directP95 < 20)}  the outbox adds < 20 ms to a post's p95 (${(outboxP95 - directP95).toFixed(1)} ms)`);

@@ -162,7 +162,13 @@ function publicSuite(name: 'public' | 'public2'): void {
   const truth = new Map(Object.entries(truthJson));
   const docs = new Map<string, ScenarioDocument>();
   for (const name of readdirSync(dir)) if (truth.has(name)) docs.set(name, JSON.parse(readFileSync(join(dir, name), 'utf8')));
-  const preds = report(`${name} suite (../shared/bench/forecast/${name})`, docs, truth, (n) => n.split('-').slice(1).join('-').replace(/\.json$/, ''));
+  const preds = report(`${name} suite (../shared/bench/forecast/${name})`, docs, truth, (n) =>
+    n
+      .split('-')
+      .slice(1)
+      .join('-')
+      .replace(/\.json$/, ''),
+  );
   const predFile = join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'pred.jsonl');
   writeFileSync(predFile, [...preds].map(([input, secondsToLimit]) => JSON.stringify({ input, secondsToLimit })).join('\n') + '\n');
   const py = spawnSync('python3', [resolve(dir, '..', 'score.py'), dir, predFile], { encoding: 'utf8' });

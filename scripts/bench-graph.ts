@@ -12,12 +12,12 @@ const GiB = 1024 ** 3;
 /** A realistic disk-usage spec: 7 days of 5-minute points, daily rhythm, noise, a trend to the limit. */
 export function sampleForecastSpec(opts: { seed?: number; now?: number; points?: number } = {}): GraphSpec {
   let seed = opts.seed ?? 1;
-  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   const now = opts.now ?? 1763700000; // Fri 2025-11-21 13:40 JST
   const n = opts.points ?? 7 * 288;
   const step = 300;
   const start = now - n * step;
-  const slope = 4 * GiB / 86400;
+  const slope = (4 * GiB) / 86400;
   const base = 10 * GiB;
   const limit = 40 * GiB;
   const series = Array.from({ length: n }, (_, i) => {
@@ -43,7 +43,10 @@ export function sampleForecastSpec(opts: { seed?: number; now?: number; points?:
       high: { time: eta + spread, value: limit },
     },
     thresholds: { warning: limit * 0.8, critical: limit * 0.9, limit },
-    eta: { time: eta, label: `full ~${new Date(eta * 1000).toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })} JST (in ${formatDuration(eta - now)})` },
+    eta: {
+      time: eta,
+      label: `full ~${new Date(eta * 1000).toLocaleString('en-US', { timeZone: 'Asia/Tokyo', weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })} JST (in ${formatDuration(eta - now)})`,
+    },
   };
 }
 

@@ -446,7 +446,11 @@ async function main() {
     const texts = lookupMix(org, LOOKUPS);
     const header = `bench:lookup: ${HOSTS} hosts, ${LOOKUPS} lookups (naive: ${NAIVE}); driver ${DRIVER}; ${sim.where}`;
     console.log(header);
-    console.log(`machine: ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(
+      `machine: ${availableParallelism()} cores, Node ${process.version}, load average ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
 
     let e2e: E2eDriver | undefined;
     let cached;
@@ -477,7 +481,9 @@ async function main() {
     const windows = listingsPerWindow(cached.stats.listingTimes, driver.windowStarts);
     const at = cached.stats.listingTimes.map((t) => `${((t - cached.startedEpoch) / 1000).toFixed(2)} s`).join(', ');
     console.log(`opsbot Mackerel calls by route: ${cached.stats.routes.map(([route, n]) => `${route} ${n}`).join(', ')}${e2e ? `; at bot start: ${e2e.startupCalls}` : ''}`);
-    console.log(`host listings at (from the first lookup): ${at || 'none'}; per TTL window: [${windows.counts.join(', ')}]${windows.minGapSeconds === null ? '' : `; shortest gap ${windows.minGapSeconds.toFixed(2)} s (TTL ${TTL} s${CLOCK === 'virtual' ? ' on the fake clock' : ''})`}`);
+    console.log(
+      `host listings at (from the first lookup): ${at || 'none'}; per TTL window: [${windows.counts.join(', ')}]${windows.minGapSeconds === null ? '' : `; shortest gap ${windows.minGapSeconds.toFixed(2)} s (TTL ${TTL} s${CLOCK === 'virtual' ? ' on the fake clock' : ''})`}`,
+    );
     if (e2e) {
       const slackCalls = new Map<string, number>();
       for (const call of e2e.slack.calls) slackCalls.set(call.method, (slackCalls.get(call.method) ?? 0) + 1);
@@ -489,7 +495,9 @@ async function main() {
       .sort((a, b) => b.ms - a.ms)
       .slice(0, 5)
       .map(({ ms, i }) => `#${i} ${ms.toFixed(1)} ms "${texts[i]}"`);
-    console.log(`p99FromDueMs: p99 timed from when each lookup was due rather than from its POST, so a stall in this process (GC, parsing a refreshed listing) that delays sending is counted too`);
+    console.log(
+      `p99FromDueMs: p99 timed from when each lookup was due rather than from its POST, so a stall in this process (GC, parsing a refreshed listing) that delays sending is counted too`,
+    );
     console.log(`slowest opsbot lookups: ${slowest.join('; ')}`);
 
     const ratio = (a: number, b: number) => (b > 0 ? `×${(a / b).toFixed(1)}` : 'n/a');
@@ -501,7 +509,9 @@ async function main() {
     const p99Met = cached.row.p99ms < 50;
     // On the real clock, two listings less than a TTL apart fail too, whatever the window edges.
     const ttlMet = windows.counts.every((n) => n <= 1) && (CLOCK === 'virtual' || windows.minGapSeconds === null || windows.minGapSeconds >= TTL);
-    console.log(`targets: p99 < 50 ms → ${p99Met ? 'met' : 'NOT met'} (${cached.row.p99ms} ms); host listings ≤ 1 per TTL window → ${ttlMet ? 'met' : 'NOT met'} (${cached.row.hostListings} in ${windows.counts.length} window(s): [${windows.counts.join(', ')}])`);
+    console.log(
+      `targets: p99 < 50 ms → ${p99Met ? 'met' : 'NOT met'} (${cached.row.p99ms} ms); host listings ≤ 1 per TTL window → ${ttlMet ? 'met' : 'NOT met'} (${cached.row.hostListings} in ${windows.counts.length} window(s): [${windows.counts.join(', ')}])`,
+    );
     console.log(
       JSON.stringify({
         bench: 'lookup',

@@ -125,7 +125,6 @@ async function runLeg(input: LegInput): Promise<LegOutput> {
   return { ...out, seconds, baselineRssBytes, startupPeakRssBytes, peakRssBytes, sampled, atPeak, cpu, gc };
 }
 
-
 if (import.meta.main) {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

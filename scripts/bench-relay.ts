@@ -71,11 +71,15 @@ async function main(): Promise<void> {
     for (const chunk of generatedContent(size, SEED)() as Iterable<Uint8Array>) expected.update(chunk);
     const expectedSha = expected.digest('hex');
     const file = sim.addFile({ name: 'bench-1GiB.bin', content: generatedContent(size, SEED), actualSize: size });
-    console.log(`bench:relay — ${(size / 2 ** 30).toFixed(2)} GiB, part ${partSizeBytes / 2 ** 20} MiB × queue ${queueSize}${overridden ? ' (OVERRIDDEN, not the production defaults)' : ' (production defaults)'}, s3rver at ${s3.endpoint}`);
+    console.log(
+      `bench:relay — ${(size / 2 ** 30).toFixed(2)} GiB, part ${partSizeBytes / 2 ** 20} MiB × queue ${queueSize}${overridden ? ' (OVERRIDDEN, not the production defaults)' : ' (production defaults)'}, s3rver at ${s3.endpoint}`,
+    );
 
     const flagsOverride = process.env.BENCH_RELAY_NODE_FLAGS;
     const nodeFlags = flagsOverride !== undefined ? flagsOverride.split(/\s+/).filter(Boolean) : productionNodeFlags();
-    console.log(`node flags, both legs: ${nodeFlags.join(' ') || '(none)'}${flagsOverride !== undefined ? ' (OVERRIDDEN by BENCH_RELAY_NODE_FLAGS, not production)' : ' (from the start script, as in production)'}`);
+    console.log(
+      `node flags, both legs: ${nodeFlags.join(' ') || '(none)'}${flagsOverride !== undefined ? ' (OVERRIDDEN by BENCH_RELAY_NODE_FLAGS, not production)' : ' (from the start script, as in production)'}`,
+    );
     const results: Record<string, LegOutput> = {};
     for (const leg of ['direct', 'relay'] as const) {
       const output = await spawnLeg({ leg, size, s3: s3Config, bucket: 'bench', key: 'direct/bench.bin', file, apiUrl: sim.apiUrl, dataDir }, nodeFlags);

@@ -46,9 +46,26 @@ export type ScenarioKind =
   | 'noisy-churn';
 
 export const SCENARIO_KINDS: readonly ScenarioKind[] = [
-  'linear', 'recent-start', 'runaway', 'rotation', 'spike-deleted', 'one-time-step', 'flat-high', 'shrinking',
-  'noise-only', 'gaps-irregular', 'short-history', 'already-full', 'weekly-pattern', 'memory-bounded', 'image-gc',
-  'hourly-rotation', 'business-hours', 'oom-cycles', 'copy-finished', 'band',
+  'linear',
+  'recent-start',
+  'runaway',
+  'rotation',
+  'spike-deleted',
+  'one-time-step',
+  'flat-high',
+  'shrinking',
+  'noise-only',
+  'gaps-irregular',
+  'short-history',
+  'already-full',
+  'weekly-pattern',
+  'memory-bounded',
+  'image-gc',
+  'hourly-rotation',
+  'business-hours',
+  'oom-cycles',
+  'copy-finished',
+  'band',
 ];
 
 /**
@@ -77,7 +94,6 @@ export interface Scenario {
     expectedMethod?: string;
   };
 }
-
 
 interface Rng {
   u(): number;
@@ -162,7 +178,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
     case 'rotation': {
       const atHour = rng.pick([0, 3, 4, 6]);
       const phase = atHour * HOUR;
-      const inCycle = limit * rng.range(0.02, 0.15) / DAY;
+      const inCycle = (limit * rng.range(0.02, 0.15)) / DAY;
       const kept = rng.range(0, 0.9); // share of the day's growth that rotation does not remove
       const net = rng.u() < 0.3 ? 0 : inCycle * DAY * kept;
       const low0 = base - limit * 0.1;
@@ -197,7 +213,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       return { limit, level: () => level, noise: Math.min(noise, (limit - level) / 20), historySeconds: hist, stepSeconds: step };
     }
     case 'shrinking': {
-      const slope = -limit * rng.range(0.01, 0.2) / DAY;
+      const slope = (-limit * rng.range(0.01, 0.2)) / DAY;
       return { limit, level: (t) => base + slope * (t - now), noise, historySeconds: hist, stepSeconds: step };
     }
     case 'noise-only': {
@@ -214,7 +230,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       return { limit, level: (t) => base + slope * (t - now), noise, historySeconds: shortSpan, stepSeconds: 60, expectedMethod: 'insufficient-data' };
     }
     case 'already-full': {
-      const slope = limit * rng.range(0, 0.05) / DAY;
+      const slope = (limit * rng.range(0, 0.05)) / DAY;
       const at = limit * rng.range(1, 1.02);
       return { limit, level: (t) => Math.min(at, at + slope * (t - now)), noise: noise / 4, historySeconds: hist, stepSeconds: step };
     }
@@ -222,8 +238,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       // Business-hours load: daily and weekly waves on top of slow growth.
       const slope = rateFor(base, limit, rng.range(10, 120) * DAY);
       const daily = limit * rng.range(0.005, 0.03);
-      const level = (t: number) =>
-        base + slope * (t - now) + daily * Math.sin((2 * Math.PI * t) / DAY) + 0.5 * daily * Math.sin((2 * Math.PI * t) / week);
+      const level = (t: number) => base + slope * (t - now) + daily * Math.sin((2 * Math.PI * t) / DAY) + 0.5 * daily * Math.sin((2 * Math.PI * t) / week);
       return { limit, level, noise, historySeconds: week, stepSeconds: 300 };
     }
     case 'memory-bounded': {
@@ -239,7 +254,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       // Kubelet image GC: grows until the high threshold, then deletes down to the low one.
       const high = limit * rng.range(0.8, 0.9);
       const low = high - limit * rng.range(0.1, 0.25);
-      const rate = limit * rng.range(0.05, 0.4) / DAY;
+      const rate = (limit * rng.range(0.05, 0.4)) / DAY;
       const period = (high - low) / rate;
       const offset = rng.range(0, period);
       const level = (t: number) => low + rate * ((((t + offset) % period) + period) % period);
@@ -338,7 +353,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       // A log that a retry storm fills ever faster: the write rate doubles every `doubling`.
       const started = now - rng.range(2 * HOUR, 24 * HOUR);
       const doubling = rng.range(2 * HOUR, 12 * HOUR);
-      const rate0 = limit * rng.range(0.0005, 0.01) / HOUR;
+      const rate0 = (limit * rng.range(0.0005, 0.01)) / HOUR;
       const k = Math.LN2 / doubling;
       const slow = rateFor(base, limit, rng.range(30, 200) * DAY);
       const level = (t: number) => base + slow * (t - now) + (t < started ? 0 : (rate0 / k) * (Math.exp(k * (t - started)) - 1));
@@ -348,7 +363,7 @@ function recipeFor(kind: ScenarioKind, rng: Rng, now: number): Recipe {
       // A job that writes a chunk every few hours over a few minutes, nothing in between.
       const every = rng.range(2 * HOUR, 12 * HOUR);
       const writeFor = rng.range(5 * MIN, 30 * MIN);
-      const perStep = (limit - base) * every / ttlTarget(rng);
+      const perStep = ((limit - base) * every) / ttlTarget(rng);
       const phase = rng.range(0, every);
       const level = (t: number) => {
         const k = Math.floor((t - now + phase) / every);

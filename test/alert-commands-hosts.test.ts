@@ -37,7 +37,14 @@ const PNG = Buffer.from('\x89PNG fake');
  */
 async function bot(source: InventorySource, data: AlertDataSource) {
   const inventory = createInventoryCache({ source, ttlSeconds: 300, now: () => NOW, log });
-  const service = createAlertService({ data, store: (await openSqliteStore({ path: ':memory:' })).alerts, config: alertsConfig({ channel: undefined }), log, now: () => NOW, tasks: createTaskTracker() });
+  const service = createAlertService({
+    data,
+    store: (await openSqliteStore({ path: ':memory:' })).alerts,
+    config: alertsConfig({ channel: undefined }),
+    log,
+    now: () => NOW,
+    tasks: createTaskTracker(),
+  });
   const commands = [
     ...createLookupCommands({ inventory, log, now: () => NOW }),
     ...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo', render: async () => PNG }),
@@ -136,7 +143,7 @@ describe('forecast and graph find hosts as `host` does (demo inventory + demo da
     expect((await opsbot.say('graph web-01 disk 3w')).text).toContain('range "3w" is not understood');
   });
 
-  it('every demo-set host id is the demo inventory\'s id of that name', async () => {
+  it("every demo-set host id is the demo inventory's id of that name", async () => {
     const inventory = await createYamlInventorySource({ file: DEMO_INVENTORY, now: () => NOW }).load();
     const data = createDemoAlertData({ now: () => NOW });
     for (const host of inventory.hosts) {
@@ -185,7 +192,14 @@ describe('forecast and graph against the Mackerel simulator', () => {
       interfaces: [{ name: 'eth0', ipv4Addresses: ['10.1.2.1'], ipv6Addresses: ['2001:db8::1'] }],
     });
     sim.addHost({ id: 'HWEB03', name: 'web-03', status: 'working', createdAt: NOW - 86400, roles: { shop: ['web'] }, interfaces: [] });
-    sim.addHost({ id: 'HWEB02', name: 'web-02', status: 'standby', createdAt: NOW - 86400, roles: { shop: ['web'] }, interfaces: [{ name: 'eth0', ipv4Addresses: ['10.1.2.2'], ipv6Addresses: [] }] });
+    sim.addHost({
+      id: 'HWEB02',
+      name: 'web-02',
+      status: 'standby',
+      createdAt: NOW - 86400,
+      roles: { shop: ['web'] },
+      interfaces: [{ name: 'eth0', ipv4Addresses: ['10.1.2.2'], ipv6Addresses: [] }],
+    });
     const disk = linearDisk({ now: NOW, size: 100 * GiB, percentNow: 85, etaSeconds: 6 * 3600 });
     sim.setSeries('HWEB01', 'filesystem.xvdb1.used', disk.used);
     sim.setSeries('HWEB01', 'filesystem.xvdb1.size', disk.size);

@@ -44,7 +44,7 @@ describe('resolveHost: the matching `host` uses, narrowed to one host', () => {
   });
 });
 
-describe('resolveHostWords: the host among a command\'s words', () => {
+describe("resolveHostWords: the host among a command's words", () => {
   it('a display name with spaces, longest first, leaving the rest', () => {
     expect(resolveHostWords(index, ['shop', 'web', '1', 'disk', '2d'])).toMatchObject({ resolution: { kind: 'host', host: { name: 'web-01' } }, rest: ['disk', '2d'] });
     const shared = resolveHostWords(index, ['shop', 'web', 'disk']);

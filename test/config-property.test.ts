@@ -11,19 +11,95 @@ import { parseDestination } from '../src/services/relay/upload-rules.ts';
 
 // Keys of the real file (so generated documents reach deep into the schema) and a few near misses.
 const KEYS = [
-  'uploads', 'alerts', 'inventory', 's3', 'log', 'keyword', 'destination', 'maxBytes', 'channels', 'users', 'presignSeconds', 'deleteFromSlack',
-  'channel', 'pollSeconds', 'mention', 'mentionOnCritical', 'marginMinutes', 'urgentWithinMinutes', 'refreshMinutes', 'calendar',
-  'timezone', 'workdays', 'hours', 'holidays', 'file', 'ttlSeconds', 'endpoint', 'forcePathStyle', 'region', 'requestChecksumCalculation',
-  'partSizeBytes', 'queueSize', 'level', 'timeZone', '__proto__', 'constructor', 'toString', '',
+  'uploads',
+  'alerts',
+  'inventory',
+  's3',
+  'log',
+  'keyword',
+  'destination',
+  'maxBytes',
+  'channels',
+  'users',
+  'presignSeconds',
+  'deleteFromSlack',
+  'channel',
+  'pollSeconds',
+  'mention',
+  'mentionOnCritical',
+  'marginMinutes',
+  'urgentWithinMinutes',
+  'refreshMinutes',
+  'calendar',
+  'timezone',
+  'workdays',
+  'hours',
+  'holidays',
+  'file',
+  'ttlSeconds',
+  'endpoint',
+  'forcePathStyle',
+  'region',
+  'requestChecksumCalculation',
+  'partSizeBytes',
+  'queueSize',
+  'level',
+  'timeZone',
+  '__proto__',
+  'constructor',
+  'toString',
+  '',
 ];
 
 // Strings near the edges of each rule, plus arbitrary text.
 const STRINGS = [
-  'UTC', 'Asia/Tokyo', 'Mars/Olympus', '+05:00', 'utc', '2026-12-31', '2026-13-45', '2027-02-29', '0000-00-00', '09:00-18:00', '22:00-06:00',
-  '00:00-24:00', '24:00-24:00', '9-18', '99:99-00:00', '<!subteam^S0ONCALL>', '<!here>', '<@U0123|x>', '@oncall', '<!subteam^>', '!fileupload',
-  's3://bucket-a/x/', 's3://ab/', 's3://Bad/', 's3://a..b/', 'file:///srv/up/', 'file://rel/', 'file:///srv/%', 'file:///srv/%2F/', 'file:///a/../b',
-  'file:///srv/%00/', 'file:///srv/#/', 'http://127.0.0.1:9000', 'ftp://x', 'https://u:p@x/', 'C0ALERTS', '#general', 'U0ALICE', 'us-east-1',
-  'WHEN_REQUIRED', 'debug', 'loud', '', ' ', '\u0000', '\n', '<>&',
+  'UTC',
+  'Asia/Tokyo',
+  'Mars/Olympus',
+  '+05:00',
+  'utc',
+  '2026-12-31',
+  '2026-13-45',
+  '2027-02-29',
+  '0000-00-00',
+  '09:00-18:00',
+  '22:00-06:00',
+  '00:00-24:00',
+  '24:00-24:00',
+  '9-18',
+  '99:99-00:00',
+  '<!subteam^S0ONCALL>',
+  '<!here>',
+  '<@U0123|x>',
+  '@oncall',
+  '<!subteam^>',
+  '!fileupload',
+  's3://bucket-a/x/',
+  's3://ab/',
+  's3://Bad/',
+  's3://a..b/',
+  'file:///srv/up/',
+  'file://rel/',
+  'file:///srv/%',
+  'file:///srv/%2F/',
+  'file:///a/../b',
+  'file:///srv/%00/',
+  'file:///srv/#/',
+  'http://127.0.0.1:9000',
+  'ftp://x',
+  'https://u:p@x/',
+  'C0ALERTS',
+  '#general',
+  'U0ALICE',
+  'us-east-1',
+  'WHEN_REQUIRED',
+  'debug',
+  'loud',
+  '',
+  ' ',
+  '\u0000',
+  '\n',
+  '<>&',
 ];
 
 const scalar = fc.oneof(
@@ -44,33 +120,78 @@ const { value: yamlValue } = fc.letrec((tie) => ({
 
 // Documents shaped like the real file more often than not, so refinements deep inside get exercised.
 const calendarLike = fc.record(
-  { timezone: yamlValue, workdays: fc.oneof(fc.array(fc.integer({ min: -1, max: 9 }), { maxLength: 8 }), yamlValue), hours: yamlValue, holidays: fc.oneof(fc.array(fc.constantFrom(...STRINGS)), yamlValue) },
+  {
+    timezone: yamlValue,
+    workdays: fc.oneof(fc.array(fc.integer({ min: -1, max: 9 }), { maxLength: 8 }), yamlValue),
+    hours: yamlValue,
+    holidays: fc.oneof(fc.array(fc.constantFrom(...STRINGS)), yamlValue),
+  },
   { requiredKeys: [] },
 );
 const ruleLike = fc.record(
-  { keyword: yamlValue, destination: fc.oneof(fc.constantFrom(...STRINGS), yamlValue), maxBytes: yamlValue, channels: yamlValue, users: yamlValue, presignSeconds: yamlValue, deleteFromSlack: yamlValue },
+  {
+    keyword: yamlValue,
+    destination: fc.oneof(fc.constantFrom(...STRINGS), yamlValue),
+    maxBytes: yamlValue,
+    channels: yamlValue,
+    users: yamlValue,
+    presignSeconds: yamlValue,
+    deleteFromSlack: yamlValue,
+  },
   { requiredKeys: [] },
 );
 const documentLike = fc.record(
   {
     uploads: fc.oneof(fc.array(ruleLike, { maxLength: 3 }), yamlValue),
     alerts: fc.oneof(
-      fc.record({ channel: yamlValue, pollSeconds: yamlValue, mention: yamlValue, mentionOnCritical: yamlValue, marginMinutes: yamlValue, refreshMinutes: yamlValue, calendar: fc.oneof(calendarLike, yamlValue) }, { requiredKeys: [] }),
+      fc.record(
+        {
+          channel: yamlValue,
+          pollSeconds: yamlValue,
+          mention: yamlValue,
+          mentionOnCritical: yamlValue,
+          marginMinutes: yamlValue,
+          refreshMinutes: yamlValue,
+          calendar: fc.oneof(calendarLike, yamlValue),
+        },
+        { requiredKeys: [] },
+      ),
       yamlValue,
     ),
     inventory: fc.oneof(fc.record({ file: yamlValue, ttlSeconds: yamlValue }, { requiredKeys: [] }), yamlValue),
-    s3: fc.oneof(fc.record({ endpoint: yamlValue, region: yamlValue, partSizeBytes: yamlValue, queueSize: yamlValue, requestChecksumCalculation: yamlValue }, { requiredKeys: [] }), yamlValue),
+    s3: fc.oneof(
+      fc.record({ endpoint: yamlValue, region: yamlValue, partSizeBytes: yamlValue, queueSize: yamlValue, requestChecksumCalculation: yamlValue }, { requiredKeys: [] }),
+      yamlValue,
+    ),
     log: fc.oneof(fc.record({ level: yamlValue }, { requiredKeys: [] }), yamlValue),
   },
   { requiredKeys: [] },
 );
 
 const ENV_KEYS = [
-  'PORT', 'SLACK_API_URL', 'MACKEREL_API_URL', 'S3_ENDPOINT', 'SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_USER_TOKEN',
-  'MACKEREL_APIKEY', 'MACKEREL_WEBHOOK_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION',
-  'S3_FORCE_PATH_STYLE', 'S3_REQUEST_CHECKSUM_CALCULATION', 'LOG_LEVEL',
+  'PORT',
+  'SLACK_API_URL',
+  'MACKEREL_API_URL',
+  'S3_ENDPOINT',
+  'SLACK_BOT_TOKEN',
+  'SLACK_APP_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_USER_TOKEN',
+  'MACKEREL_APIKEY',
+  'MACKEREL_WEBHOOK_TOKEN',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_REGION',
+  'AWS_DEFAULT_REGION',
+  'S3_FORCE_PATH_STYLE',
+  'S3_REQUEST_CHECKSUM_CALCULATION',
+  'LOG_LEVEL',
 ];
-const envValue = fc.oneof(fc.string().filter((s) => !s.includes('\u0000')), fc.constantFrom('0', '65535', '65536', 'xoxb-1', 'xapp-1', 'xoxp-1', 'https://x/', 'http://[::1]:1/', 'true', 'us-east-1', 'debug'));
+const envValue = fc.oneof(
+  fc.string().filter((s) => !s.includes('\u0000')),
+  fc.constantFrom('0', '65535', '65536', 'xoxb-1', 'xapp-1', 'xoxp-1', 'https://x/', 'http://[::1]:1/', 'true', 'us-east-1', 'debug'),
+);
 const environment = fc.dictionary(fc.constantFrom(...ENV_KEYS), envValue, { maxKeys: 6 });
 
 const dir = mkdtempSync(join(tmpdir(), 'opsbot-config-prop-'));
@@ -121,7 +242,28 @@ describe('loadConfig on arbitrary input either loads a usable config or throws C
   });
 
   it('arbitrary text as the file, including anchors, tags and broken YAML', () => {
-    const fragments = fc.constantFrom('alerts:', '  calendar:', '    holidays: [', '&a', '*a', '!!binary', '!!set', '? ', '- ', '{', '}', '"', "'", ':', '\t', '\n', '<<: *a', '%YAML 1.1', '---', 'uploads: &u [*u]');
+    const fragments = fc.constantFrom(
+      'alerts:',
+      '  calendar:',
+      '    holidays: [',
+      '&a',
+      '*a',
+      '!!binary',
+      '!!set',
+      '? ',
+      '- ',
+      '{',
+      '}',
+      '"',
+      "'",
+      ':',
+      '\t',
+      '\n',
+      '<<: *a',
+      '%YAML 1.1',
+      '---',
+      'uploads: &u [*u]',
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(fragments, fc.string({ maxLength: 6 })), { maxLength: 12 }), (parts) => {
         const result = loadText(parts.join(''));
@@ -140,14 +282,17 @@ describe('loadConfig on arbitrary input either loads a usable config or throws C
     const zone = fc.constantFrom('UTC', 'Asia/Tokyo', 'America/New_York', 'Etc/GMT+12', 'Mars/Olympus', 'asia/tokyo', 'EST5EDT', 'Local', '');
     let loaded = 0;
     fc.assert(
-      fc.property(fc.record({ timezone: zone, hours, holidays: fc.array(date, { maxLength: 3 }), workdays: fc.uniqueArray(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 3 }) }), (cal) => {
-        const result = loadText(stringify({ alerts: { calendar: cal } }));
-        if (!(result instanceof ConfigError)) {
-          loaded++;
-          expectUsable(result);
-          expect(result.alerts.calendar).toEqual(cal);
-        }
-      }),
+      fc.property(
+        fc.record({ timezone: zone, hours, holidays: fc.array(date, { maxLength: 3 }), workdays: fc.uniqueArray(fc.integer({ min: 0, max: 8 }), { minLength: 1, maxLength: 3 }) }),
+        (cal) => {
+          const result = loadText(stringify({ alerts: { calendar: cal } }));
+          if (!(result instanceof ConfigError)) {
+            loaded++;
+            expectUsable(result);
+            expect(result.alerts.calendar).toEqual(cal);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
     expect(loaded).toBeGreaterThan(0);

@@ -242,7 +242,7 @@ const goodFiles: Array<[string, string]> = [
   ['a folder with an escaped space', destination('file:///srv/slack%20uploads/')],
   ['a folder with an escaped percent sign', destination('file:///srv/100%25/')],
   ['a root folder', destination('file:///')],
-  ['a keyword in any script', 'uploads:\n  - keyword: "!アップロード"\n    destination: s3://bucket-a/\n']
+  ['a keyword in any script', 'uploads:\n  - keyword: "!アップロード"\n    destination: s3://bucket-a/\n'],
 ];
 
 describe('loadConfig accepts unusual but valid values', () => {

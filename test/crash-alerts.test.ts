@@ -77,7 +77,7 @@ function newAlert(): string {
   return id;
 }
 
-describe('kill -9 during an alert\'s life, restart on the same data folder', () => {
+describe("kill -9 during an alert's life, restart on the same data folder", () => {
   it('killed after the claim, before the post (Mackerel holding the details): the next run posts it once', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-crash-alert-'));
     try {

@@ -80,9 +80,18 @@ async function crashAndRecover(prefix: string, seed: number, killPoint: (ctx: { 
     const keys = { outcome: `relay:${fileId}:${destination}:outcome`, progress: `relay:${fileId}:${destination}:progress` };
     await second.waitForLog('resuming a relay a previous run did not finish', (l) => l.file === fileId);
     await until(() => outboxKey(keys.outcome).length > 0, 'the outcome reply', 60_000);
-    await until(() => sim.reactionsOf(CHANNEL, ts).join() === 'white_check_mark', () => `only ✅ on the message (now ${sim.reactionsOf(CHANNEL, ts).join()})`);
-    await until(() => outboxKey(keys.progress)[0]?.text.startsWith('Stored') ?? false, () => `the progress message finished (now ${outboxKey(keys.progress)[0]?.text})`);
-    await until(() => proxy.openUploads().length === 0, () => `no open multipart upload (open: ${JSON.stringify(proxy.openUploads())})`);
+    await until(
+      () => sim.reactionsOf(CHANNEL, ts).join() === 'white_check_mark',
+      () => `only ✅ on the message (now ${sim.reactionsOf(CHANNEL, ts).join()})`,
+    );
+    await until(
+      () => outboxKey(keys.progress)[0]?.text.startsWith('Stored') ?? false,
+      () => `the progress message finished (now ${outboxKey(keys.progress)[0]?.text})`,
+    );
+    await until(
+      () => proxy.openUploads().length === 0,
+      () => `no open multipart upload (open: ${JSON.stringify(proxy.openUploads())})`,
+    );
     // A clean stop drains everything queued: nothing more may appear after it.
     expect(await second.stop()).toBe(0);
 
@@ -113,14 +122,17 @@ describe('kill -9 mid-relay, restart on the same data folder', () => {
     const prefix = 'after-parts';
     let deadUpload = '';
     await crashAndRecover(prefix, 72, async () => {
-      const part = await proxy.waitForRequest((r) => r.op === 'UploadPart' && r.partNumber === 3 && r.key?.startsWith(`${prefix}/`) === true && r.status === 200, { done: true, timeoutMs: 30_000 });
+      const part = await proxy.waitForRequest((r) => r.op === 'UploadPart' && r.partNumber === 3 && r.key?.startsWith(`${prefix}/`) === true && r.status === 200, {
+        done: true,
+        timeoutMs: 30_000,
+      });
       deadUpload = part.uploadId!;
     });
     // The dead run's upload was aborted by the run that took the job over.
     expect(proxy.requestsOf('AbortMultipartUpload').some((r) => r.uploadId === deadUpload)).toBe(true);
   });
 
-  it('killed after CompleteMultipartUpload, before the reply: the dead run\'s object is removed and exactly one remains', async () => {
+  it("killed after CompleteMultipartUpload, before the reply: the dead run's object is removed and exactly one remains", async () => {
     const prefix = 'after-complete';
     const hang = proxy.fault({ match: { op: 'HeadObject', key: new RegExp(`^${prefix}/`) }, action: { kind: 'hang' }, times: 1 });
     let deadKey = '';
@@ -128,7 +140,10 @@ describe('kill -9 mid-relay, restart on the same data folder', () => {
       prefix,
       73,
       async () => {
-        const complete = await proxy.waitForRequest((r) => r.op === 'CompleteMultipartUpload' && r.key?.startsWith(`${prefix}/`) === true && r.status === 200, { done: true, timeoutMs: 30_000 });
+        const complete = await proxy.waitForRequest((r) => r.op === 'CompleteMultipartUpload' && r.key?.startsWith(`${prefix}/`) === true && r.status === 200, {
+          done: true,
+          timeoutMs: 30_000,
+        });
         deadKey = complete.key!;
         await until(() => hang.fired === 1 && proxy.hanging() === 1, 'the HeadObject after complete to hang');
       },

@@ -33,7 +33,10 @@ describe('opsbot start (the real entrypoint)', () => {
     const deadline = Date.now() + 20_000;
     let port: number | undefined;
     while (!port && Date.now() < deadline) {
-      const ready = bot.out().split('\n').find((l) => l.includes('opsbot is ready'));
+      const ready = bot
+        .out()
+        .split('\n')
+        .find((l) => l.includes('opsbot is ready'));
       if (ready) port = JSON.parse(ready).port as number;
       else await new Promise((r) => setTimeout(r, 50));
     }
@@ -43,7 +46,11 @@ describe('opsbot start (the real entrypoint)', () => {
     expect(await health.json()).toMatchObject({ ok: true, mode: 'http' });
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
-    const lines = bot.out().trim().split('\n').map((l) => JSON.parse(l) as { msg: string });
+    const lines = bot
+      .out()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(lines.map((l) => l.msg)).toContain('opsbot stopped');
     expect(bot.out()).not.toContain(TEST_BOT_TOKEN);
     expect(bot.out()).not.toContain(TEST_SIGNING_SECRET);

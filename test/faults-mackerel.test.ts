@@ -33,7 +33,11 @@ beforeAll(async () => {
   mackerel.addAlert({ id: 'AHANG1', status: 'WARNING', monitorId: MONITORS.disk.id, type: 'host', hostId: WEB.id, value: 85.2, openedAt: NOW - 60 });
   dataDir = mkdtempSync(join(tmpdir(), 'opsbot-faults-mkr-'));
   writeFileSync(join(dataDir, 'opsbot.yaml'), `alerts:\n  channel: ${CHANNEL}\n  pollSeconds: 0\n  refreshMinutes: 0\n  calendar:\n    timezone: Asia/Tokyo\n`);
-  bot = await startTestBot({ dataDir, now: () => NOW, env: { SLACK_API_URL: slack.apiUrl, MACKEREL_APIKEY: MACKEREL_KEY, MACKEREL_API_URL: mackerel.url, MACKEREL_WEBHOOK_TOKEN: HOOK_TOKEN } });
+  bot = await startTestBot({
+    dataDir,
+    now: () => NOW,
+    env: { SLACK_API_URL: slack.apiUrl, MACKEREL_APIKEY: MACKEREL_KEY, MACKEREL_API_URL: mackerel.url, MACKEREL_WEBHOOK_TOKEN: HOOK_TOKEN },
+  });
 });
 afterAll(async () => {
   await bot?.stop();
@@ -48,8 +52,30 @@ const webhook = {
   type: 'host',
   message: 'disk used % 85.2 > 80',
   imageUrl: null,
-  host: { id: WEB.id, name: WEB.name, url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`, status: 'working', isRetired: false, roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }] },
-  alert: { id: 'AHANG1', url: 'https://mackerel.io/orgs/acme/alerts/AHANG1', status: 'warning', isOpen: true, trigger: 'monitor', openedAt: NOW - 60, closedAt: null, createdAt: (NOW - 60) * 1000, monitorName: 'disk used %', metricLabel: 'disk%', metricValue: 85.2, monitorOperator: '>', warningThreshold: 80, criticalThreshold: 90 },
+  host: {
+    id: WEB.id,
+    name: WEB.name,
+    url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
+    status: 'working',
+    isRetired: false,
+    roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
+  },
+  alert: {
+    id: 'AHANG1',
+    url: 'https://mackerel.io/orgs/acme/alerts/AHANG1',
+    status: 'warning',
+    isOpen: true,
+    trigger: 'monitor',
+    openedAt: NOW - 60,
+    closedAt: null,
+    createdAt: (NOW - 60) * 1000,
+    monitorName: 'disk used %',
+    metricLabel: 'disk%',
+    metricValue: 85.2,
+    monitorOperator: '>',
+    warningThreshold: 80,
+    criticalThreshold: 90,
+  },
 };
 
 describe('Mackerel hanging while an alert arrives', () => {

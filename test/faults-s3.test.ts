@@ -72,16 +72,26 @@ describe('S3 down mid-upload', () => {
     await until(() => sim.messagesWithMetadata(CHANNEL, 'opsbot_outbox', { key: outcome }).length === 1, 'the failure reply');
     const reply = sim.messagesWithMetadata(CHANNEL, 'opsbot_outbox', { key: outcome })[0]!;
     expect(reply.text).toMatch(/^Could not relay down\.bin: S3 refused the upload \(.+\), so nothing was stored\. Please try again later/);
-    await until(() => sim.reactionsOf(CHANNEL, ts).join() === 'x', () => `only ❌ on the message (now ${sim.reactionsOf(CHANNEL, ts).join()})`);
+    await until(
+      () => sim.reactionsOf(CHANNEL, ts).join() === 'x',
+      () => `only ❌ on the message (now ${sim.reactionsOf(CHANNEL, ts).join()})`,
+    );
 
     // The abort failed while S3 was down, was recorded, and is retried by the sweep (with backoff) while S3 stays down.
     expect(proxy.requestsOf('AbortMultipartUpload').some((r) => r.uploadId === part.uploadId && r.fault === 'down')).toBe(true);
-    await until(() => (pendingAborts()[0]?.attempts ?? 0) >= 2, () => `two failed retries of the abort while S3 is down (${JSON.stringify(pendingAborts())})`);
+    await until(
+      () => (pendingAborts()[0]?.attempts ?? 0) >= 2,
+      () => `two failed retries of the abort while S3 is down (${JSON.stringify(pendingAborts())})`,
+    );
     expect(pendingAborts().map((p) => p.upload_id)).toEqual([part.uploadId]);
     expect(proxy.openUploads().map((u) => u.uploadId)).toEqual([part.uploadId]);
 
     proxy.up();
-    await until(() => proxy.openUploads().length === 0, () => `the upload aborted once S3 is back (open: ${JSON.stringify(proxy.openUploads())})`, 30_000);
+    await until(
+      () => proxy.openUploads().length === 0,
+      () => `the upload aborted once S3 is back (open: ${JSON.stringify(proxy.openUploads())})`,
+      30_000,
+    );
     await until(() => pendingAborts().length === 0, 'pending_aborts drained');
     expect(await s3.listKeys('down/')).toEqual([]);
     expect(bot.logs.some((l) => l.includes('multipart upload aborted on retry'))).toBe(true);

@@ -40,7 +40,10 @@ async function relayOne() {
   await bot.sendEvent(fileShareEvent(CHANNEL, [file], '!fileupload', ts));
   const key = `relay:${String(file.id)}:file://${join(dataDir, 'relayed')}/:outcome`;
   await until(() => sim.messagesWithMetadata(CHANNEL, 'opsbot_outbox', { key }).length > 0, 'the outcome reply');
-  await until(() => sim.reactionsOf(CHANNEL, ts).join() === 'white_check_mark', () => `only ✅ (now ${sim.reactionsOf(CHANNEL, ts).join()})`);
+  await until(
+    () => sim.reactionsOf(CHANNEL, ts).join() === 'white_check_mark',
+    () => `only ✅ (now ${sim.reactionsOf(CHANNEL, ts).join()})`,
+  );
   return { ts, key };
 }
 

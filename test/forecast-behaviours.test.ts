@@ -25,8 +25,7 @@ const run = (points: MetricPoint[], limit: number) => forecastTimeToLimit({ poin
 describe('forecastTimeToLimit: behaviours beyond a straight line', () => {
   it('reads the up-swing of a series that stays inside a band as a swing, not a new trend', () => {
     // 80–90 GB of 100 GB, swinging irregularly (no clean period) for six days; now in an up-swing.
-    const level = (t: number) =>
-      85 * GB - 5 * GB * Math.cos((2 * Math.PI * (t - NOW + 6 * HOUR)) / (30 * HOUR) + 2.5 * Math.sin((2 * Math.PI * (t - NOW)) / (81 * HOUR)));
+    const level = (t: number) => 85 * GB - 5 * GB * Math.cos((2 * Math.PI * (t - NOW + 6 * HOUR)) / (30 * HOUR) + 2.5 * Math.sin((2 * Math.PI * (t - NOW)) / (81 * HOUR)));
     const r = run(series(6 * DAY, 5 * MIN, level, 0.1 * GB), 100 * GB);
     expect(r.secondsToLimit).toBeNull();
     expect(r.explanation).toMatch(/usual swing/);
@@ -41,7 +40,7 @@ describe('forecastTimeToLimit: behaviours beyond a straight line', () => {
   it('stays quiet at night on a business-hours writer whose nightly batch deletes the day', () => {
     // Weekdays 09:00–18:00 write 20 GB; 01:00 deletes it all; the peaks reach 80 GB of 100 GB.
     const level = (t: number) => {
-      const hour = ((t % DAY) + DAY) % DAY / HOUR;
+      const hour = (((t % DAY) + DAY) % DAY) / HOUR;
       const weekday = (Math.floor(t / DAY) + 4) % 7;
       const written = weekday === 0 || weekday === 6 ? 0 : Math.min(1, Math.max(0, (hour - 9) / 9));
       return 60 * GB + (hour >= 1 ? 20 * GB * written : 0);
@@ -122,7 +121,7 @@ describe('forecastTimeToLimit: behaviours beyond a straight line', () => {
   it('knows image GC from two cleanups at the same high watermark', () => {
     // 70% → 85% in 30 h, then GC back to 70%; now at 84%.
     const period = 30 * HOUR;
-    const level = (t: number) => 70 * GB + 15 * GB * ((((t - NOW + 28 * HOUR) % period) + period) % period) / period;
+    const level = (t: number) => 70 * GB + (15 * GB * ((((t - NOW + 28 * HOUR) % period) + period) % period)) / period;
     const r = run(series(3 * DAY, 5 * MIN, level, 0.05 * GB), 100 * GB);
     expect(r.secondsToLimit).toBeNull();
   });

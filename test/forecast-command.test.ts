@@ -32,7 +32,11 @@ describe('runForecastCommand (opsbot forecast FILE...)', () => {
     const out = sink();
     const err = sink();
     const code = await runForecastCommand([good, broken, missing, noLimit, good], { stdout: out.stream, stderr: err.stream });
-    const lines = out.text().trim().split('\n').map((l) => JSON.parse(l));
+    const lines = out
+      .text()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(code).toBe(1);
     expect(lines.map((l) => l.input)).toEqual([good, broken, missing, noLimit, good]);
     for (const key of ['input', 'secondsToLimit', 'low', 'high', 'method', 'explanation']) expect(lines[0]).toHaveProperty(key);

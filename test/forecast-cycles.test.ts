@@ -37,7 +37,7 @@ describe('forecastTimeToLimit: cycles, caps and bursts', () => {
   it('keeps a copy that ended minutes ago as a level shift, not as the trend', () => {
     const ended = NOW - 8 * MIN;
     const lasted = 40 * MIN;
-    const level = (t: number) => 50 * GB + (t - NOW) * (1 * GB / DAY) + 20 * GB * Math.min(1, Math.max(0, (t - ended + lasted) / lasted)) - 20 * GB;
+    const level = (t: number) => 50 * GB + (t - NOW) * ((1 * GB) / DAY) + 20 * GB * Math.min(1, Math.max(0, (t - ended + lasted) / lasted)) - 20 * GB;
     const points = [...series(5 * DAY, 5 * MIN, level, 0.02 * GB).filter((p) => p.time < NOW - 6 * HOUR), ...series(6 * HOUR, MIN, level, 0.02 * GB)];
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
     // 50 GB headroom at 1 GB/day: not within 14 days; the copy's 30 GB/h would say under 2 h.

@@ -38,7 +38,7 @@ function ols(points: MetricPoint[]): { slope: number; at: (t: number) => number 
 
 describe('forecastTimeToLimit: patterns', () => {
   it('agrees with least squares within 5% on clean linear growth', () => {
-    const points = series(3 * DAY, 5 * MIN, (t) => 40 * GB + (t - NOW) * (5 * GB / DAY), 0.05 * GB);
+    const points = series(3 * DAY, 5 * MIN, (t) => 40 * GB + (t - NOW) * ((5 * GB) / DAY), 0.05 * GB);
     const r = forecastTimeToLimit({ points, limit: 50 * GB, now: NOW }, { unit: 'bytes' });
     const line = ols(points);
     const olsTtl = (50 * GB - line.at(NOW)) / line.slope;
@@ -52,7 +52,7 @@ describe('forecastTimeToLimit: patterns', () => {
 
   it('treats a writer that started 40 minutes ago as a new trend', () => {
     const start = NOW - 40 * MIN;
-    const points = series(2 * DAY, MIN, (t) => 60 * GB + Math.max(0, t - start) * (10 * GB / HOUR), 0.02 * GB);
+    const points = series(2 * DAY, MIN, (t) => 60 * GB + Math.max(0, t - start) * ((10 * GB) / HOUR), 0.02 * GB);
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes', timeZone: 'Asia/Tokyo' });
     expect(r.method).toBe('recent-trend');
     // 33 GB headroom at 10 GB/h: about 3.3 h
@@ -66,7 +66,7 @@ describe('forecastTimeToLimit: patterns', () => {
     const phase = 4 * HOUR;
     const level = (t: number) => {
       const cycleStart = Math.floor((t - phase) / DAY) * DAY + phase;
-      return 50 * GB + ((cycleStart - NOW) / DAY) * 0.5 * GB + (t - cycleStart) * (8 * GB / DAY);
+      return 50 * GB + ((cycleStart - NOW) / DAY) * 0.5 * GB + (t - cycleStart) * ((8 * GB) / DAY);
     };
     const points = series(7 * DAY, 5 * MIN, level, 0.05 * GB);
     const r = forecastTimeToLimit({ points, limit: 70 * GB, now: NOW }, { unit: 'bytes' });
@@ -79,7 +79,7 @@ describe('forecastTimeToLimit: patterns', () => {
   });
 
   it('ignores a spike that was written and deleted', () => {
-    const level = (t: number) => 70 * GB + (t - NOW) * (0.1 * GB / DAY) + (t > NOW - 4 * HOUR && t < NOW - HOUR ? ((t - NOW + 4 * HOUR) / (3 * HOUR)) * 20 * GB : 0);
+    const level = (t: number) => 70 * GB + (t - NOW) * ((0.1 * GB) / DAY) + (t > NOW - 4 * HOUR && t < NOW - HOUR ? ((t - NOW + 4 * HOUR) / (3 * HOUR)) * 20 * GB : 0);
     const points = series(5 * DAY, 5 * MIN, level, 0.05 * GB);
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
     expect(r.secondsToLimit).toBeNull();
@@ -88,7 +88,7 @@ describe('forecastTimeToLimit: patterns', () => {
   });
 
   it('treats a one-time step as a level shift, not a slope', () => {
-    const level = (t: number) => 40 * GB + (t - NOW) * (1 * GB / DAY) + (t >= NOW - 6 * HOUR ? 10 * GB : 0);
+    const level = (t: number) => 40 * GB + (t - NOW) * ((1 * GB) / DAY) + (t >= NOW - 6 * HOUR ? 10 * GB : 0);
     const points = series(4 * DAY, 5 * MIN, level, 0.03 * GB);
     const r = forecastTimeToLimit({ points, limit: 60 * GB, now: NOW }, { unit: 'bytes' });
     expect(r.method).toBe('level-shift-adjusted');
@@ -137,7 +137,7 @@ describe('forecastTimeToLimit: patterns', () => {
   });
 
   it('handles unsorted, duplicated, NaN and gappy irregular input like the clean series', () => {
-    const level = (t: number) => 30 * GB + (t - NOW) * (2 * GB / DAY);
+    const level = (t: number) => 30 * GB + (t - NOW) * ((2 * GB) / DAY);
     const clean = series(3 * DAY, 5 * MIN, level);
     const messy: MetricPoint[] = clean.filter((p, i) => i % 3 !== 0 && !(p.time > NOW - 30 * HOUR && p.time < NOW - 20 * HOUR));
     messy.push({ ...messy[10] }, { ...messy[200] }, { time: NOW - 100, value: Number.NaN }, { time: NOW + 3600, value: 99 * GB });
@@ -174,7 +174,14 @@ describe('forecastTimeToLimit: malformed input', () => {
   });
 
   it('answers insufficient-data when no point is usable', () => {
-    const r = forecastTimeToLimit({ points: [{ time: NOW + 10, value: 1 }, { time: Number.NaN, value: 2 }], limit: 10, now: NOW });
+    const r = forecastTimeToLimit({
+      points: [
+        { time: NOW + 10, value: 1 },
+        { time: Number.NaN, value: 2 },
+      ],
+      limit: 10,
+      now: NOW,
+    });
     expect(r.method).toBe('insufficient-data');
     expect(r.pointsUsed).toBe(0);
   });
@@ -231,7 +238,7 @@ describe('regressions found with the scenario generator', () => {
 
   it('sees a steep writer sampled every minute as a trend, not a run of steps', () => {
     const start = NOW - 15 * MIN;
-    const points = series(DAY, MIN, (t) => 50 * GB + Math.max(0, t - start) * (30 * GB / HOUR), 0.01 * GB);
+    const points = series(DAY, MIN, (t) => 50 * GB + Math.max(0, t - start) * ((30 * GB) / HOUR), 0.01 * GB);
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
     // 42.5 GB headroom at 30 GB/h: 85 min
     expect(r.secondsToLimit as number).toBeGreaterThan(70 * MIN);

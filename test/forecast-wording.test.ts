@@ -60,9 +60,30 @@ describe('wording: numbers', () => {
 
 describe('wording: events', () => {
   const noisy: [string, (seed: number) => (t: number) => number][] = [
-    ['quantised to 0.1', (seed) => { const g = gauss(seed); return (t) => Math.round((60 + (0.05 * (t - NOW)) / HOUR + 0.02 * g()) * 10) / 10; }],
-    ['heavy-tailed noise', (seed) => { const g = gauss(seed); const u = seededRandom(seed + 99); return (t) => 70 + (0.1 * (t - NOW)) / HOUR + 0.05 * g() * (u() < 0.1 ? 20 : 1); }],
-    ['bursty random walk', (seed) => { const g = gauss(seed); const u = seededRandom(seed + 7); let x = 50; return () => (x += u() < 0.05 ? 0.5 * g() : 0.002 * g()); }],
+    [
+      'quantised to 0.1',
+      (seed) => {
+        const g = gauss(seed);
+        return (t) => Math.round((60 + (0.05 * (t - NOW)) / HOUR + 0.02 * g()) * 10) / 10;
+      },
+    ],
+    [
+      'heavy-tailed noise',
+      (seed) => {
+        const g = gauss(seed);
+        const u = seededRandom(seed + 99);
+        return (t) => 70 + (0.1 * (t - NOW)) / HOUR + 0.05 * g() * (u() < 0.1 ? 20 : 1);
+      },
+    ],
+    [
+      'bursty random walk',
+      (seed) => {
+        const g = gauss(seed);
+        const u = seededRandom(seed + 7);
+        let x = 50;
+        return () => (x += u() < 0.05 ? 0.5 * g() : 0.002 * g());
+      },
+    ],
   ];
   for (const [name, make] of noisy) {
     it(`names no noise-sized jumps on a noisy percent series (${name})`, () => {
@@ -93,7 +114,7 @@ describe('wording: events', () => {
       const u = seededRandom(seed);
       const g = gauss(seed + 1000);
       const started = NOW - (8 + 80 * u()) * 60;
-      const rate = (50 + 300 * u()) * GB / HOUR;
+      const rate = ((50 + 300 * u()) * GB) / HOUR;
       const noise = 500 * GB * 0.0001 * (0.2 + 4 * u());
       const points = series(DAY, 60, (t) => 150 * GB + (t > started ? rate * (t - started) : 0) + noise * g());
       const r = forecastTimeToLimit({ points, limit: 500 * GB, now: NOW }, { unit: 'bytes' });
@@ -125,7 +146,12 @@ describe('wording: the graph subtitle', () => {
   it('names the newer methods in words, not ids', () => {
     const points = series(2 * DAY, 300, (t) => 50 * GB + (t - NOW) * (GB / DAY));
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
-    const resource = { pair: { used: 'filesystem.xvda1.used', size: 'filesystem.xvda1.size', label: '/dev/xvda1', mode: 'absolute' as const }, unit: 'bytes' as const, points, limit: 100 * GB };
+    const resource = {
+      pair: { used: 'filesystem.xvda1.used', size: 'filesystem.xvda1.size', label: '/dev/xvda1', mode: 'absolute' as const },
+      unit: 'bytes' as const,
+      points,
+      limit: 100 * GB,
+    };
     const subtitle = (method: ForecastResult['method']) =>
       buildForecastGraphSpec({ title: 'web-1 /dev/xvda1', resource, forecast: { ...r, method }, timeZone: 'UTC', now: NOW }).subtitle ?? '';
     expect(subtitle('cycle-envelope')).toMatch(/peaks of the repeating cycle/);

@@ -45,14 +45,23 @@ const hostShaped = shaped({
   roles: maybe(fc.dictionary(fc.constantFrom('shop', 'blog', '__proto__', 'constructor', 'toString'), maybe(fc.array(maybe(fc.constantFrom('web', 'db', 'app')), { maxLength: 3 })))),
   interfaces: maybe(
     fc.array(
-      maybe(shaped({ name: maybe(fc.constantFrom('eth0', 'eth1')), ipAddress: maybe(fc.ipV4()), ipv4Addresses: maybe(fc.array(maybe(fc.ipV4()), { maxLength: 2 })), ipv6Addresses: maybe(fc.array(maybe(fc.ipV6()), { maxLength: 2 })) })),
+      maybe(
+        shaped({
+          name: maybe(fc.constantFrom('eth0', 'eth1')),
+          ipAddress: maybe(fc.ipV4()),
+          ipv4Addresses: maybe(fc.array(maybe(fc.ipV4()), { maxLength: 2 })),
+          ipv6Addresses: maybe(fc.array(maybe(fc.ipV6()), { maxLength: 2 })),
+        }),
+      ),
       { maxLength: 3 },
     ),
   ),
 });
 
 /** A host the parser must keep: required fields right, the rest anything. */
-const validHost = fc.tuple(hostShaped, id, fc.stringMatching(/^[a-z]{1,6}-\d{2}$/), fc.constantFrom(...HOST_STATUSES)).map(([h, i, name, status]) => ({ ...(h as object), id: i, name, status }));
+const validHost = fc
+  .tuple(hostShaped, id, fc.stringMatching(/^[a-z]{1,6}-\d{2}$/), fc.constantFrom(...HOST_STATUSES))
+  .map(([h, i, name, status]) => ({ ...(h as object), id: i, name, status }));
 
 const alertShaped = shaped({
   id: maybe(id),
@@ -85,7 +94,21 @@ const runs = { numRuns: 400 };
 
 describe('Mackerel parsers under fuzzing', () => {
   it('never throw on any JSON body whatever the endpoint', () => {
-    const parsers = [parseHostList, parseHost, parseServiceList, parseRoleList, parseOrg, parseAlert, parseAlertPage, parseMonitor, parseMonitorList, parseCheckMonitor, parseMetricPoints, parseMetricNames, parseLatest];
+    const parsers = [
+      parseHostList,
+      parseHost,
+      parseServiceList,
+      parseRoleList,
+      parseOrg,
+      parseAlert,
+      parseAlertPage,
+      parseMonitor,
+      parseMonitorList,
+      parseCheckMonitor,
+      parseMetricPoints,
+      parseMetricNames,
+      parseLatest,
+    ];
     fc.assert(
       fc.property(junk, fc.constantFrom('hosts', 'host', 'services', 'roles', 'alerts', 'alert', 'monitors', 'monitor', 'check', 'metrics', 'names', 'tsdbLatest', 'org'), (value, key) => {
         for (const parse of parsers) {
@@ -180,7 +203,7 @@ describe('Mackerel parsers under fuzzing', () => {
     expect(parsed.skipped).toBe(2);
     expect(parsed.examples).toEqual(['hosts[3] (web-04): status: unknown host status "gone"', expect.stringMatching(/^hosts\[4\] \(web-05\): id: /)]);
     expect(parseHostList({ host: [] }).missing).toMatch(/no "hosts" list/);
-    expect(parseLatest({ tsdbLatest: { h1: { 'cpu.user': { time: '100', value: '2.5' }, 'bad': { time: 1 }, missing: null } } })).toEqual({
+    expect(parseLatest({ tsdbLatest: { h1: { 'cpu.user': { time: '100', value: '2.5' }, bad: { time: 1 }, missing: null } } })).toEqual({
       items: [['h1', { 'cpu.user': { time: 100, value: 2.5 } }]],
       skipped: 1,
       examples: [expect.stringMatching(/^tsdbLatest\.h1\.bad: value/)],
@@ -196,19 +219,22 @@ describe('Mackerel parsers under fuzzing', () => {
       createdAt: maybe(fc.oneof(fc.integer({ min: 0, max: 2_000_000_000 }), fc.constant('2024-08-15'))),
     });
     fc.assert(
-      fc.property(fc.oneof(junk, shaped({ org: maybe(fc.string()), hosts: maybe(fc.array(fc.oneof(yamlHost, junk), { maxLength: 10 })), services: maybe(fc.array(junk, { maxLength: 3 })) })), (doc) => {
-        let snapshot;
-        try {
-          snapshot = parseInventoryDocument(doc, 'fuzz.yaml', 0);
-        } catch (error) {
-          expect((error as Error).name).toBe('InventoryFileError');
-          return;
-        }
-        const hosts = (doc as { hosts: unknown[] }).hosts;
-        expect(snapshot.hosts.length + (snapshot.skipped?.count ?? 0)).toBeGreaterThanOrEqual(hosts.length);
-        for (const h of snapshot.hosts) if (h.createdAt !== undefined) expect(h.createdAt).toBeGreaterThan(0);
-        buildHostIndex(snapshot);
-      }),
+      fc.property(
+        fc.oneof(junk, shaped({ org: maybe(fc.string()), hosts: maybe(fc.array(fc.oneof(yamlHost, junk), { maxLength: 10 })), services: maybe(fc.array(junk, { maxLength: 3 })) })),
+        (doc) => {
+          let snapshot;
+          try {
+            snapshot = parseInventoryDocument(doc, 'fuzz.yaml', 0);
+          } catch (error) {
+            expect((error as Error).name).toBe('InventoryFileError');
+            return;
+          }
+          const hosts = (doc as { hosts: unknown[] }).hosts;
+          expect(snapshot.hosts.length + (snapshot.skipped?.count ?? 0)).toBeGreaterThanOrEqual(hosts.length);
+          for (const h of snapshot.hosts) if (h.createdAt !== undefined) expect(h.createdAt).toBeGreaterThan(0);
+          buildHostIndex(snapshot);
+        },
+      ),
       runs,
     );
   });

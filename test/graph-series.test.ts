@@ -21,7 +21,17 @@ describe('graph series preparation', () => {
   });
 
   it('drops non-finite values and sorts', () => {
-    const xy = prepareSeries([{ time: 3, value: 1 }, { time: 1, value: Number.NaN }, { time: 2, value: 2 }], 500);
-    expect(xy).toEqual([{ x: 2, y: 2 }, { x: 3, y: 1 }]);
+    const xy = prepareSeries(
+      [
+        { time: 3, value: 1 },
+        { time: 1, value: Number.NaN },
+        { time: 2, value: 2 },
+      ],
+      500,
+    );
+    expect(xy).toEqual([
+      { x: 2, y: 2 },
+      { x: 3, y: 1 },
+    ]);
   });
 });

@@ -101,9 +101,7 @@ describe('renderForecastGraph', () => {
       expect(width).toBe(1000);
       expect(variance(data)).toBeGreaterThan(10); // title, axes
     }
-    const lone = await pixels(
-      await renderForecastGraph({ title: 'one', unit: 'number', timeZone: 'Asia/Tokyo', now: NOW, series: [{ time: NOW - 600, value: 42 }] }),
-    );
+    const lone = await pixels(await renderForecastGraph({ title: 'one', unit: 'number', timeZone: 'Asia/Tokyo', now: NOW, series: [{ time: NOW - 600, value: 42 }] }));
     expect(countColor(lone.data, GRAPH_COLORS.history)).toBeGreaterThan(10); // drawn as a dot
   });
 
@@ -182,7 +180,10 @@ describe('graph helpers', () => {
     const out = prepareSeries(series, 500);
     expect(out.length).toBeLessThanOrEqual(1002);
     expect(out.some((p) => p.y === 999)).toBe(true);
-    const gappy = prepareSeries([0, 60, 120, 180, 3600, 3660].map((time) => ({ time, value: 1 })), 500);
+    const gappy = prepareSeries(
+      [0, 60, 120, 180, 3600, 3660].map((time) => ({ time, value: 1 })),
+      500,
+    );
     expect(gappy.filter((p) => p.y === null)).toHaveLength(1);
   });
 });

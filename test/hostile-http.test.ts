@@ -75,14 +75,29 @@ describe('the HTTP edge of the running bot', () => {
 
   it('refuses unsigned requests, and signed envelopes Bolt could not take, with 4xx', async () => {
     expect((await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: '{"type":"event_callback"}', headers: { 'content-type': 'application/json' } })).status).toBe(401);
-    const bodies = ['null', '[]', '"x"', '1', '{}', '{"type":"event_callback"}', '{"type":"event_callback","event_id":"E1","event":null}', '{"type":"event_callback","event_id":"E2","event":{"type":null}}', '{"type":"url_verification"}', '{not json'];
+    const bodies = [
+      'null',
+      '[]',
+      '"x"',
+      '1',
+      '{}',
+      '{"type":"event_callback"}',
+      '{"type":"event_callback","event_id":"E1","event":null}',
+      '{"type":"event_callback","event_id":"E2","event":{"type":null}}',
+      '{"type":"url_verification"}',
+      '{not json',
+    ];
     for (const body of bodies) expect((await signedPost(body)).status, body).toBe(400);
     for (const body of ['payload=null', 'payload=%5B1%5D', 'payload=%7B%7D', 'foo=bar']) expect((await signedPost(body, 'application/x-www-form-urlencoded')).status, body).toBeLessThan(500);
     // Events whose fields are not what Slack documents are acknowledged and dropped, not a crash.
     const odd = [{ type: 'app_mention' }, { type: 'message', channel: 'C1', ts: '1.2', files: [null, 3] }, { type: 'channel_created', channel: { id: 'C9' } }];
     for (const event of odd) expect((await signedPost(JSON.stringify({ type: 'event_callback', event_id: `E${Math.random()}`, event }))).status).toBe(200);
     // Fields Bolt's own middleware reads, of types Slack never sends: refused before Bolt.
-    for (const event of [{ type: 'app_mention', channel: 5, ts: {}, text: ['x'] }, { type: 'message', user: null }, { type: 'message', message: 'x' }]) {
+    for (const event of [
+      { type: 'app_mention', channel: 5, ts: {}, text: ['x'] },
+      { type: 'message', user: null },
+      { type: 'message', message: 'x' },
+    ]) {
       expect((await signedPost(JSON.stringify({ type: 'event_callback', event_id: `E${Math.random()}`, event }))).status).toBe(400);
     }
     expect((await signedPost(JSON.stringify({ type: 'event_callback', event_id: 'E3', authorizations: 'x', event: { type: 'message' } }))).status).toBe(400);
@@ -91,7 +106,16 @@ describe('the HTTP edge of the running bot', () => {
   });
 
   it('never answers 5xx to arbitrary signed envelopes, methods and paths (fuzzed)', async () => {
-    const event = fc.record({ type: fc.oneof(fc.constantFrom('app_mention', 'message'), fc.string()), channel: fc.oneof(fc.constant('C0OPS'), fc.jsonValue()), ts: fc.oneof(fc.constant('1763700000.000100'), fc.jsonValue()), text: fc.oneof(fc.string(), fc.jsonValue()), user: fc.oneof(fc.constant('U0ALICE'), fc.jsonValue()) }, { requiredKeys: [] });
+    const event = fc.record(
+      {
+        type: fc.oneof(fc.constantFrom('app_mention', 'message'), fc.string()),
+        channel: fc.oneof(fc.constant('C0OPS'), fc.jsonValue()),
+        ts: fc.oneof(fc.constant('1763700000.000100'), fc.jsonValue()),
+        text: fc.oneof(fc.string(), fc.jsonValue()),
+        user: fc.oneof(fc.constant('U0ALICE'), fc.jsonValue()),
+      },
+      { requiredKeys: [] },
+    );
     const envelope = fc.oneof(
       fc.jsonValue(),
       fc.record(
@@ -147,8 +171,28 @@ describe('the HTTP edge of the running bot', () => {
         const body = {
           orgName: 'acme',
           event: 'alert',
-          host: { id: 'H1', name: hostName, url: 'https://mackerel.io/orgs/acme/hosts/H1>|<!here>', status: 'working', roles: [{ fullname: `${hostName}:web`, serviceName: hostName, roleName: 'web' }] },
-          alert: { id: a.id, status: a.status, isOpen: a.status !== 'OK', trigger: a.trigger, url: a.url, openedAt: 1763700000, monitorName: a.name, metricLabel: a.name, metricValue: 91, criticalThreshold: 90, warningThreshold: 80, monitorOperator: '>', duration: 5 },
+          host: {
+            id: 'H1',
+            name: hostName,
+            url: 'https://mackerel.io/orgs/acme/hosts/H1>|<!here>',
+            status: 'working',
+            roles: [{ fullname: `${hostName}:web`, serviceName: hostName, roleName: 'web' }],
+          },
+          alert: {
+            id: a.id,
+            status: a.status,
+            isOpen: a.status !== 'OK',
+            trigger: a.trigger,
+            url: a.url,
+            openedAt: 1763700000,
+            monitorName: a.name,
+            metricLabel: a.name,
+            metricValue: 91,
+            criticalThreshold: 90,
+            warningThreshold: 80,
+            monitorOperator: '>',
+            duration: 5,
+          },
         };
         expect((await hook(JSON.stringify(body))).status).toBeLessThan(500);
       }),

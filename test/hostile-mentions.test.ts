@@ -63,14 +63,26 @@ describe('hostile mentions', () => {
   });
 
   it('never echoes a ping people typed', async () => {
-    for (const typed of ['host <!channel>', 'host <@U0BOSS> web-01', 'role <!here>:web', 'hosts <!everyone>', 'nosuchcommand <!channel>', 'help <!here>', 'graph <!channel> disk', 'forecast <!subteam^S1>']) {
+    for (const typed of [
+      'host <!channel>',
+      'host <@U0BOSS> web-01',
+      'role <!here>:web',
+      'hosts <!everyone>',
+      'nosuchcommand <!channel>',
+      'help <!here>',
+      'graph <!channel> disk',
+      'forecast <!subteam^S1>',
+    ]) {
       const reply = await ask(typed);
       expect(reply, typed).not.toMatch(/<!channel>|<!here>|<!everyone>|<@U0BOSS>|<!subteam/);
     }
   });
 
   it('answers arbitrary mention texts within Slack limits and without pings (fuzzed)', async () => {
-    const word = fc.oneof(fc.constantFrom('host', 'hosts', 'role', 'roles', 'services', 'help', 'uploads', 'alerts', 'forecast', 'graph', '*', '**', '[', '[!', '<!channel>', '&', '?'), fc.string({ maxLength: 30 }));
+    const word = fc.oneof(
+      fc.constantFrom('host', 'hosts', 'role', 'roles', 'services', 'help', 'uploads', 'alerts', 'forecast', 'graph', '*', '**', '[', '[!', '<!channel>', '&', '?'),
+      fc.string({ maxLength: 30 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(word, { minLength: 1, maxLength: 6 }), async (words) => {
         const typed = words.join(' ').trim() || 'help';

@@ -12,7 +12,9 @@ function write(name: string, text: string): string {
   return file;
 }
 async function loadError(file: string): Promise<InventoryFileError> {
-  const error = await createYamlInventorySource({ file }).load().catch((e: unknown) => e);
+  const error = await createYamlInventorySource({ file })
+    .load()
+    .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(InventoryFileError);
   return error as InventoryFileError;
 }
@@ -88,7 +90,11 @@ describe('local YAML inventory', () => {
     expect(snapshot.hosts[0]).toMatchObject({ roles: { shop: ['web'], constructor: ['app'] } });
     expect(snapshot.hosts[0]!.createdAt).toBeUndefined();
     expect(snapshot.hosts[1]!.createdAt).toBe(Date.parse('2024-08-15') / 1000);
-    expect(buildHostIndex(snapshot).inRole('constructor', 'app').map((h) => h.name)).toEqual(['ok-01']);
+    expect(
+      buildHostIndex(snapshot)
+        .inRole('constructor', 'app')
+        .map((h) => h.name),
+    ).toEqual(['ok-01']);
   });
 
   it('reports an unreadable file and broken YAML clearly', async () => {

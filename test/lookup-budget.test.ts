@@ -48,7 +48,10 @@ describe('lookup work bounds', () => {
     expect(result).toMatchObject({ kind: 'usage', message: expect.stringMatching(/too much work.*Narrow it/) });
     expect(last().match).toBeLessThanOrEqual(50_000 + 2 * 8 * 40);
     // Twenty patterns in one message share one budget.
-    const many = lookup.host(index, Array.from({ length: 20 }, (_, i) => `*${i}?????z`));
+    const many = lookup.host(
+      index,
+      Array.from({ length: 20 }, (_, i) => `*${i}?????z`),
+    );
     expect(many.kind).toBe('usage');
     expect(last().match).toBeLessThanOrEqual(50_000 + 2 * 10 * 40);
   });
@@ -79,7 +82,23 @@ const word = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ maxLength: 300, unit: 'binary' }),
   fc.array(fc.constantFrom('*', '?', '[', ']', '!', '^', '-', 'a', 'z', 'web', 'db', ':', 'shop', '0', '1'), { maxLength: 40 }).map((a) => a.join('')),
-  fc.constantFrom('shop:web', 'shop:', 'web', 'working', 'standby', 'stanby', 'poweroff', '10.0.0.1', '[fd00::1]', 'fe80::1%eth0', '%%%%', 'web-[z-a]', '__proto__', 'constructor', 'toString'),
+  fc.constantFrom(
+    'shop:web',
+    'shop:',
+    'web',
+    'working',
+    'standby',
+    'stanby',
+    'poweroff',
+    '10.0.0.1',
+    '[fd00::1]',
+    'fe80::1%eth0',
+    '%%%%',
+    'web-[z-a]',
+    '__proto__',
+    'constructor',
+    'toString',
+  ),
   fc.ipV4(),
   fc.ipV6(),
 );

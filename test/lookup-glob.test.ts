@@ -35,7 +35,7 @@ function reference(pattern: string, name: string): boolean | 'invalid' {
         const body = pattern.slice(k, close);
         const ch = name[j]!;
         let hit = false;
-        for (let x = 0; x < body.length; ) {
+        for (let x = 0; x < body.length;) {
           if (body[x + 1] === '-' && x + 2 < body.length) {
             const [lo, hi] = [body[x]!, body[x + 2]!];
             if (lo > hi) invalid = true;
@@ -59,7 +59,7 @@ function reference(pattern: string, name: string): boolean | 'invalid' {
       const close = pattern.indexOf(']', k + 1);
       if (close < 0) continue;
       const body = pattern.slice(k, close);
-      for (let x = 0; x < body.length; ) {
+      for (let x = 0; x < body.length;) {
         if (body[x + 1] === '-' && x + 2 < body.length) {
           if (body[x]! > body[x + 2]!) invalid = true;
           x += 3;

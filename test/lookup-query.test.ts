@@ -66,8 +66,20 @@ describe('lookup queries', () => {
   });
 
   it('roles and services count hosts per status', () => {
-    expect(lookup.roles(index, ['shop'])).toMatchObject({ kind: 'roles', roles: [{ name: 'db', total: 1 }, { name: 'web', total: 3, counts: { working: 1, standby: 1, poweroff: 1 } }] });
+    expect(lookup.roles(index, ['shop'])).toMatchObject({
+      kind: 'roles',
+      roles: [
+        { name: 'db', total: 1 },
+        { name: 'web', total: 3, counts: { working: 1, standby: 1, poweroff: 1 } },
+      ],
+    });
     const services = lookup.services(index);
-    expect(services).toMatchObject({ kind: 'services', services: [{ name: 'blog', total: 1, roles: ['app'] }, { name: 'shop', total: 4 }] });
+    expect(services).toMatchObject({
+      kind: 'services',
+      services: [
+        { name: 'blog', total: 1, roles: ['app'] },
+        { name: 'shop', total: 4 },
+      ],
+    });
   });
 });

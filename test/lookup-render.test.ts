@@ -53,7 +53,10 @@ describe('lookup renderers', () => {
 
   it('keeps a 10,000-host list within Slack limits: counts, the first N, and a link for the rest', () => {
     const hosts = Array.from({ length: 10_000 }, (_, i) => host(i, { displayName: 'x'.repeat(200) }));
-    const message = renderHosts({ kind: 'hosts', scope: { kind: 'role', service: 'shop', role: 'web' }, statuses: [], hosts, counts: countByStatus(hosts), misses: [] }, { ...ctx, maxListed: 40 });
+    const message = renderHosts(
+      { kind: 'hosts', scope: { kind: 'role', service: 'shop', role: 'web' }, statuses: [], hosts, counts: countByStatus(hosts), misses: [] },
+      { ...ctx, maxListed: 40 },
+    );
     expect(toSlackMessage(message).blocks!.length).toBeLessThanOrEqual(50);
     for (const t of texts(message)) expect(t.length).toBeLessThanOrEqual(3000);
     const all = texts(message).join('\n');

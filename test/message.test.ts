@@ -52,11 +52,19 @@ describe('the message builder', () => {
 
   it('links only http(s) URLs, encoded, with an escaped label', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.webUrl({ withQueryParameters: true, withFragments: true }), hostile, fc.constantFrom('javascript:alert(1)', 'https://a.example/x>|<!channel>', 'https://a.example/<@U1>', 'mailto:x@y.z', 'https://a b')), hostile, (url, label) => {
-        const text = link(url, label).text;
-        for (const token of tokensOf(text)) expect(token).toMatch(OWN_LINK);
-        expect(tokensOf(text).length).toBeLessThanOrEqual(1);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.webUrl({ withQueryParameters: true, withFragments: true }),
+          hostile,
+          fc.constantFrom('javascript:alert(1)', 'https://a.example/x>|<!channel>', 'https://a.example/<@U1>', 'mailto:x@y.z', 'https://a b'),
+        ),
+        hostile,
+        (url, label) => {
+          const text = link(url, label).text;
+          for (const token of tokensOf(text)) expect(token).toMatch(OWN_LINK);
+          expect(tokensOf(text).length).toBeLessThanOrEqual(1);
+        },
+      ),
     );
     expect(link('https://mackerel.io/orgs/a/alerts/1?x=<!here>|y', 'alert').text).toBe('<https://mackerel.io/orgs/a/alerts/1?x=%3C!here%3E%7Cy|alert>');
     expect(link('javascript:alert(1)', 'x').text).toBe('x');
@@ -75,23 +83,38 @@ describe('the message builder', () => {
 
   it('cuts text to a limit with a visible "…", never inside an escape or a link', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(hostile.map((s) => plain(s)), fc.tuple(fc.webUrl(), hostile).map(([u, l]) => link(u, l))), { maxLength: 20 }), fc.integer({ min: 2, max: 400 }), (parts: Mrkdwn[], max) => {
-        const whole = joinMd(parts, ' ').text;
-        const cut = truncateMrkdwn(joinMd(parts, ' '), max);
-        expect(cut.length).toBeLessThanOrEqual(Math.max(max, 1));
-        if (whole.length > max) expect(cut.endsWith('…')).toBe(true);
-        else expect(cut).toBe(whole);
-        for (const token of tokensOf(cut)) expect(token).toMatch(OWN_LINK);
-        if (whole.length > max) expect(cut.slice(0, -1)).not.toMatch(/<[^>]*$/);
-        expect(cut).not.toMatch(/&[a-z]{0,3}…$/);
-      }),
+      fc.property(
+        fc.array(
+          fc.oneof(
+            hostile.map((s) => plain(s)),
+            fc.tuple(fc.webUrl(), hostile).map(([u, l]) => link(u, l)),
+          ),
+          { maxLength: 20 },
+        ),
+        fc.integer({ min: 2, max: 400 }),
+        (parts: Mrkdwn[], max) => {
+          const whole = joinMd(parts, ' ').text;
+          const cut = truncateMrkdwn(joinMd(parts, ' '), max);
+          expect(cut.length).toBeLessThanOrEqual(Math.max(max, 1));
+          if (whole.length > max) expect(cut.endsWith('…')).toBe(true);
+          else expect(cut).toBe(whole);
+          for (const token of tokensOf(cut)) expect(token).toMatch(OWN_LINK);
+          if (whole.length > max) expect(cut.slice(0, -1)).not.toMatch(/<[^>]*$/);
+          expect(cut).not.toMatch(/&[a-z]{0,3}…$/);
+        },
+      ),
     );
   });
 
   it('keeps every message within Slack limits whatever it is given', () => {
     const big = fc.string({ maxLength: 5000 }).chain((s) => fc.integer({ min: 0, max: 20 }).map((n) => s.repeat(n)));
     const block: fc.Arbitrary<MessageBlock> = fc.oneof(
-      fc.tuple(big, fc.array(big, { maxLength: 15 })).map(([t, f]) => section(plain(t), f.map((x) => plain(x)))),
+      fc.tuple(big, fc.array(big, { maxLength: 15 })).map(([t, f]) =>
+        section(
+          plain(t),
+          f.map((x) => plain(x)),
+        ),
+      ),
       fc.array(big, { maxLength: 15 }).map((els) => context(...els.map((x) => plain(x)))),
       big.map((t) => header(t)),
     );
@@ -131,7 +154,7 @@ describe('the message builder', () => {
     expect(JSON.stringify(blocks.at(-1))).toContain('31 more blocks left out');
   });
 
-  it('cuts a 1 MB monitor name to Slack\'s limits', () => {
+  it("cuts a 1 MB monitor name to Slack's limits", () => {
     const name = 'm'.repeat(1_000_000);
     const wire = toSlackMessage({ text: md`:red_circle: CRITICAL ${name} on web-01` });
     expect(wire.text.length).toBe(SLACK_LIMITS.messageText);

@@ -174,7 +174,10 @@ describe('outbox on Slack: edits and reactions', () => {
       [posted.ts, 'v2'],
       [posted.ts, 'v3'],
     ]);
-    const postCall = sim.callsOf('chat.postMessage').filter((c) => c.args.channel === ch).at(-1)!;
+    const postCall = sim
+      .callsOf('chat.postMessage')
+      .filter((c) => c.args.channel === ch)
+      .at(-1)!;
     expect(updates[0]!.at).toBeGreaterThanOrEqual(postCall.at);
     expect(sim.messages.get(posted.ts)?.text).toBe('v3');
     await expect.poll(() => sim.reactionsOf(ch, posted.ts)).toEqual(['hourglass_flowing_sand']);

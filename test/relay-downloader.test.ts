@@ -42,7 +42,10 @@ describe('Slack file downloader against the simulator', () => {
     const expected = Buffer.concat([...(generatedContent(size, 7)() as Iterable<Uint8Array>)]);
     expect(createHash('sha256').update(bytes).digest('hex')).toBe(createHash('sha256').update(expected).digest('hex'));
     const hops = sim.downloads.filter((d) => d.fileId === file.id);
-    expect(hops.map((d) => [d.host, d.status])).toEqual([['api', 302], ['cdn', 200]]);
+    expect(hops.map((d) => [d.host, d.status])).toEqual([
+      ['api', 302],
+      ['cdn', 200],
+    ]);
     expect(hops[0]!.authorization).toBe(`Bearer ${BOT}`);
     expect(hops[1]!.authorization).toBeUndefined();
   });

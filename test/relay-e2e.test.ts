@@ -28,8 +28,7 @@ async function startRelayBot(dataDir: string, rules: UploadRule[]) {
   const bot = await startTestBot({ dataDir, env: { SLACK_BOT_TOKEN: BOT, SLACK_API_URL: sim.apiUrl, S3_ENDPOINT: s3.config.endpoint! } });
   return {
     logs: bot.logs,
-    send: (event: Record<string, unknown>, eventId: string, retryNum?: number) =>
-      bot.sendEvent(event, { eventId, ...(retryNum !== undefined ? { retryNum } : {}) }),
+    send: (event: Record<string, unknown>, eventId: string, retryNum?: number) => bot.sendEvent(event, { eventId, ...(retryNum !== undefined ? { retryNum } : {}) }),
     stop: () => bot.stop(),
   };
 }

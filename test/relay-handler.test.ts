@@ -45,7 +45,11 @@ describe('file share handler', () => {
     await handler(e, chat);
     const keys = await world.s3.listKeys(prefix);
     expect(keys).toHaveLength(1);
-    expect(chat.reactions.map((r) => [r.name, r.added])).toEqual([['hourglass_flowing_sand', true], ['hourglass_flowing_sand', false], ['white_check_mark', true]]);
+    expect(chat.reactions.map((r) => [r.name, r.added])).toEqual([
+      ['hourglass_flowing_sand', true],
+      ['hourglass_flowing_sand', false],
+      ['white_check_mark', true],
+    ]);
     expect(chat.reactions.every((r) => r.ref.ts === e.ts && r.ref.channel === 'CGEN')).toBe(true);
     expect(chat.posts).toHaveLength(1);
     expect(chat.posts[0]!.target).toEqual({ channel: 'CGEN', threadTs: e.ts });

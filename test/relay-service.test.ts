@@ -29,7 +29,10 @@ function s3Rule(extra: Partial<UploadRule> = {}): UploadRule {
 }
 
 async function failure(promise: Promise<unknown>): Promise<OpsbotError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!(error instanceof OpsbotError)) throw new Error(`expected an OpsbotError, got ${String(error)}`);
   return error;
 }
@@ -45,7 +48,11 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const file = world.sharedFile({ name: 'backup 2026-05.tar.gz', content: generatedContent(size, 50), actualSize: size, mimetype: 'application/gzip' });
     const rule = s3Rule({ presignSeconds: 600 });
     const progress: number[] = [];
-    const result = stored(await (await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:1.1', onProgress: (bytes) => progress.push(bytes) }));
+    const result = stored(
+      await (
+        await world.service()
+      ).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:1.1', onProgress: (bytes) => progress.push(bytes) }),
+    );
 
     expect(result.bytes).toBe(size);
     expect(result.sha256).toBe(sha256Of(size, 50));
@@ -63,12 +70,18 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     expect(result.link?.url).toContain('X-Amz-Signature');
     const viaLink = await fetch(result.link!.url);
     expect(viaLink.status).toBe(200);
-    expect(createHash('sha256').update(Buffer.from(await viaLink.arrayBuffer())).digest('hex')).toBe(result.sha256);
+    expect(
+      createHash('sha256')
+        .update(Buffer.from(await viaLink.arrayBuffer()))
+        .digest('hex'),
+    ).toBe(result.sha256);
   });
 
   it('refuses a file too big by Slack metadata without downloading it', async () => {
     const file = world.sharedFile({ name: 'huge.iso', content: generatedContent(2 * MiB, 2), actualSize: 2 * MiB });
-    const error = await failure((await world.service()).relay({ file, rule: s3Rule({ maxBytes: MiB }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-meta' }));
+    const error = await failure(
+      (await world.service()).relay({ file, rule: s3Rule({ maxBytes: MiB }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-meta' }),
+    );
     expect(error.code).toBe('too_big');
     expect(error.userMessage).toContain('1.00 MiB');
     expect(world.sim.downloads.filter((d) => d.fileId === file.id)).toEqual([]);
@@ -164,7 +177,9 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
 
   it('deletes the Slack copy after a verified upload when the rule says so', async () => {
     const file = world.sharedFile({ name: 'del.txt', content: Buffer.from('delete me') });
-    const result = stored(await (await world.service()).relay({ file, rule: s3Rule({ deleteFromSlack: true }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-del' }));
+    const result = stored(
+      await (await world.service()).relay({ file, rule: s3Rule({ deleteFromSlack: true }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-del' }),
+    );
     expect(result.deletedFromSlack).toBe(true);
     expect(world.sim.isDeleted(file.id)).toBe(true);
     const keep = world.sharedFile({ name: 'keep.txt', content: Buffer.from('keep me') });
@@ -178,7 +193,11 @@ describe('relay service: file:// destination', () => {
     const dir = join(world.dataDir, 'uploads');
     const size = 3 * MiB + 5;
     const file = world.sharedFile({ name: 'local report.csv', content: generatedContent(size, 9), actualSize: size });
-    const result = stored(await (await world.service()).relay({ file, rule: { keyword: '!fileupload', destination: `file://${dir}/` }, intent: { user: 'U1', channel: 'C9', messageTs: '1700000000.000001' }, eventKey: 'k-file' }));
+    const result = stored(
+      await (
+        await world.service()
+      ).relay({ file, rule: { keyword: '!fileupload', destination: `file://${dir}/` }, intent: { user: 'U1', channel: 'C9', messageTs: '1700000000.000001' }, eventKey: 'k-file' }),
+    );
     expect(result.location.startsWith(`${dir}/`)).toBe(true);
     expect(result.location.endsWith('/C9/' + result.location.split('/').at(-2) + '/local report.csv')).toBe(true);
     expect(createHash('sha256').update(readFileSync(result.location)).digest('hex')).toBe(sha256Of(size, 9));
@@ -188,7 +207,14 @@ describe('relay service: file:// destination', () => {
   it('leaves nothing behind when the file is cut off for size', async () => {
     const dir = join(world.dataDir, 'uploads-cut');
     const file = world.sharedFile({ name: 'big.csv', content: generatedContent(8 * MiB, 10), actualSize: 8 * MiB, advertisedSize: 1024 });
-    const error = await failure((await world.service()).relay({ file, rule: { keyword: '!u', destination: `file://${dir}/`, maxBytes: 2 * MiB }, intent: { user: 'U1', channel: 'C9', messageTs: '1700000000.000001' }, eventKey: 'k-fcut' }));
+    const error = await failure(
+      (await world.service()).relay({
+        file,
+        rule: { keyword: '!u', destination: `file://${dir}/`, maxBytes: 2 * MiB },
+        intent: { user: 'U1', channel: 'C9', messageTs: '1700000000.000001' },
+        eventKey: 'k-fcut',
+      }),
+    );
     expect(error.code).toBe('too_big');
     const leftovers = existsSync(dir) ? readdirSync(dir, { recursive: true }).filter((n) => String(n).match(/\.(partial|csv)$/)) : [];
     expect(leftovers).toEqual([]);
@@ -199,7 +225,7 @@ describe('relay service: exactly once per (file, destination)', () => {
   it('stores one object when the same file is relayed three times concurrently', async () => {
     const rule = s3Rule();
     const file = world.sharedFile({ name: 'race.bin', content: generatedContent(6 * MiB, 11), actualSize: 6 * MiB });
-    const service = (await world.service());
+    const service = await world.service();
     const outcomes = await Promise.all([1, 2, 3].map(() => service.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:race' })));
     expect(outcomes.filter((o) => o.kind === 'stored')).toHaveLength(1);
     expect(outcomes.filter((o) => o.kind === 'duplicate' && o.sameEvent && o.inProgress)).toHaveLength(2);
@@ -211,7 +237,10 @@ describe('relay service: exactly once per (file, destination)', () => {
     const file = world.sharedFile({ name: 'two-procs.bin', content: generatedContent(6 * MiB, 12), actualSize: 6 * MiB });
     const a = await world.service();
     const b = await world.service();
-    const outcomes = await Promise.all([a.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:p' }), b.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:p' })]);
+    const outcomes = await Promise.all([
+      a.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:p' }),
+      b.relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'C1:p' }),
+    ]);
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['duplicate', 'stored']);
     expect(await world.s3.listKeys(`slack/${seq}/`)).toHaveLength(1);
   });

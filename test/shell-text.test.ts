@@ -7,22 +7,14 @@ import { stripBotMention, unescapeSlackText } from '../src/slack/slack-events.ts
 
 describe('terminal rendering of Block Kit', () => {
   it('shows links, mentions and escapes readably', () => {
-    expect(mrkdwnToText('<https://mackerel.io/orgs/acme/hosts/H1|web-01> &lt;b&gt; <!subteam^S0ONCALL> <@U1|ana>')).toBe(
-      'web-01 (https://mackerel.io/orgs/acme/hosts/H1) <b> @oncall @ana',
-    );
+    expect(mrkdwnToText('<https://mackerel.io/orgs/acme/hosts/H1|web-01> &lt;b&gt; <!subteam^S0ONCALL> <@U1|ana>')).toBe('web-01 (https://mackerel.io/orgs/acme/hosts/H1) <b> @oncall @ana');
     expect(mrkdwnToText(':warning: disk :red_circle: at 12:30:45 :unknown_code:')).toBe('⚠️ disk 🔴 at 12:30:45 :unknown_code:');
   });
 
   it('flattens header, section fields, context, divider and images', () => {
     const text = renderMessageText({
       text: md`fallback`,
-      blocks: [
-        header('Hosts'),
-        section(md`*web-01*`, [md`status\nworking`]),
-        divider(),
-        context(md`id H1`),
-        { type: 'image', url: 'https://x/y.png', altText: 'disk graph' },
-      ],
+      blocks: [header('Hosts'), section(md`*web-01*`, [md`status\nworking`]), divider(), context(md`id H1`), { type: 'image', url: 'https://x/y.png', altText: 'disk graph' }],
     });
     expect(text.split('\n')).toEqual(['HOSTS', '*web-01*', '  status working', '─'.repeat(40), '  id H1', '[image: disk graph]']);
     expect(renderMessageText({ text: md`plain ${link('https://a.b', 'c')}` })).toBe('plain c (https://a.b/)');

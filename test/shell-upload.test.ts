@@ -25,7 +25,10 @@ function runShell(cwd: string, args: string[], stdin = ''): Promise<{ code: numb
 }
 
 function storedFiles(dataDir: string): string[] {
-  return readdirSync(join(dataDir, 'uploads'), { recursive: true }).map(String).filter((f) => /\.log$/.test(f)).sort();
+  return readdirSync(join(dataDir, 'uploads'), { recursive: true })
+    .map(String)
+    .filter((f) => /\.log$/.test(f))
+    .sort();
 }
 
 /** A folder whose path is long, so any id built from a prefix of the path would collide. */

@@ -64,14 +64,26 @@ describe('local chat shell', () => {
     const report = join(dir, 'report 2026.pdf');
     writeFileSync(report, 'quarterly numbers');
     const { code, stdout, dataDir } = await runOpsbot([
-      'shell', '-c', `upload "${report}" !fileupload`, '-c', `upload "${report}" !fileupload`, '-c', `upload "${report}" just sharing`, '-c', 'upload ./missing.pdf !fileupload', '-c', 'uploads',
+      'shell',
+      '-c',
+      `upload "${report}" !fileupload`,
+      '-c',
+      `upload "${report}" !fileupload`,
+      '-c',
+      `upload "${report}" just sharing`,
+      '-c',
+      'upload ./missing.pdf !fileupload',
+      '-c',
+      'uploads',
     ]);
     expect(code).toBe(0);
     expect(stdout).toMatch(/stored at `.*report 2026\.pdf`/);
     expect(stdout).toMatch(/was already stored/);
     expect(stdout).toMatch(/cannot upload \.\/missing\.pdf/);
     expect(stdout).toContain(createHash('sha256').update('quarterly numbers').digest('hex'));
-    const stored = readdirSync(join(dataDir, 'uploads'), { recursive: true }).map(String).filter((f) => f.endsWith('report 2026.pdf'));
+    const stored = readdirSync(join(dataDir, 'uploads'), { recursive: true })
+      .map(String)
+      .filter((f) => f.endsWith('report 2026.pdf'));
     expect(stored).toHaveLength(1);
     expect(readFileSync(join(dataDir, 'uploads', stored[0]!), 'utf8')).toBe('quarterly numbers');
   });

@@ -23,7 +23,16 @@ afterAll(async () => {
 function npmStart(dataDir: string) {
   const child = spawn('npm', ['start', '--silent'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, OPSBOT_DATA_DIR: dataDir, OPSBOT_CONFIG: join(dataDir, 'opsbot.yaml'), PORT: '0', SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET, SLACK_API_URL: slack.apiUrl },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      OPSBOT_DATA_DIR: dataDir,
+      OPSBOT_CONFIG: join(dataDir, 'opsbot.yaml'),
+      PORT: '0',
+      SLACK_BOT_TOKEN: TEST_BOT_TOKEN,
+      SLACK_SIGNING_SECRET: TEST_SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -91,9 +100,18 @@ describe('signals through npm start', () => {
       },
     });
     const ts = '1763700000.000900';
-    const body = JSON.stringify({ type: 'event_callback', event_id: 'EvSIG1', team_id: 'T0TEST', event: { type: 'message', subtype: 'file_share', channel: 'C0SIG', channel_type: 'channel', user: 'U0ALICE', text: '!fileupload', ts, event_ts: ts, files: [file] } });
+    const body = JSON.stringify({
+      type: 'event_callback',
+      event_id: 'EvSIG1',
+      team_id: 'T0TEST',
+      event: { type: 'message', subtype: 'file_share', channel: 'C0SIG', channel_type: 'channel', user: 'U0ALICE', text: '!fileupload', ts, event_ts: ts, files: [file] },
+    });
     const started = slack.waitForCall('reactions.add', (c) => c.args.timestamp === ts);
-    await fetch(`http://127.0.0.1:${ready.port as number}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signSlackBody(TEST_SIGNING_SECRET, body) }, body });
+    await fetch(`http://127.0.0.1:${ready.port as number}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...signSlackBody(TEST_SIGNING_SECRET, body) },
+      body,
+    });
     await started;
     bot.child.kill('SIGTERM');
     await bot.line('shutting down: finishing work in flight');

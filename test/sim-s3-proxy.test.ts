@@ -64,7 +64,10 @@ describe('S3 proxy: multipart bookkeeping s3rver lacks', () => {
     expect(listed.IsTruncated).toBe(false);
 
     const parts = await proxy.client.send(new ListPartsCommand({ Bucket: 'proxied', Key: k, UploadId: uploadId }));
-    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([[1, 5 * MiB], [2, 4]]);
+    expect(parts.Parts?.map((p) => [p.PartNumber, p.Size])).toEqual([
+      [1, 5 * MiB],
+      [2, 4],
+    ]);
     expect(parts.Parts?.[0]?.ETag).toMatch(/^"[0-9a-f]{32}"$/);
     await proxy.client.send(new AbortMultipartUploadCommand({ Bucket: 'proxied', Key: k, UploadId: uploadId }));
   });
@@ -113,7 +116,17 @@ describe('S3 proxy: multipart bookkeeping s3rver lacks', () => {
     const p1 = await part(k, uploadId, 1);
     const p2 = await part(k, uploadId, 2, 'end');
     await proxy.client.send(
-      new CompleteMultipartUploadCommand({ Bucket: 'proxied', Key: k, UploadId: uploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }, { PartNumber: 2, ETag: p2.ETag }] } }),
+      new CompleteMultipartUploadCommand({
+        Bucket: 'proxied',
+        Key: k,
+        UploadId: uploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: p1.ETag },
+            { PartNumber: 2, ETag: p2.ETag },
+          ],
+        },
+      }),
     );
     expect(proxy.openUploads().map((u) => u.uploadId)).not.toContain(uploadId);
     expect((await s3.head(k)).ContentLength).toBe(5 * MiB + 3);
@@ -151,7 +164,9 @@ describe('S3 proxy: fault injection', () => {
     const raw = await fetch(`${proxy.endpoint}/proxied/${k}`);
     expect(raw.status).toBe(500);
     expect(raw.headers.get('content-type')).toBe('application/xml');
-    expect(await raw.text()).toMatch(/^<\?xml[^>]*>\n<Error><Code>InternalError<\/Code><Message>We encountered an internal error\. Please try again\.<\/Message><Resource>\/proxied\/sim-proxy\/err-\d+<\/Resource><RequestId>/);
+    expect(await raw.text()).toMatch(
+      /^<\?xml[^>]*>\n<Error><Code>InternalError<\/Code><Message>We encountered an internal error\. Please try again\.<\/Message><Resource>\/proxied\/sim-proxy\/err-\d+<\/Resource><RequestId>/,
+    );
   });
 
   it('throttle: 503 SlowDown with Retry-After (or 429), seen by the SDK as SlowDown', async () => {

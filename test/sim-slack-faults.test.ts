@@ -18,7 +18,11 @@ let channelSeq = 0;
 const freshChannel = () => `CFAULT${++channelSeq}`;
 
 /** A Web API call as @slack/web-api sends it: a form with object arguments as JSON strings. */
-async function call(method: string, args: Record<string, unknown>, init: { signal?: AbortSignal } = {}): Promise<{ status: number; headers: Headers; body: string; json: Record<string, unknown> | undefined }> {
+async function call(
+  method: string,
+  args: Record<string, unknown>,
+  init: { signal?: AbortSignal } = {},
+): Promise<{ status: number; headers: Headers; body: string; json: Record<string, unknown> | undefined }> {
   const form = new URLSearchParams();
   for (const [k, v] of Object.entries(args)) form.set(k, typeof v === 'string' ? v : JSON.stringify(v));
   const res = await fetch(`${sim.apiUrl}${method}`, {

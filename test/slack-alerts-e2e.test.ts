@@ -44,9 +44,35 @@ afterAll(async () => {
 
 function webhook(status: string, closedAt: number | null = null) {
   return {
-    orgName: 'acme', event: 'alert', type: 'host', message: 'disk used % 85.2 > 80', imageUrl: null,
-    host: { id: WEB.id, name: WEB.name, url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`, status: 'working', isRetired: false, roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }] },
-    alert: { id: 'AE2E1', url: 'https://mackerel.io/orgs/acme/alerts/AE2E1', status, isOpen: status !== 'ok', trigger: 'monitor', openedAt: NOW - 120, closedAt, createdAt: (NOW - 120) * 1000, monitorName: 'disk used %', metricLabel: 'disk%', metricValue: 85.2, monitorOperator: '>', warningThreshold: 80, criticalThreshold: 90 },
+    orgName: 'acme',
+    event: 'alert',
+    type: 'host',
+    message: 'disk used % 85.2 > 80',
+    imageUrl: null,
+    host: {
+      id: WEB.id,
+      name: WEB.name,
+      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
+      status: 'working',
+      isRetired: false,
+      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
+    },
+    alert: {
+      id: 'AE2E1',
+      url: 'https://mackerel.io/orgs/acme/alerts/AE2E1',
+      status,
+      isOpen: status !== 'ok',
+      trigger: 'monitor',
+      openedAt: NOW - 120,
+      closedAt,
+      createdAt: (NOW - 120) * 1000,
+      monitorName: 'disk used %',
+      metricLabel: 'disk%',
+      metricValue: 85.2,
+      monitorOperator: '>',
+      warningThreshold: 80,
+      criticalThreshold: 90,
+    },
   };
 }
 

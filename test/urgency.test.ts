@@ -138,9 +138,7 @@ describe('working time', () => {
     expect(isWorkingTime(at('2026-03-09T09:30', 'America/New_York'), NEW_YORK)).toBe(true);
     expect(isWorkingTime(at('2026-03-09T08:30', 'America/New_York'), NEW_YORK)).toBe(false);
     // DST ends Sunday 1 November 2026.
-    expect(nextWorkingPeriodStart(at('2026-10-30T20:00', 'America/New_York'), NEW_YORK).toISO()).toBe(
-      '2026-11-02T09:00:00.000-05:00',
-    );
+    expect(nextWorkingPeriodStart(at('2026-10-30T20:00', 'America/New_York'), NEW_YORK).toISO()).toBe('2026-11-02T09:00:00.000-05:00');
   });
 
   it('terminates on a hand-built calendar with no workdays', () => {
@@ -220,9 +218,7 @@ describe('decideMention', () => {
 
   it('adds the date when the next working period is a week or more away', () => {
     const cal = parseCalendar({ timezone: 'Asia/Tokyo', holidays: ['2026-12-28', '2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01'] });
-    expect(decide(at('2026-12-25T19:00'), eta(5 * DAY), { calendar: cal }).reason).toBe(
-      'mentioning: full in ~5 days, before Monday 4 January 09:00 JST',
-    );
+    expect(decide(at('2026-12-25T19:00'), eta(5 * DAY), { calendar: cal }).reason).toBe('mentioning: full in ~5 days, before Monday 4 January 09:00 JST');
   });
 
   it('already full mentions at any time', () => {

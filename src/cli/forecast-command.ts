@@ -64,10 +64,7 @@ async function forecastFile(file: string, timeZone: string): Promise<ForecastLin
  * failed, 2 when no file was given (usage on stderr). Clock times in explanations use `TZ`
  * (default UTC).
  */
-export async function runForecastCommand(
-  files: string[],
-  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
-): Promise<number> {
+export async function runForecastCommand(files: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
   if (files.length === 0) {
     io.stderr.write('usage: opsbot forecast FILE...\n  FILE: {"limit": N, "now": EPOCH_SECONDS, "metrics": [{"time": T, "value": V}, ...]}\n');
     return 2;

@@ -108,7 +108,8 @@ const USER_ID = /^[UW][A-Z0-9]{2,20}$/;
 function slackIdProblem(value: string, kind: 'channel' | 'user'): string | undefined {
   if ((kind === 'channel' ? CHANNEL_ID : USER_ID).test(value)) return undefined;
   const example = kind === 'channel' ? 'C0123ABCD' : 'U0123ABCD';
-  if (kind === 'channel' && value.startsWith('#')) return `expected a channel ID such as "${example}" (channel details → About, at the bottom), not the channel's name ${describeValue(value)}`;
+  if (kind === 'channel' && value.startsWith('#'))
+    return `expected a channel ID such as "${example}" (channel details → About, at the bottom), not the channel's name ${describeValue(value)}`;
   if (kind === 'user' && value.startsWith('@')) return `expected a member ID such as "${example}" (profile → ⋮ → Copy member ID), not the name ${describeValue(value)}`;
   return `expected a Slack ${kind} ID such as "${example}" (${kind === 'channel' ? 'C, G or D' : 'U or W'} and capital letters or digits), got ${describeValue(value)}`;
 }
@@ -218,7 +219,12 @@ const uploadRuleSchema = section({
   deleteFromSlack: booleanValue().optional(),
 }).superRefine((rule, ctx) => {
   if (rule.presignSeconds && typeof rule.destination === 'string' && rule.destination.startsWith('file://')) {
-    ctx.addIssue({ code: 'custom', path: ['presignSeconds'], message: 'download links are made for s3:// destinations only; remove it or set it to 0 for a file:// destination', input: rule.presignSeconds });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['presignSeconds'],
+      message: 'download links are made for s3:// destinations only; remove it or set it to 0 for a file:// destination',
+      input: rule.presignSeconds,
+    });
   }
 });
 
@@ -457,7 +463,12 @@ function errorText(error: unknown): string {
 
 /** `alerts.calendar.hours`, `uploads[0].destination`: the key path of an issue. */
 function keyPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top level)';
+  return (
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(top level)'
+  );
 }
 
 function issueKey(issue: z.core.$ZodIssue): string {
@@ -505,11 +516,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 function load(options: LoadConfigOptions): Config {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const configFile = env.OPSBOT_CONFIG
-    ? resolve(cwd, env.OPSBOT_CONFIG)
-    : existsSync(resolve(cwd, 'opsbot.yaml'))
-      ? resolve(cwd, 'opsbot.yaml')
-      : undefined;
+  const configFile = env.OPSBOT_CONFIG ? resolve(cwd, env.OPSBOT_CONFIG) : existsSync(resolve(cwd, 'opsbot.yaml')) ? resolve(cwd, 'opsbot.yaml') : undefined;
   const file = parseFile(configFile ? readConfigFile(configFile) : {});
 
   if (env.OPSBOT_DATA_DIR && CONTROL.test(env.OPSBOT_DATA_DIR)) throw new ConfigError('OPSBOT_DATA_DIR', 'must not contain control characters');
@@ -522,7 +529,8 @@ function load(options: LoadConfigOptions): Config {
   const userToken = envSecret(env, 'SLACK_USER_TOKEN');
   const mode: Config['mode'] = options.shell || !botToken ? 'shell' : appToken ? 'socket' : 'http';
   if (botToken && !/^xox[bp]-/.test(botToken)) throw new ConfigError('SLACK_BOT_TOKEN', 'expected a bot token starting with xoxb-');
-  if (mode === 'socket' && !appToken!.startsWith('xapp-')) throw new ConfigError('SLACK_APP_TOKEN', 'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)');
+  if (mode === 'socket' && !appToken!.startsWith('xapp-'))
+    throw new ConfigError('SLACK_APP_TOKEN', 'expected an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)');
   if (mode === 'http' && !signingSecret) throw new ConfigError('SLACK_SIGNING_SECRET', 'required in HTTP mode (no SLACK_APP_TOKEN); find it under Basic Information → Signing Secret');
   if (userToken && !/^(xoxe\.)?xoxp-/.test(userToken)) throw new ConfigError('SLACK_USER_TOKEN', 'expected a user token starting with xoxp- (OAuth & Permissions → User OAuth Token)');
 
@@ -544,7 +552,10 @@ function load(options: LoadConfigOptions): Config {
   const secretAccessKey = envSecret(env, 'AWS_SECRET_ACCESS_KEY');
   const sessionToken = envSecret(env, 'AWS_SESSION_TOKEN');
   if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
-    throw new ConfigError(accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS SDK\'s own credentials (profile, instance role)');
+    throw new ConfigError(
+      accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID',
+      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY go together: set both, or neither to use the AWS SDK's own credentials (profile, instance role)",
+    );
   }
   const logLevel = env.LOG_LEVEL || file.log?.level || 'info';
   if (!(logLevels as readonly string[]).includes(logLevel)) throw new ConfigError('LOG_LEVEL', `expected one of ${logLevels.join(', ')}, got ${describeValue(logLevel)}`);
@@ -572,7 +583,10 @@ function load(options: LoadConfigOptions): Config {
   const alerts = file.alerts ?? fileSchema.shape.alerts.unwrap().parse({});
   const permissions: Permissions = file.permissions ?? {};
   if (alerts.closeButton && !permissions.closeAlert) {
-    throw new ConfigError('permissions.closeAlert', 'alerts.closeButton is on, so list who may close alerts in Mackerel from Slack (member IDs "U…" or user group IDs "S…"); nobody may by default');
+    throw new ConfigError(
+      'permissions.closeAlert',
+      'alerts.closeButton is on, so list who may close alerts in Mackerel from Slack (member IDs "U…" or user group IDs "S…"); nobody may by default',
+    );
   }
   // A URL, not the bare path: a data folder with "%", "#" or spaces must survive the relay's decoding.
   const uploads = file.uploads ?? [{ keyword: '!fileupload', destination: `${pathToFileURL(resolve(dataDir, 'uploads')).href}/` }];
@@ -599,27 +613,23 @@ function load(options: LoadConfigOptions): Config {
       webhookToken,
       ttlSeconds: file.inventory?.ttlSeconds ?? 300,
     },
-    inventoryFile: file.inventory?.file
-      ? resolve(configFile ? dirname(configFile) : cwd, file.inventory.file)
-      : resolve(PROJECT_ROOT, 'demo/inventory.yaml'),
+    inventoryFile: file.inventory?.file ? resolve(configFile ? dirname(configFile) : cwd, file.inventory.file) : resolve(PROJECT_ROOT, 'demo/inventory.yaml'),
     s3: {
       endpoint: s3Endpoint,
       forcePathStyle: envBool(env, 'S3_FORCE_PATH_STYLE') ?? file.s3?.forcePathStyle ?? Boolean(s3Endpoint),
       region: env.AWS_REGION || env.AWS_DEFAULT_REGION || file.s3?.region || 'us-east-1',
       requestChecksumCalculation:
-        (checksumEnv as Config['s3']['requestChecksumCalculation'] | undefined) ??
-        file.s3?.requestChecksumCalculation ??
-        (s3Endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED'),
+        (checksumEnv as Config['s3']['requestChecksumCalculation'] | undefined) ?? file.s3?.requestChecksumCalculation ?? (s3Endpoint ? 'WHEN_REQUIRED' : 'WHEN_SUPPORTED'),
       partSizeBytes: file.s3?.partSizeBytes ?? 5 * MiB,
       queueSize: file.s3?.queueSize ?? 4,
-      ...(accessKeyId && secretAccessKey
-        ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
-        : {}),
+      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } } : {}),
     },
     logLevel,
     secrets: [],
   };
   const databasePassword = databaseUrl ? decodeURIComponent(new URL(databaseUrl).password) : undefined;
-  config.secrets = [botToken, appToken, signingSecret, userToken, mackerelApiKey, webhookToken, secretAccessKey, sessionToken, databaseUrl, databasePassword].filter((s): s is string => Boolean(s));
+  config.secrets = [botToken, appToken, signingSecret, userToken, mackerelApiKey, webhookToken, secretAccessKey, sessionToken, databaseUrl, databasePassword].filter((s): s is string =>
+    Boolean(s),
+  );
   return config;
 }

@@ -71,10 +71,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       level: options.level ?? 'info',
       base: { name: 'opsbot' },
       redact: {
-        paths: [
-          'token', '*.token', 'headers.authorization', '*.headers.authorization', 'apiKey', '*.apiKey',
-          'headers["x-api-key"]', '*.headers["x-api-key"]', 'secret', '*.secret',
-        ],
+        paths: ['token', '*.token', 'headers.authorization', '*.headers.authorization', 'apiKey', '*.apiKey', 'headers["x-api-key"]', '*.headers["x-api-key"]', 'secret', '*.secret'],
         censor: '[REDACTED]',
       },
       hooks: { streamWrite: (line) => boundLogLine(scrub(line)) },

@@ -294,7 +294,12 @@ function slackBlock(block: MessageBlock): KnownBlock | null {
     case 'image': {
       const url = safeUrl(block.url);
       if (!url) return null;
-      return { type: 'image', image_url: url, alt_text: truncatePlain(block.altText || 'image', SLACK_LIMITS.altText), ...(block.title ? { title: { type: 'plain_text', text: truncatePlain(block.title, 2000) } } : {}) };
+      return {
+        type: 'image',
+        image_url: url,
+        alt_text: truncatePlain(block.altText || 'image', SLACK_LIMITS.altText),
+        ...(block.title ? { title: { type: 'plain_text', text: truncatePlain(block.title, 2000) } } : {}),
+      };
     }
   }
 }

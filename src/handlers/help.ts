@@ -19,7 +19,14 @@ export function createHelpCommand(registryGetter: () => CommandRegistry): Comman
       const one = wanted ? registry.find(wanted) : undefined;
       const commands: readonly Command[] = one ? [one] : registry.list();
       const line = (c: Command) =>
-        md`• ${code(c.usage)} — ${c.summary}${c.examples.length ? md`\n    e.g. ${joinMd((one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`)), ', ')}` : ''}`;
+        md`• ${code(c.usage)} — ${c.summary}${
+          c.examples.length
+            ? md`\n    e.g. ${joinMd(
+                (one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`)),
+                ', ',
+              )}`
+            : ''
+        }`;
       const intro = wanted && !one ? md`No command ${code(wanted)}. These are the commands:` : one ? md`*${one.name}*` : md`*What I can do* (mention me in a channel or thread, or DM me):`;
       const blocks = [section(intro), ...linesToSections(commands.map(line))];
       const text = plain(commands.map((c) => `${c.usage}: ${c.summary}${c.examples[0] ? ` (e.g. @opsbot ${c.examples[0]})` : ''}`).join('\n'));

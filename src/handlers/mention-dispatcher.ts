@@ -44,9 +44,7 @@ export function createMentionDispatcher(options: MentionDispatcherOptions): Ment
       if (command) await command.run(ctx);
       else await onUnknown(ctx, word);
     } catch (error) {
-      const text = plain(
-        error instanceof OpsbotError ? error.userMessage : ':warning: Something went wrong while handling that. The details are in the bot log.',
-      );
+      const text = plain(error instanceof OpsbotError ? error.userMessage : ':warning: Something went wrong while handling that. The details are in the bot log.');
       ctx.log.error({ err: error }, 'command failed');
       await chat.post(target, { text }).catch((postError: unknown) => ctx.log.error({ err: postError }, 'could not post the error reply'));
     }

@@ -12,9 +12,16 @@ export function createUnknownCommandHandler(registryGetter: () => CommandRegistr
       await ctx.reply({ text: md`Hi! Try \`@opsbot help\` to see what I can do.` });
       return;
     }
-    const names = registryGetter().list().flatMap((c) => [c.name, ...(c.aliases ?? [])]);
+    const names = registryGetter()
+      .list()
+      .flatMap((c) => [c.name, ...(c.aliases ?? [])]);
     const near = closestMatches(word, names, 2);
-    const guess = near.length ? md` Did you mean ${joinMd(near.map((n) => code(n)), ' or ')}?` : '';
+    const guess = near.length
+      ? md` Did you mean ${joinMd(
+          near.map((n) => code(n)),
+          ' or ',
+        )}?`
+      : '';
     await ctx.reply({ text: md`I don't know the command ${code(word)}.${guess} Try \`@opsbot help\` for the list.` });
   };
 }

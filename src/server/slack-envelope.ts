@@ -72,7 +72,15 @@ const blockActions = z.looseObject({
   response_url: z.string().max(2_000).optional(),
   trigger_id: z.string().max(500).optional(),
   actions: z
-    .array(z.looseObject({ action_id: z.string().min(1).max(255), block_id: z.string().max(255).optional(), value: z.string().max(2_000).optional(), type: z.string().max(100), action_ts: z.string().max(100).optional() }))
+    .array(
+      z.looseObject({
+        action_id: z.string().min(1).max(255),
+        block_id: z.string().max(255).optional(),
+        value: z.string().max(2_000).optional(),
+        type: z.string().max(100),
+        action_ts: z.string().max(100).optional(),
+      }),
+    )
     .min(1)
     .max(25),
 });

@@ -29,7 +29,13 @@ export function responseUrlAllowed(url: string, apiUrl: string): boolean {
   }
 }
 
-export function createEphemeralReply(options: { responseUrl: string | undefined; apiUrl: string; log: Logger; onCall?: (result: 'ok' | 'error') => void; fetch?: typeof globalThis.fetch }): EphemeralReply {
+export function createEphemeralReply(options: {
+  responseUrl: string | undefined;
+  apiUrl: string;
+  log: Logger;
+  onCall?: (result: 'ok' | 'error') => void;
+  fetch?: typeof globalThis.fetch;
+}): EphemeralReply {
   const doFetch = options.fetch ?? globalThis.fetch;
   return async (message) => {
     const url = options.responseUrl;

@@ -129,14 +129,12 @@ export function toFileShareEvent(message: SlackMessageLike, files: SlackFileObje
     ts: message.ts,
     ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
     text: unescapeSlackText(message.text ?? ''),
-    files: files.map(
-      (file): SharedFile => ({
-        id: file.id,
-        name: file.name || file.title || file.id,
-        size: file.size ?? 0,
-        ...(file.mimetype ? { mimetype: file.mimetype } : {}),
-        open: (signal) => openFile(file, signal),
-      }),
-    ),
+    files: files.map((file): SharedFile => ({
+      id: file.id,
+      name: file.name || file.title || file.id,
+      size: file.size ?? 0,
+      ...(file.mimetype ? { mimetype: file.mimetype } : {}),
+      open: (signal) => openFile(file, signal),
+    })),
   };
 }

@@ -10,8 +10,14 @@ const slackId = z.string().min(1).max(64);
 const blockActions = z.looseObject({
   user: z.looseObject({ id: slackId, name: z.string().max(500).optional().catch(undefined), username: z.string().max(500).optional().catch(undefined) }),
   channel: z.looseObject({ id: slackId }).nullable().optional().catch(undefined),
-  container: z.looseObject({ channel_id: slackId.optional().catch(undefined), message_ts: z.string().max(64).optional().catch(undefined) }).optional().catch(undefined),
-  message: z.looseObject({ ts: z.string().max(64).optional().catch(undefined) }).optional().catch(undefined),
+  container: z
+    .looseObject({ channel_id: slackId.optional().catch(undefined), message_ts: z.string().max(64).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
+  message: z
+    .looseObject({ ts: z.string().max(64).optional().catch(undefined) })
+    .optional()
+    .catch(undefined),
   response_url: z.string().max(2000).optional().catch(undefined),
   actions: z.array(z.looseObject({ action_id: z.string().min(1).max(255), value: z.string().max(2000).optional().catch(undefined) })).min(1),
 });

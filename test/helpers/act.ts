@@ -51,7 +51,11 @@ export async function press(baseUrl: string, slack: SlackSim, p: Press): Promise
 }
 
 /** The form fields of a slash command. */
-export function slashCommandFields(slack: SlackSim, input: { text: string; user?: string; channel?: string }, responseId = `slash-${++seq}`): { fields: Record<string, string>; responseId: string } {
+export function slashCommandFields(
+  slack: SlackSim,
+  input: { text: string; user?: string; channel?: string },
+  responseId = `slash-${++seq}`,
+): { fields: Record<string, string>; responseId: string } {
   return {
     responseId,
     fields: {

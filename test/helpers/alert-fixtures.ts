@@ -125,7 +125,12 @@ export interface AlertHarness {
  * web-01 with two filesystems (xvdb1 is the fuller one and fills in `etaSeconds`), the Mackerel
  * simulator serving it over HTTP, a recording chat, a real SQLite file, and the alert service.
  */
-export async function startAlertHarness(opts: { now: number; etaSeconds?: number | null; config?: Partial<Config['alerts']>; service?: Partial<AlertServiceOptions> }): Promise<AlertHarness> {
+export async function startAlertHarness(opts: {
+  now: number;
+  etaSeconds?: number | null;
+  config?: Partial<Config['alerts']>;
+  service?: Partial<AlertServiceOptions>;
+}): Promise<AlertHarness> {
   const { now } = opts;
   const sim = await startMackerelSim({ orgName: 'acme', now: () => now, monitors: [MONITORS.disk, MONITORS.cpu], checkMonitors: [MONITORS.check] });
   sim.addHost({ id: WEB.id, name: WEB.name, status: 'working', createdAt: now - 86400 * 100, roles: { [WEB.service]: [WEB.role] } });

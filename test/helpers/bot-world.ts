@@ -106,7 +106,15 @@ export async function startBotProcess(env: Record<string, string>, options: { co
       return found;
     },
     sendEvent(event, eventId) {
-      const body = JSON.stringify({ token: 'legacy', team_id: 'T0TEST', api_app_id: 'A0TEST', type: 'event_callback', event_id: eventId ?? `EvCrash${++eventSeq}`, event_time: Math.floor(Date.now() / 1000), event });
+      const body = JSON.stringify({
+        token: 'legacy',
+        team_id: 'T0TEST',
+        api_app_id: 'A0TEST',
+        type: 'event_callback',
+        event_id: eventId ?? `EvCrash${++eventSeq}`,
+        event_time: Math.floor(Date.now() / 1000),
+        event,
+      });
       return fetch(`${base}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/json', ...signSlackBody(TEST_SIGNING_SECRET, body) }, body });
     },
     postWebhook(body, token) {

@@ -151,7 +151,7 @@ const S3_MESSAGES: Record<string, string> = {
   NoSuchUpload: 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
   AccessDenied: 'Access Denied',
   RequestTimeout: 'Your socket connection to the server was not read from or written to within the timeout period. Idle connections will be closed.',
-  InvalidPart: 'One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part\'s entity tag.',
+  InvalidPart: "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
   EntityTooSmall: 'Your proposed upload is smaller than the minimum allowed object size.',
   NoSuchKey: 'The specified key does not exist.',
   TooManyRequests: 'Please reduce your request rate.',
@@ -162,7 +162,9 @@ const xmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').
 /** S3's XML error document. */
 export function s3ErrorXml(code: string, options: { message?: string; resource?: string; requestId?: string; extra?: Record<string, string> } = {}): string {
   const requestId = options.requestId ?? randomBytes(8).toString('hex').toUpperCase();
-  const extra = Object.entries(options.extra ?? {}).map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`).join('');
+  const extra = Object.entries(options.extra ?? {})
+    .map(([k, v]) => `<${k}>${xmlEscape(v)}</${k}>`)
+    .join('');
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     `<Error><Code>${xmlEscape(code)}</Code><Message>${xmlEscape(options.message ?? S3_MESSAGES[code] ?? code)}</Message>${extra}` +
@@ -276,8 +278,7 @@ export async function startS3Proxy(target: S3ProxyTarget): Promise<S3Proxy> {
     return undefined;
   };
 
-  const noSuchUpload = (parsed: Parsed) =>
-    s3ErrorXml('NoSuchUpload', { resource: `/${parsed.bucket}/${parsed.key}`, extra: parsed.uploadId ? { UploadId: parsed.uploadId } : {} });
+  const noSuchUpload = (parsed: Parsed) => s3ErrorXml('NoSuchUpload', { resource: `/${parsed.bucket}/${parsed.key}`, extra: parsed.uploadId ? { UploadId: parsed.uploadId } : {} });
 
   /** Forwards to s3rver. `onResponse` may take over the answer (then it must end `res` or destroy the socket). */
   const forward = (
@@ -286,33 +287,30 @@ export async function startS3Proxy(target: S3ProxyTarget): Promise<S3Proxy> {
     entry: S3ProxyRequest,
     options: { collect?: boolean; after?: (status: number, headers: IncomingMessage['headers'], body: Buffer | undefined) => boolean | void } = {},
   ) => {
-    const out = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (up) => {
-        const status = up.statusCode ?? 502;
-        if (!options.collect) {
-          if (options.after?.(status, up.headers, undefined)) {
-            up.resume();
-            return;
-          }
-          res.writeHead(status, up.headers);
-          up.pipe(res);
-          up.on('end', () => finish(entry, status, 'upstream'));
-          up.on('error', () => reset(req, entry));
+    const out = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      const status = up.statusCode ?? 502;
+      if (!options.collect) {
+        if (options.after?.(status, up.headers, undefined)) {
+          up.resume();
           return;
         }
-        const chunks: Buffer[] = [];
-        up.on('data', (c: Buffer) => chunks.push(c));
+        res.writeHead(status, up.headers);
+        up.pipe(res);
+        up.on('end', () => finish(entry, status, 'upstream'));
         up.on('error', () => reset(req, entry));
-        up.on('end', () => {
-          const body = Buffer.concat(chunks);
-          if (options.after?.(status, up.headers, body)) return;
-          res.writeHead(status, up.headers);
-          res.end(body);
-          finish(entry, status, 'upstream');
-        });
-      },
-    );
+        return;
+      }
+      const chunks: Buffer[] = [];
+      up.on('data', (c: Buffer) => chunks.push(c));
+      up.on('error', () => reset(req, entry));
+      up.on('end', () => {
+        const body = Buffer.concat(chunks);
+        if (options.after?.(status, up.headers, body)) return;
+        res.writeHead(status, up.headers);
+        res.end(body);
+        finish(entry, status, 'upstream');
+      });
+    });
     out.on('error', () => {
       if (!res.headersSent) sendXml(res, entry, 502, s3ErrorXml('InternalError', { message: 'proxy: s3rver unreachable' }));
       else reset(req, entry);
@@ -575,7 +573,9 @@ function listUploadsXml(parsed: Parsed, all: Tracked[]): string {
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
     '<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
     `<Bucket>${xmlEscape(parsed.bucket ?? '')}</Bucket><KeyMarker>${xmlEscape(keyMarker)}</KeyMarker><UploadIdMarker>${xmlEscape(uploadIdMarker)}</UploadIdMarker>` +
-    (truncated && last ? `<NextKeyMarker>${xmlEscape(last.key)}</NextKeyMarker><NextUploadIdMarker>${xmlEscape(last.uploadId)}</NextUploadIdMarker>` : '<NextKeyMarker></NextKeyMarker><NextUploadIdMarker></NextUploadIdMarker>') +
+    (truncated && last
+      ? `<NextKeyMarker>${xmlEscape(last.key)}</NextKeyMarker><NextUploadIdMarker>${xmlEscape(last.uploadId)}</NextUploadIdMarker>`
+      : '<NextKeyMarker></NextKeyMarker><NextUploadIdMarker></NextUploadIdMarker>') +
     (prefix ? `<Prefix>${xmlEscape(prefix)}</Prefix>` : '') +
     `<MaxUploads>${max}</MaxUploads><IsTruncated>${truncated}</IsTruncated>` +
     page
@@ -602,9 +602,7 @@ function listPartsXml(parsed: Parsed, upload: Tracked): string {
     `<Bucket>${xmlEscape(upload.bucket)}</Bucket><Key>${xmlEscape(upload.key)}</Key><UploadId>${xmlEscape(upload.uploadId)}</UploadId>` +
     `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1)?.[0] ?? 0}</NextPartNumberMarker><MaxParts>${max}</MaxParts><IsTruncated>${truncated}</IsTruncated>` +
     '<StorageClass>STANDARD</StorageClass>' +
-    page
-      .map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><LastModified>${p.at.toISOString()}</LastModified><ETag>${xmlEscape(p.etag)}</ETag><Size>${p.size}</Size></Part>`)
-      .join('') +
+    page.map(([n, p]) => `<Part><PartNumber>${n}</PartNumber><LastModified>${p.at.toISOString()}</LastModified><ETag>${xmlEscape(p.etag)}</ETag><Size>${p.size}</Size></Part>`).join('') +
     '</ListPartsResult>'
   );
 }

@@ -15,7 +15,6 @@ export const GENERATED_ROLES: Record<string, string[]> = {
   infra: ['bastion', 'proxy', 'dns', 'monitor'],
 };
 
-
 const ID_CHARS = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 function hostId(i: number): string {

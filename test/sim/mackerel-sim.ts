@@ -46,9 +46,7 @@ export interface MackerelSimOptions {
  * - `reset`: destroy the connection without an answer.
  */
 export type MackerelFault =
-  | { kind: 'status'; status: number; body?: string; retryAfter?: number | string }
-  | { kind: 'hang'; ms?: number; then?: 'reset' | { status: number; body?: string } }
-  | { kind: 'reset' };
+  { kind: 'status'; status: number; body?: string; retryAfter?: number | string } | { kind: 'hang'; ms?: number; then?: 'reset' | { status: number; body?: string } } | { kind: 'reset' };
 
 interface FaultEntry {
   fault: MackerelFault;
@@ -214,7 +212,7 @@ export class MackerelSim {
 
   private pointsOf(hostId: string, name: string, from: number, to: number): MetricPoint[] | undefined {
     const own = this.series.get(`${hostId}\u0000${name}`);
-    const points = typeof own === 'function' ? own(hostId, name, from, to) : own ?? this.seriesGenerator?.(hostId, name, from, to);
+    const points = typeof own === 'function' ? own(hostId, name, from, to) : (own ?? this.seriesGenerator?.(hostId, name, from, to));
     return points?.filter((p) => p.time >= from && p.time <= to).sort((a, b) => a.time - b.time);
   }
 
@@ -316,7 +314,11 @@ export class MackerelSim {
 
   private answer(url: URL): [number, unknown] {
     const q = url.searchParams;
-    const parts = url.pathname.replace(/^\/api\/v0\//, '').replace(/\.json$/, '').split('/').map(decodeURIComponent);
+    const parts = url.pathname
+      .replace(/^\/api\/v0\//, '')
+      .replace(/\.json$/, '')
+      .split('/')
+      .map(decodeURIComponent);
     const [first, second, third] = parts;
     const host = (id: string | undefined) => this.hosts.find((h) => h.id === id && !h.isRetired);
 

@@ -460,7 +460,10 @@ export class SlackSim {
             reply_count: replies.length,
             reply_users_count: new Set(replies.map(([, r]) => r.user)).size,
             reply_users: [...new Set(replies.map(([, r]) => r.user ?? this.botUserId))],
-            latest_reply: replies.map(([rts]) => rts).sort((a, b) => tsMicros(a) - tsMicros(b)).at(-1),
+            latest_reply: replies
+              .map(([rts]) => rts)
+              .sort((a, b) => tsMicros(a) - tsMicros(b))
+              .at(-1),
           }
         : {}),
       ...(reactions.length ? { reactions: reactions.map((name) => ({ name, users: [this.botUserId], count: 1 })) } : {}),
@@ -598,7 +601,10 @@ export class SlackSim {
           this.reactions.set(key, [...current, name]);
         } else {
           if (!current.includes(name)) return { ok: false, error: 'no_reaction' };
-          this.reactions.set(key, current.filter((r) => r !== name));
+          this.reactions.set(
+            key,
+            current.filter((r) => r !== name),
+          );
         }
         return { ok: true };
       }

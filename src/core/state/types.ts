@@ -191,7 +191,10 @@ export interface AlertRecordStore {
   /** True for a new alert, or a `posting` claim older than `takeoverSeconds`. Atomic. */
   claim(alertId: string, status: AlertStatus, takeoverSeconds: number): Promise<boolean>;
   release(alertId: string): Promise<void>;
-  markPosted(alertId: string, fields: { channel: string; ts: string; status: AlertStatus; hostId: string | null; mentioned: boolean; mentionCode: string; etaAt: number | null; hasForecast: boolean }): Promise<void>;
+  markPosted(
+    alertId: string,
+    fields: { channel: string; ts: string; status: AlertStatus; hostId: string | null; mentioned: boolean; mentionCode: string; etaAt: number | null; hasForecast: boolean },
+  ): Promise<void>;
   update(alertId: string, fields: Partial<Pick<AlertRecord, 'status' | 'mentioned' | 'mentionCode' | 'etaAt' | 'hasForecast' | 'channel' | 'ts'>>): Promise<void>;
   markClosed(alertId: string): Promise<void>;
   get(alertId: string): Promise<AlertRecord | null>;

@@ -74,17 +74,8 @@ export function createLookupCommands(options: LookupCommandsOptions): Command[] 
       },
       (index, args) => lookup.hosts(index, args),
     ),
-    command(
-      { name: 'role', usage: 'role <service:role> [status…]', summary: 'List the hosts in a role', examples: ['role shop:web'] },
-      (index, args) => lookup.role(index, args),
-    ),
-    command(
-      { name: 'roles', usage: 'roles <service>', summary: 'List the roles of a service with host counts', examples: ['roles shop'] },
-      (index, args) => lookup.roles(index, args),
-    ),
-    command(
-      { name: 'services', usage: 'services', summary: 'List services with their roles and host counts', examples: ['services'] },
-      (index) => lookup.services(index),
-    ),
+    command({ name: 'role', usage: 'role <service:role> [status…]', summary: 'List the hosts in a role', examples: ['role shop:web'] }, (index, args) => lookup.role(index, args)),
+    command({ name: 'roles', usage: 'roles <service>', summary: 'List the roles of a service with host counts', examples: ['roles shop'] }, (index, args) => lookup.roles(index, args)),
+    command({ name: 'services', usage: 'services', summary: 'List services with their roles and host counts', examples: ['services'] }, (index) => lookup.services(index)),
   ];
 }

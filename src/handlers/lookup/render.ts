@@ -67,9 +67,7 @@ export function renderHost(host: InventoryHost, ctx: RenderContext): ChatMessage
   const links = mackerelLinks(ctx.orgUrl);
   const title = md`${STATUS_GLYPHS[host.status]} ${bold(link(links.host(host.id), host.name))}${host.displayName ? md` — ${host.displayName}` : ''}`;
   const roles = rolesOf(host, links);
-  const addresses = host.interfaces
-    .filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length)
-    .map((i) => md`${i.name}: ${[...i.ipv4Addresses, ...i.ipv6Addresses].join(', ')}`);
+  const addresses = host.interfaces.filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length).map((i) => md`${i.name}: ${[...i.ipv4Addresses, ...i.ipv6Addresses].join(', ')}`);
   const fields: Mrkdwn[] = [
     md`*Status*\n${STATUS_GLYPHS[host.status]} ${host.status}`,
     md`*Roles*\n${roles.length ? joinMd(roles, ', ') : '(none)'}`,
@@ -89,19 +87,34 @@ export function renderHost(host: InventoryHost, ctx: RenderContext): ChatMessage
 function scopeLabel(scope: HostScope, links: Links): { label: Mrkdwn; url?: string | undefined; plain: string } {
   switch (scope.kind) {
     case 'role':
-      return { label: md`in ${link(links.role(scope.service, scope.role), `${scope.service}:${scope.role}`)}`, url: links.role(scope.service, scope.role), plain: `in ${scope.service}:${scope.role}` };
+      return {
+        label: md`in ${link(links.role(scope.service, scope.role), `${scope.service}:${scope.role}`)}`,
+        url: links.role(scope.service, scope.role),
+        plain: `in ${scope.service}:${scope.role}`,
+      };
     case 'service':
       return { label: md`in ${link(links.service(scope.service), scope.service)}`, url: links.service(scope.service), plain: `in ${scope.service}` };
     case 'pattern':
       return { label: md`matching ${code(scope.pattern)}`, url: links.hosts(), plain: `matching ${scope.pattern}` };
     case 'terms':
-      return { label: md`for ${joinMd(scope.terms.map((t) => code(t)), ' ')}`, url: links.hosts(), plain: `for ${scope.terms.join(' ')}` };
+      return {
+        label: md`for ${joinMd(
+          scope.terms.map((t) => code(t)),
+          ' ',
+        )}`,
+        url: links.hosts(),
+        plain: `for ${scope.terms.join(' ')}`,
+      };
     case 'all':
       return { label: md`in the inventory`, url: links.hosts(), plain: 'in the inventory' };
   }
 }
 
-const suggestionList = (names: readonly string[]) => joinMd(names.map((n) => code(n)), ' or ');
+const suggestionList = (names: readonly string[]) =>
+  joinMd(
+    names.map((n) => code(n)),
+    ' or ',
+  );
 
 function missLines(misses: Miss[]): Mrkdwn[] {
   return misses.map((m) => md`No host matches ${code(m.term)}${m.suggestions.length ? md` — did you mean ${suggestionList(m.suggestions)}?` : '.'}`);
@@ -122,7 +135,10 @@ export function renderHosts(result: Extract<LookupResult, { kind: 'hosts' }>, ct
     blocks.push(context(md`Showing the first ${max} of ${n}.${rest}${narrow}`));
   }
   if (result.misses.length) blocks.push(context(joinMd(missLines(result.misses), '\n')));
-  const names = result.hosts.slice(0, max).map((h) => h.name).join(', ');
+  const names = result.hosts
+    .slice(0, max)
+    .map((h) => h.name)
+    .join(', ');
   return message(`${n} host${n === 1 ? '' : 's'} ${scope.plain}${filter}${names ? `: ${names}${n > max ? ', …' : ''}` : ''}`, blocks, ctx);
 }
 
@@ -138,7 +154,14 @@ export function renderServices(result: Extract<LookupResult, { kind: 'services' 
   const links = mackerelLinks(ctx.orgUrl);
   const lines = result.services.map(
     (s) =>
-      md`• ${bold(link(links.service(s.name), s.name))}${s.memo ? md` (${s.memo})` : ''} — ${s.total} host${s.total === 1 ? '' : 's'} · roles: ${s.roles.length ? joinMd(s.roles.map((r) => link(links.role(s.name, r), r)), ', ') : '(none)'}`,
+      md`• ${bold(link(links.service(s.name), s.name))}${s.memo ? md` (${s.memo})` : ''} — ${s.total} host${s.total === 1 ? '' : 's'} · roles: ${
+        s.roles.length
+          ? joinMd(
+              s.roles.map((r) => link(links.role(s.name, r), r)),
+              ', ',
+            )
+          : '(none)'
+      }`,
   );
   const heading = md`*${result.services.length} service${result.services.length === 1 ? '' : 's'}* in ${ctx.origin}`;
   return message(`Services: ${result.services.map((s) => s.name).join(', ') || '(none)'}`, [section(heading), ...linesToSections(lines.length ? lines : [md`(no services)`])], ctx);

@@ -128,7 +128,11 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       }
       const code = error instanceof OpsbotError ? error.code : 'relay_failed';
       const retryable = options.openFileById !== undefined && options.getJob !== undefined && !FINAL_FAILURES.has(code);
-      const failed = renderRelayFailed(file.name, error instanceof OpsbotError ? error.userMessage : UNEXPECTED, retryable ? { retry: { fileId: file.id, destination: input.destination } } : {});
+      const failed = renderRelayFailed(
+        file.name,
+        error instanceof OpsbotError ? error.userMessage : UNEXPECTED,
+        retryable ? { retry: { fileId: file.id, destination: input.destination } } : {},
+      );
       await progress.finish(failed, keys.progressFinal);
       await say(failed, keys.outcome);
       return 'reported';
@@ -174,7 +178,9 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     const eventKey = `${event.channel}:${event.ts}`;
     if (match.kind === 'denied') {
       log.info({ channel: event.channel, user: event.user, keyword: match.keyword, reason: match.reason }, 'relay keyword not allowed here');
-      await chat.post(target, renderNotAllowed(match.keyword, match.reason), { key: `relay:${eventKey}:denied` }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
+      await chat
+        .post(target, renderNotAllowed(match.keyword, match.reason), { key: `relay:${eventKey}:denied` })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
       return;
     }
     const message: MessageRef = { channel: event.channel, ts: event.ts };
@@ -250,14 +256,28 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     // Retry compute the same key, so only one of them wins the claim.
     const base = job.eventKey.replace(/:retry:\d+$/, '');
     const eventKey = `${base}:retry:${retryNumber(job.eventKey) + 1}`;
-    const file: SharedFile = { id: job.fileId, name: intent.fileName, size: intent.fileSize, ...(intent.mimetype ? { mimetype: intent.mimetype } : {}), open: (signal) => openById(job.fileId, signal) };
-    const claim = await options.relay.claim({ file, rule, intent: { channel: intent.channel, messageTs: intent.messageTs, user: intent.user, ...(intent.threadTs ? { threadTs: intent.threadTs } : {}) }, eventKey });
-    if (claim.kind !== 'claimed') return { kind: 'noop', note: claim.inProgress ? 'It is being retried already; the outcome follows in the thread.' : 'It was handled meanwhile; see the thread.' };
+    const file: SharedFile = {
+      id: job.fileId,
+      name: intent.fileName,
+      size: intent.fileSize,
+      ...(intent.mimetype ? { mimetype: intent.mimetype } : {}),
+      open: (signal) => openById(job.fileId, signal),
+    };
+    const claim = await options.relay.claim({
+      file,
+      rule,
+      intent: { channel: intent.channel, messageTs: intent.messageTs, user: intent.user, ...(intent.threadTs ? { threadTs: intent.threadTs } : {}) },
+      eventKey,
+    });
+    if (claim.kind !== 'claimed')
+      return { kind: 'noop', note: claim.inProgress ? 'It is being retried already; the outcome follows in the thread.' : 'It was handled meanwhile; see the thread.' };
     const target = { channel: intent.channel, threadTs: intent.threadTs ?? intent.messageTs };
     const message = { channel: intent.channel, ts: intent.messageTs };
     log.info({ file: job.fileId, destination: job.destination, eventKey }, 'relay retried from Slack');
     const work = async () => {
-      await chat.post(target, renderRetrying(intent.fileName, input.byName), { key: `relay:${job.fileId}:${job.destination}:retrying:${retryNumber(eventKey)}` }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
+      await chat
+        .post(target, renderRetrying(intent.fileName, input.byName), { key: `relay:${job.fileId}:${job.destination}:retrying:${retryNumber(eventKey)}` })
+        .catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
       const working = workingReaction(chat, message, eventKey);
       const outcome = await relayAndReport({ chat, target, eventKey, working, file, destination: job.destination, run: (hooks) => claim.run(hooks) });
       if (outcome === 'reported') await settleRetried(chat, message, base, eventKey, working);

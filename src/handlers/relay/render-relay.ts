@@ -3,7 +3,6 @@ import { formatBytes } from '../../services/relay/format-bytes.ts';
 import type { RelayAuditEntry as AuditEntry, StoredRelay } from '../../core/state/types.ts';
 import type { RelayResult } from '../../services/relay/relay-service.ts';
 
-
 function isoMinute(epochSeconds: number): string {
   return `${new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
@@ -79,7 +78,10 @@ export function renderProgress(fileName: string, bytes: number, total: number, b
 /** `@opsbot uploads`: the channel's recent relays. */
 export function renderUploadsList(entries: readonly AuditEntry[], channel: string): ChatMessage {
   if (entries.length === 0) {
-    return { text: md`No file relays in this channel yet.`, blocks: [section(md`No file relays in ${channelRef(channel)} yet. Share a file with a relay keyword (e.g. \`!fileupload\`) in the comment.`)] };
+    return {
+      text: md`No file relays in this channel yet.`,
+      blocks: [section(md`No file relays in ${channelRef(channel)} yet. Share a file with a relay keyword (e.g. \`!fileupload\`) in the comment.`)],
+    };
   }
   const lines = entries.map((e) => {
     const when = isoMinute(e.at);

@@ -125,6 +125,10 @@ export function detectCleanups(pieces: readonly Piece[], now: number, v: Float64
     inCycleSlope,
     inCycleSlopeStdError,
     peakScatter: fit.scatter[0],
-    climbSlopes: drops.filter((i) => i + 1 < pieces.length - 1).map((i) => pieces[i + 1]).filter((p) => p.fit.count >= 3).map((p) => p.fit.slope),
+    climbSlopes: drops
+      .filter((i) => i + 1 < pieces.length - 1)
+      .map((i) => pieces[i + 1])
+      .filter((p) => p.fit.count >= 3)
+      .map((p) => p.fit.slope),
   };
 }

@@ -74,8 +74,7 @@ export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
   for (let i = 0; i < n - 1; i++) {
     excess[i] = v[i + 1] - v[i] - localRate(rates, i, buf) * (t[i + 1] - t[i]);
   }
-  const sided = (i: number): number =>
-    sidedExcess(v[i + 1] - v[i], t[i + 1] - t[i], medianRate(rates, i - NEIGHBOURS, i - 1, buf), medianRate(rates, i + 1, i + NEIGHBOURS, buf));
+  const sided = (i: number): number => sidedExcess(v[i + 1] - v[i], t[i + 1] - t[i], medianRate(rates, i - NEIGHBOURS, i - 1, buf), medianRate(rates, i + 1, i + NEIGHBOURS, buf));
   let diffNoise = robustScale(excess);
   const level = Math.abs(median(v));
   // Noise-free data (synthetic, or a counter that moves in big quanta) must not make every wiggle a jump.
@@ -90,8 +89,7 @@ export function detectJumps(t: Float64Array, v: Float64Array): JumpAnalysis {
     const e = sided(i);
     if (Math.abs(e) <= threshold) continue;
     const next = i + 1 < n - 1 && Math.abs(excess[i + 1]) > threshold ? sided(i + 1) : 0;
-    const undone = Math.abs(next) > threshold && Math.sign(next) !== Math.sign(e) &&
-      Math.abs(e + next) < 0.5 * Math.max(Math.abs(e), Math.abs(next));
+    const undone = Math.abs(next) > threshold && Math.sign(next) !== Math.sign(e) && Math.abs(e + next) < 0.5 * Math.max(Math.abs(e), Math.abs(next));
     if (undone) {
       outliers.push(i + 1);
       i++; // the return jump belongs to the same outlier

@@ -108,9 +108,15 @@ export function fitCurrentTrend(pieces: readonly Piece[], now: number): CurrentT
     // itself preceded by a long stretch the tail agrees with. The burst is a one-time level shift;
     // the short tail alone cannot tell it apart from the burst's own slope.
     const before = i > 0 ? pieces[i - 1] : null;
-    if (used.length === 1 && before && before.fit.count >= 6 && last.to - last.from < p.to - p.from &&
-      p.fit.slope > 3 * Math.max(Math.abs(pooled.slope), Math.abs(before.fit.slope)) && p.to - p.from < 0.25 * (last.to - before.from) &&
-      Math.abs(pooled.slope - before.fit.slope) < Math.abs(pooled.slope - p.fit.slope) / 3) {
+    if (
+      used.length === 1 &&
+      before &&
+      before.fit.count >= 6 &&
+      last.to - last.from < p.to - p.from &&
+      p.fit.slope > 3 * Math.max(Math.abs(pooled.slope), Math.abs(before.fit.slope)) &&
+      p.to - p.from < 0.25 * (last.to - before.from) &&
+      Math.abs(pooled.slope - before.fit.slope) < Math.abs(pooled.slope - p.fit.slope) / 3
+    ) {
       skipped.push(p);
       continue;
     }
@@ -139,8 +145,6 @@ export function fitCurrentTrend(pieces: readonly Piece[], now: number): CurrentT
   const residualScale = Number.isFinite(pooled.s2) ? Math.sqrt(pooled.s2) : Math.sqrt(last.fit.rss / Math.max(1, last.fit.count - 2));
   const dtNow = now - last.fit.meanT;
   const level = last.fit.meanV + pooled.slope * dtNow;
-  const levelStdError = Math.sqrt(
-    (residualScale * residualScale) / last.fit.count + (Number.isFinite(pooled.se) ? (pooled.se * dtNow) ** 2 : 0),
-  );
+  const levelStdError = Math.sqrt((residualScale * residualScale) / last.fit.count + (Number.isFinite(pooled.se) ? (pooled.se * dtNow) ** 2 : 0));
   return { slope: pooled.slope, slopeStdError: pooled.se, level, levelStdError, residualScale, used, skipped, previous };
 }

@@ -29,8 +29,14 @@ export function parseForecastDocument(doc: unknown): ParsedForecastDocument | { 
   if (!Array.isArray(d.metrics)) return { error: '"metrics" is missing or not an array' };
   const usable = d.metrics.filter(
     (p: unknown) =>
-      p !== null && typeof p === 'object' && Number.isFinite(Number((p as MetricPoint).time)) && Number.isFinite(Number((p as MetricPoint).value)) &&
-      typeof (p as MetricPoint).time !== 'boolean' && typeof (p as MetricPoint).value !== 'boolean' && (p as MetricPoint).value !== null && (p as MetricPoint).time !== null,
+      p !== null &&
+      typeof p === 'object' &&
+      Number.isFinite(Number((p as MetricPoint).time)) &&
+      Number.isFinite(Number((p as MetricPoint).value)) &&
+      typeof (p as MetricPoint).time !== 'boolean' &&
+      typeof (p as MetricPoint).value !== 'boolean' &&
+      (p as MetricPoint).value !== null &&
+      (p as MetricPoint).time !== null,
   ).length;
   if (usable === 0) return { error: '"metrics" has no usable points (each needs a numeric "time" and "value")' };
   const name = typeof d.name === 'string' ? d.name : null;

@@ -403,8 +403,7 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   const newTrend = trend.previous !== null && trend.used[0].start !== 'history';
   const since = newTrend ? `since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)}` : `over the last ${formatDuration(regimeSpan)}`;
   const adjustments = describeAdjustments(trend, ctx);
-  const confidence: ForecastResult['confidence'] =
-    Math.abs(tStat) > 10 && regimeSpan >= 6 * 3600 && count >= 30 ? 'high' : Math.abs(tStat) < 4 || regimeSpan < 3600 ? 'low' : 'medium';
+  const confidence: ForecastResult['confidence'] = Math.abs(tStat) > 10 && regimeSpan >= 6 * 3600 && count >= 30 ? 'high' : Math.abs(tStat) < 4 || regimeSpan < 3600 ? 'low' : 'medium';
 
   let method: ForecastMethod;
   let secondsToLimit: number | null;
@@ -463,14 +462,11 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
     const climb = formatRate(r.slope, ctx.unit, 'h');
     const explanation = typical
       ? firstThatFits([
-        `${moved} since ${sinceRecent}, within its usual swings (${spread}); ${story}${outcome}`,
-        `${moved} since ${sinceRecent}, within its usual swings; ${story}${outcome}`,
-        `a usual swing since ${sinceRecent}; ${story}${outcome}`,
-      ])
-      : firstThatFits([
-        `climbs ${climb} between drops about every ${every} (rotation or cleanup); ${story}${outcome}`,
-        `drops back about every ${every}; ${story}${outcome}`,
-      ]);
+          `${moved} since ${sinceRecent}, within its usual swings (${spread}); ${story}${outcome}`,
+          `${moved} since ${sinceRecent}, within its usual swings; ${story}${outcome}`,
+          `a usual swing since ${sinceRecent}; ${story}${outcome}`,
+        ])
+      : firstThatFits([`climbs ${climb} between drops about every ${every} (rotation or cleanup); ${story}${outcome}`, `drops back about every ${every}; ${story}${outcome}`]);
     return result(method, explanation, confidence === 'high' ? 'medium' : confidence);
   }
   const explanation = firstThatFits([
@@ -555,10 +551,10 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
   const what = capped
     ? `climbs to ${formatValue(capLevel, ctx.unit)}${pct(capLevel, ctx)}, then drops back (restart or cleanup) about every ${formatDuration(period)}`
     : daily
-    ? `daily rotation at ${formatTimeOfDay(last, ctx.timeZone)} detected`
-    : cycles.regular
-      ? `cleanup every ${formatDuration(period)} detected`
-      : `recurring cleanups (about every ${formatDuration(period)}) detected`;
+      ? `daily rotation at ${formatTimeOfDay(last, ctx.timeZone)} detected`
+      : cycles.regular
+        ? `cleanup every ${formatDuration(period)} detected`
+        : `recurring cleanups (about every ${formatDuration(period)}) detected`;
   const net = netSlope;
   const netText = Math.abs(net) <= 2 * netSe ? 'no significant net growth' : `net ${net > 0 ? 'growth' : 'decrease'} ${formatRate(net, ctx.unit, 'day')}`;
   const peakNow = cycles.peakIntercept + net * (nextCleanup - cycles.peakT0);

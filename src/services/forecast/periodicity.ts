@@ -87,7 +87,10 @@ export function detectPeriod(g: Grid, minCycles = 2.5): Periodicity | null {
     coarse.push({ k, min: runningMin });
   }
   // The few strongest coarse peaks (noise makes many tiny ones), in lag order.
-  const chosen = coarse.sort((a, b) => acf[b.k] - acf[a.k]).slice(0, 5).sort((a, b) => a.k - b.k);
+  const chosen = coarse
+    .sort((a, b) => acf[b.k] - acf[a.k])
+    .slice(0, 5)
+    .sort((a, b) => a.k - b.k);
   const peaks: { lag: number; acf: number }[] = [];
   for (const { k, min } of chosen) {
     const r = refine(x, lags[k], Math.max(1, lags[k] * 0.04), denom, minLag);

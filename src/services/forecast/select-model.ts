@@ -100,7 +100,7 @@ export function backtest(g: Grid, period: number, ctx: Context): Backtest[] {
       topC = Math.max(topC, pc);
       c++;
     }
-        // Half the fit of the path, and all of the error about its highest level: the envelope is what
+    // Half the fit of the path, and all of the error about its highest level: the envelope is what
     // "when will it be full" depends on.
     const score = (sq: number, peak: number) => 0.5 * rms(sq, c) + Math.abs(peak - top);
     out.push({ horizon, origin, trend: score(st, topT), seasonal: score(ss, topS), capped: score(sc, topC) });
@@ -192,9 +192,10 @@ function cappedForecast(base: ForecastResult, g: Grid, m: CappedCycle, tests: Ba
   if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
   const every = `restarts every ~${formatDuration(m.periodSeconds)}`;
   const capText = formatValue(m.cap, ctx.unit) + (ctx.limit > 0 && !(ctx.unit === 'percent' && ctx.limit === 100) ? ` (${Math.round((m.cap / ctx.limit) * 100)}%)` : '');
-  const what = secondsToLimit !== null || m.cap + tolerance >= ctx.limit
-    ? `climbs to the limit, then ${every}; rising ${formatRate(m.rate, ctx.unit, 'h')} now`
-    : `capped near ${capText}, below the limit; ${every}`;
+  const what =
+    secondsToLimit !== null || m.cap + tolerance >= ctx.limit
+      ? `climbs to the limit, then ${every}; rising ${formatRate(m.rate, ctx.unit, 'h')} now`
+      : `capped near ${capText}, below the limit; ${every}`;
   const explanation = `${what}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   return {

@@ -42,16 +42,7 @@ export interface ForecastOptions {
  *   is null and `low` the earliest plausible time.
  */
 export type ForecastMethod =
-  | 'insufficient-data'
-  | 'already-full'
-  | 'linear'
-  | 'recent-trend'
-  | 'level-shift-adjusted'
-  | 'rotation-adjusted'
-  | 'flat'
-  | 'shrinking'
-  | 'cycle-envelope'
-  | 'uncertain';
+  'insufficient-data' | 'already-full' | 'linear' | 'recent-trend' | 'level-shift-adjusted' | 'rotation-adjusted' | 'flat' | 'shrinking' | 'cycle-envelope' | 'uncertain';
 
 export interface TimeValue {
   time: number;

@@ -123,9 +123,12 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
     },
     start() {
       if (timer) return;
-      timer = setInterval(() => {
-        if (!inflight && !coolingDown() && (!current || now() - current.loadedAt >= ttlSeconds)) load().catch(() => undefined);
-      }, Math.max(1, Math.min(ttlSeconds, retryAfterFailure)) * 1000);
+      timer = setInterval(
+        () => {
+          if (!inflight && !coolingDown() && (!current || now() - current.loadedAt >= ttlSeconds)) load().catch(() => undefined);
+        },
+        Math.max(1, Math.min(ttlSeconds, retryAfterFailure)) * 1000,
+      );
       timer.unref();
     },
     stop() {

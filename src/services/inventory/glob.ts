@@ -192,7 +192,7 @@ export function matchGlob(glob: Glob, folded: string, budget?: StepBudget): bool
       starP = pi++;
       starT = ti;
       steps++;
-    } else if (token !== undefined && (steps += costOf(token), accepts(token, folded.charCodeAt(ti)))) {
+    } else if (token !== undefined && ((steps += costOf(token)), accepts(token, folded.charCodeAt(ti)))) {
       ti++;
       pi++;
     } else if (starP >= 0) {

@@ -37,10 +37,7 @@ export interface HostIndex {
 }
 
 /** The outcome of a pattern search. `invalid` and `too-expensive` carry a message for the person. */
-export type PatternSearch =
-  | { kind: 'hosts'; hosts: InventoryHost[] }
-  | { kind: 'invalid'; message: string }
-  | { kind: 'too-expensive'; message: string };
+export type PatternSearch = { kind: 'hosts'; hosts: InventoryHost[] } | { kind: 'invalid'; message: string } | { kind: 'too-expensive'; message: string };
 
 /** What to tell someone whose pattern ran out of steps. */
 export function tooExpensiveMessage(pattern: string): string {
@@ -127,9 +124,7 @@ function* indexSteps(snapshot: InventorySnapshot): SlicedWork<HostIndex> {
       }
     }
   }
-  const sortedServices = [...services.values()]
-    .map((s) => ({ ...s, roles: [...s.roles].sort(collator.compare) }))
-    .sort((a, b) => collator.compare(a.name, b.name));
+  const sortedServices = [...services.values()].map((s) => ({ ...s, roles: [...s.roles].sort(collator.compare) })).sort((a, b) => collator.compare(a.name, b.name));
   yield;
   const suggestionNames = prepareCandidates(hosts.flatMap((h) => (h.displayName ? [h.name, h.displayName] : [h.name])));
   const serviceNames = prepareCandidates(sortedServices.map((s) => s.name));

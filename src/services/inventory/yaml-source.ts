@@ -10,11 +10,7 @@ import type { InventoryHost, InventoryInterface, InventoryService, InventorySnap
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
 const ip = z.string().refine((s) => normalizeIp(s) !== undefined, 'not an IPv4 or IPv6 address');
 const role = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*:\s*[A-Za-z0-9][A-Za-z0-9_-]*$/, 'expected "service:role", e.g. "shop:web"');
-const date = z.union([
-  z.number().int().nonnegative(),
-  z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date like 2025-04-01 or epoch seconds'),
-  z.date(),
-]);
+const date = z.union([z.number().int().nonnegative(), z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected a date like 2025-04-01 or epoch seconds'), z.date()]);
 
 const hostSchema = z.strictObject({
   name: z.string().min(1),
@@ -62,7 +58,11 @@ function interfacesOf(ips: string[] | undefined, interfaces: { name: string; ips
 function describeIssue(error: z.ZodError, prefix: (string | number)[], doc: unknown): string {
   const issue = error.issues[0]!;
   const path = [...prefix, ...issue.path];
-  let where = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(top level)';
+  let where =
+    path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(top level)';
   // Name the host too: "hosts[3] (web-01).status" is easier to find than "hosts[3].status".
   if (path[0] === 'hosts' && typeof path[1] === 'number') {
     const hosts = (doc as { hosts?: unknown } | null)?.hosts;

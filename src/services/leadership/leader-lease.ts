@@ -65,9 +65,12 @@ export function createLeaderLease(options: LeaderLeaseOptions): LeaderLease {
     start() {
       if (timer) return;
       step().catch(() => undefined);
-      timer = setInterval(() => {
-        step().catch(() => undefined);
-      }, (ttl * 1000) / 3);
+      timer = setInterval(
+        () => {
+          step().catch(() => undefined);
+        },
+        (ttl * 1000) / 3,
+      );
       timer.unref();
     },
     async stop() {

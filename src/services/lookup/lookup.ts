@@ -75,7 +75,13 @@ function roleHosts(index: HostIndex, service: string, role: string, statuses: Ho
   const roleName = svc.roles.find((r) => r.toLowerCase() === role.toLowerCase());
   if (!roleName) {
     const near = closestMatches(role, svc.roles, 3, budgets.suggest);
-    return { kind: 'not-found', what: 'role', query: `${svc.name}:${role}`, suggestions: near.map((r) => `${svc.name}:${r}`), hint: `Roles of ${svc.name}: ${svc.roles.join(', ') || '(none)'}` };
+    return {
+      kind: 'not-found',
+      what: 'role',
+      query: `${svc.name}:${role}`,
+      suggestions: near.map((r) => `${svc.name}:${r}`),
+      hint: `Roles of ${svc.name}: ${svc.roles.join(', ') || '(none)'}`,
+    };
   }
   return hostsResult({ kind: 'role', service: svc.name, role: roleName }, index.inRole(svc.name, roleName), statuses);
 }
@@ -154,7 +160,13 @@ export function createLookup(options: LookupOptions = {}): Lookup {
       }
       const service = index.service(first);
       if (service) return hostsResult({ kind: 'service', service: service.name }, index.inService(service.name), statuses);
-      return { kind: 'not-found', what: 'service', query: first, suggestions: index.suggestServices(first, 3, budgets.suggest), hint: 'Give a service, a service:role, or a name pattern like `web-*`.' };
+      return {
+        kind: 'not-found',
+        what: 'service',
+        query: first,
+        suggestions: index.suggestServices(first, 3, budgets.suggest),
+        hint: 'Give a service, a service:role, or a name pattern like `web-*`.',
+      };
     }),
 
     role: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {

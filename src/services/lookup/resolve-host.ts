@@ -63,7 +63,10 @@ export function resolveHostWords(index: HostIndex, words: readonly string[], loo
   if (close !== undefined) {
     const end = words.findIndex((w, i) => w.endsWith(close) && (i > 0 || w.length > 1));
     if (end >= 0) {
-      const text = words.slice(0, end + 1).join(' ').slice(1, -close.length);
+      const text = words
+        .slice(0, end + 1)
+        .join(' ')
+        .slice(1, -close.length);
       return { resolution: resolveHost(index, text, lookup), rest: words.slice(end + 1) };
     }
   }

@@ -3,11 +3,7 @@ import type { HostStatus, InventoryHost, InventoryService } from '../inventory/t
 
 /** What a list of hosts was selected by; renderers link to the matching Mackerel page. */
 export type HostScope =
-  | { kind: 'role'; service: string; role: string }
-  | { kind: 'service'; service: string }
-  | { kind: 'pattern'; pattern: string }
-  | { kind: 'terms'; terms: string[] }
-  | { kind: 'all' };
+  { kind: 'role'; service: string; role: string } | { kind: 'service'; service: string } | { kind: 'pattern'; pattern: string } | { kind: 'terms'; terms: string[] } | { kind: 'all' };
 
 /** A term that matched nothing, with the nearest names. */
 export interface Miss {

@@ -159,9 +159,7 @@ export function createMackerelClient(options: MackerelClientOptions): MackerelCl
       return { ok: false, error, retryAfterMs: parseRetryAfter(res.headers.get('retry-after'), Date.now()) };
     } catch (cause) {
       options.onCall?.({ path, status: 'error' });
-      const apiMessage = controller.signal.aborted
-        ? `no answer within ${timeoutMs} ms`
-        : String((cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message ?? cause);
+      const apiMessage = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : String((cause as { cause?: { code?: string } }).cause?.code ?? (cause as Error).message ?? cause);
       return { ok: false, error: new MackerelError({ status: 0, apiMessage, path, cause }) };
     } finally {
       clearTimeout(timer);

@@ -67,10 +67,13 @@ const requiredNumber = z.unknown().transform((v, ctx) => {
 });
 const optionalNumber = z.unknown().transform(toNumber).optional();
 /** Epoch seconds where 0, negatives and junk mean "unknown". */
-const optionalEpoch = z.unknown().transform((v) => {
-  const n = toNumber(v);
-  return n !== undefined && n > 0 ? n : undefined;
-}).optional();
+const optionalEpoch = z
+  .unknown()
+  .transform((v) => {
+    const n = toNumber(v);
+    return n !== undefined && n > 0 ? n : undefined;
+  })
+  .optional();
 const stringList = z.unknown().transform((v): string[] => {
   if (typeof v === 'string') return v ? [v] : [];
   if (!Array.isArray(v)) return [];
@@ -115,11 +118,12 @@ function toInterface(raw: unknown, i: number): MackerelInterface | undefined {
   return out;
 }
 
-const interfaceList = z.unknown().transform((v): MackerelInterface[] =>
-  Array.isArray(v) ? v.map(toInterface).filter((i): i is MackerelInterface => i !== undefined) : [],
-);
+const interfaceList = z.unknown().transform((v): MackerelInterface[] => (Array.isArray(v) ? v.map(toInterface).filter((i): i is MackerelInterface => i !== undefined) : []));
 
-const flag = z.unknown().transform((v) => v === true || v === 'true').optional();
+const flag = z
+  .unknown()
+  .transform((v) => v === true || v === 'true')
+  .optional();
 
 const hostSchema = z
   .looseObject({
@@ -150,15 +154,15 @@ const hostSchema = z
     return out;
   });
 
-const serviceSchema = z.looseObject({ name: requiredText, memo: optionalText, roles: stringList.optional() }).transform(
-  (s): MackerelService => ({ name: s.name, ...(s.memo ? { memo: s.memo } : {}), roles: s.roles ?? [] }),
-);
+const serviceSchema = z
+  .looseObject({ name: requiredText, memo: optionalText, roles: stringList.optional() })
+  .transform((s): MackerelService => ({ name: s.name, ...(s.memo ? { memo: s.memo } : {}), roles: s.roles ?? [] }));
 
 const roleSchema = z.looseObject({ name: requiredText, memo: optionalText }).transform((r): MackerelRole => ({ name: r.name, ...(r.memo ? { memo: r.memo } : {}) }));
 
-const orgSchema = z.looseObject({ name: requiredText, displayName: optionalText }).transform(
-  (o): MackerelOrg => ({ name: o.name, ...(o.displayName ? { displayName: o.displayName } : {}) }),
-);
+const orgSchema = z
+  .looseObject({ name: requiredText, displayName: optionalText })
+  .transform((o): MackerelOrg => ({ name: o.name, ...(o.displayName ? { displayName: o.displayName } : {}) }));
 
 const alertSchema = z
   .looseObject({

@@ -241,7 +241,9 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
     // An upload cannot be looked for: one that may have landed is retried once, not again.
     const repeatAmbiguousUpload = entry.kind === 'upload' && result.maybeSent && entry.lastError?.startsWith(MAYBE_SENT_PREFIX);
     if (entry.attempts >= maxAttempts || next - entry.createdAt > maxAgeSeconds || repeatAmbiguousUpload) {
-      return finish(entry, 'failed', { error: repeatAmbiguousUpload ? `${error} (again after an attempt that may have landed: not repeated)` : `${error} (gave up after ${entry.attempts} attempts)` });
+      return finish(entry, 'failed', {
+        error: repeatAmbiguousUpload ? `${error} (again after an attempt that may have landed: not repeated)` : `${error} (gave up after ${entry.attempts} attempts)`,
+      });
     }
     remember(entry.key, entry.lease.token, !result.maybeSent);
     const ok = await store.retryAt(entry.id, entry.lease, next, error);
@@ -382,7 +384,10 @@ export function createOutboxDispatcher(options: OutboxDispatcherOptions): Outbox
               if (!entry) {
                 const mine = waiters.get(key);
                 if (mine) {
-                  mine.splice(mine.findIndex((w) => w.resolve === resolve), 1);
+                  mine.splice(
+                    mine.findIndex((w) => w.resolve === resolve),
+                    1,
+                  );
                   if (mine.length === 0) waiters.delete(key);
                 }
                 reject(new Error(`no outbox entry ${key}`));

@@ -71,7 +71,10 @@ export function createPermissionCheck(options: PermissionOptions): PermissionChe
         }
       }
       const because = unknown ? ' (Slack did not say who is in one of the allowed user groups, so you could not be checked; try again in a minute)' : '';
-      return { allowed: false, why: `Only the people and user groups opsbot's admins listed may ${WHAT[action]} (\`permissions.${action}\`); you are not among them${because}. Nothing changed.` };
+      return {
+        allowed: false,
+        why: `Only the people and user groups opsbot's admins listed may ${WHAT[action]} (\`permissions.${action}\`); you are not among them${because}. Nothing changed.`,
+      };
     },
   };
 }

@@ -1,12 +1,5 @@
 import type { Readable } from 'node:stream';
-import {
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  PutObjectCommand,
-  UploadPartCommand,
-  type CompletedPart,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand, type CompletedPart, type S3Client } from '@aws-sdk/client-s3';
 
 export interface MultipartUploadInput {
   client: S3Client;
@@ -150,9 +143,7 @@ export async function multipartUpload(input: MultipartUploadInput): Promise<void
     }
   }
   if (!failure && current && partNumber === 0) {
-    await client.send(
-      new PutObjectCommand({ ...objectParams, Body: current.subarray(0, filled), ContentLength: filled, ...(input.ifNoneMatch ? { IfNoneMatch: '*' } : {}) }),
-    );
+    await client.send(new PutObjectCommand({ ...objectParams, Body: current.subarray(0, filled), ContentLength: filled, ...(input.ifNoneMatch ? { IfNoneMatch: '*' } : {}) }));
     return;
   }
   if (!failure && current && filled > 0) startPart(current, filled, ++partNumber);

@@ -11,8 +11,16 @@ const BIDI_AND_CONTROL = /[\p{Cc}\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\
 export function safeFileName(name: string, maxBytes = MAX_NAME_BYTES): string {
   let out = name.normalize('NFC').replace(BIDI_AND_CONTROL, '');
   // Path parts made only of dots (`..`, `.`) vanish; the rest are joined with `_`.
-  out = out.split(/[/\\]+/).filter((part) => !/^[.\s]*$/.test(part)).join('_').replace(/\.{2,}/g, '.');
-  out = out.replace(/\s+/g, ' ').trim().replace(/^[.\s]+/, '').replace(/[.\s]+$/, '');
+  out = out
+    .split(/[/\\]+/)
+    .filter((part) => !/^[.\s]*$/.test(part))
+    .join('_')
+    .replace(/\.{2,}/g, '.');
+  out = out
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/^[.\s]+/, '')
+    .replace(/[.\s]+$/, '');
   if (!out) return 'file';
   const dot = out.lastIndexOf('.');
   const ext = dot > 0 && utf8Length(out.slice(dot)) <= 16 ? out.slice(dot) : '';

@@ -47,9 +47,7 @@ export interface RelayRequest extends RelayHooks {
 }
 
 /** A relay this run now owns (its lease is kept alive until it has run), or why not. */
-export type RelayClaimResult =
-  | { kind: 'claimed'; run(hooks: RelayHooks): Promise<RelayOutcome>; release(): Promise<void> }
-  | Extract<RelayOutcome, { kind: 'duplicate' }>;
+export type RelayClaimResult = { kind: 'claimed'; run(hooks: RelayHooks): Promise<RelayOutcome>; release(): Promise<void> } | Extract<RelayOutcome, { kind: 'duplicate' }>;
 
 export interface RelayService {
   /**
@@ -93,7 +91,15 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
   const now = options.now ?? (() => Date.now() / 1000);
   const leaseSeconds = options.leaseSeconds ?? 60;
 
-  async function transfer(file: SharedFile, rule: UploadRule, channel: string, user: string, hooks: RelayHooks, onUpload: (upload: RelayUpload | null) => Promise<void>, signal: AbortSignal): Promise<RelayResult> {
+  async function transfer(
+    file: SharedFile,
+    rule: UploadRule,
+    channel: string,
+    user: string,
+    hooks: RelayHooks,
+    onUpload: (upload: RelayUpload | null) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<RelayResult> {
     const destination = parseDestination(rule.destination);
     if (rule.maxBytes !== undefined && file.size > rule.maxBytes) throw tooBig(rule.maxBytes, file.size);
     const key = buildObjectKey({
@@ -161,25 +167,34 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       signal: lostLease.signal,
       stop: () => clearInterval(beat),
     };
-    const beat = setInterval(() => {
-      relays.renew(fileId, destination, keeper.held, leaseSeconds).then(
-        (renewed) => {
-          if (renewed) keeper.held = renewed;
-          else if (!lostLease.signal.aborted) {
-            log.warn({ file: fileId, destination }, 'relay lease lost (another run took the job over): stopping this transfer');
-            lostLease.abort(new Error('relay lease lost'));
-            clearInterval(beat);
-          }
-        },
-        (error: unknown) => log.warn({ err: error, file: fileId }, 'could not renew the relay lease'),
-      );
-    }, (leaseSeconds * 1000) / 3);
+    const beat = setInterval(
+      () => {
+        relays.renew(fileId, destination, keeper.held, leaseSeconds).then(
+          (renewed) => {
+            if (renewed) keeper.held = renewed;
+            else if (!lostLease.signal.aborted) {
+              log.warn({ file: fileId, destination }, 'relay lease lost (another run took the job over): stopping this transfer');
+              lostLease.abort(new Error('relay lease lost'));
+              clearInterval(beat);
+            }
+          },
+          (error: unknown) => log.warn({ err: error, file: fileId }, 'could not renew the relay lease'),
+        );
+      },
+      (leaseSeconds * 1000) / 3,
+    );
     beat.unref();
     return keeper;
   }
 
   /** Runs a claimed job to its end under its lease. */
-  async function run(job: { fileId: string; destination: string; intent: RelayIntent; upload: RelayUpload | null }, keeper: ReturnType<typeof keepLease>, file: SharedFile, rule: UploadRule, hooks: RelayHooks): Promise<RelayOutcome> {
+  async function run(
+    job: { fileId: string; destination: string; intent: RelayIntent; upload: RelayUpload | null },
+    keeper: ReturnType<typeof keepLease>,
+    file: SharedFile,
+    rule: UploadRule,
+    hooks: RelayHooks,
+  ): Promise<RelayOutcome> {
     const { fileId, destination } = job;
     const started = now();
     const destinationKind = destination.startsWith('s3://') ? 's3' : 'file';
@@ -290,7 +305,10 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
 }
 
 function downloadBrokeOff(cause: Error): OpsbotError {
-  return new OpsbotError('slack_unreachable', 'The download from Slack broke off, so nothing was stored. Please share the file again.', { cause, message: `download failed: ${cause.message}` });
+  return new OpsbotError('slack_unreachable', 'The download from Slack broke off, so nothing was stored. Please share the file again.', {
+    cause,
+    message: `download failed: ${cause.message}`,
+  });
 }
 
 function s3Location(location: string): [string, string] {
@@ -301,7 +319,10 @@ function s3Location(location: string): [string, string] {
 function asRelayError(error: unknown, signal?: AbortSignal): OpsbotError {
   if (error instanceof OpsbotError) return error;
   if (signal?.aborted) return new OpsbotError('relay_aborted', 'opsbot stopped while relaying this file, so nothing was stored. Please share it again.', { cause: error });
-  return new OpsbotError('relay_failed', 'Relaying the file failed unexpectedly, so nothing was stored. Please try again; if it keeps failing, tell the opsbot admins.', { cause: error, message: `relay failed: ${(error as Error).message}` });
+  return new OpsbotError('relay_failed', 'Relaying the file failed unexpectedly, so nothing was stored. Please try again; if it keeps failing, tell the opsbot admins.', {
+    cause: error,
+    message: `relay failed: ${(error as Error).message}`,
+  });
 }
 
 /** `attachment` with the original name (RFC 6266/5987), so downloads keep it whatever the key. */

@@ -1,15 +1,10 @@
 import type { UploadRule } from '../../core/config.ts';
 
 /** Where a rule sends files. */
-export type Destination =
-  | { kind: 's3'; bucket: string; prefix: string; uri: string }
-  | { kind: 'file'; dir: string; uri: string };
+export type Destination = { kind: 's3'; bucket: string; prefix: string; uri: string } | { kind: 'file'; dir: string; uri: string };
 
 /** The outcome of matching a comment against the rules. */
-export type RuleMatch =
-  | { kind: 'none' }
-  | { kind: 'denied'; rule: UploadRule; keyword: string; reason: 'channel' | 'user' }
-  | { kind: 'match'; rule: UploadRule; destination: Destination };
+export type RuleMatch = { kind: 'none' } | { kind: 'denied'; rule: UploadRule; keyword: string; reason: 'channel' | 'user' } | { kind: 'match'; rule: UploadRule; destination: Destination };
 
 /**
  * Parses `s3://bucket/prefix/` or `file:///abs/dir/`. The prefix always ends in `/` (or is empty),

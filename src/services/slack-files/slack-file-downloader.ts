@@ -5,8 +5,7 @@ import { OpsbotError } from '../../core/errors.ts';
 export type TrustPredicate = (host: string, url: URL) => boolean;
 
 /** Slack's own hosts over HTTPS: the only places the token goes by default. */
-export const trustSlackHosts: TrustPredicate = (host, url) =>
-  url.protocol === 'https:' && (url.hostname === 'slack.com' || url.hostname.endsWith('.slack.com'));
+export const trustSlackHosts: TrustPredicate = (host, url) => url.protocol === 'https:' && (url.hostname === 'slack.com' || url.hostname.endsWith('.slack.com'));
 
 /**
  * Slack's hosts plus the host of the configured Web API base URL (a test simulator,
@@ -68,13 +67,18 @@ export function createSlackFileDownloader(options: SlackFileDownloaderOptions): 
           });
         } catch (error) {
           if (openOptions.signal?.aborted) throw error;
-          throw new OpsbotError('slack_unreachable', 'Could not reach Slack to download the file. Please share it again in a few minutes.', { cause: error, message: `download from ${url.host} failed: ${(error as Error).message}` });
+          throw new OpsbotError('slack_unreachable', 'Could not reach Slack to download the file. Please share it again in a few minutes.', {
+            cause: error,
+            message: `download from ${url.host} failed: ${(error as Error).message}`,
+          });
         }
         if (REDIRECT.has(response.status)) {
           await response.body?.cancel();
           const location = response.headers.get('location');
           if (!location || hop >= maxRedirects) {
-            throw new OpsbotError('slack_redirects', 'Slack kept redirecting the download, so the file could not be fetched. Please try again later.', { message: `too many or empty redirects at ${url.host}` });
+            throw new OpsbotError('slack_redirects', 'Slack kept redirecting the download, so the file could not be fetched. Please try again later.', {
+              message: `too many or empty redirects at ${url.host}`,
+            });
           }
           url = parseUrl(new URL(location, url).toString());
           log.debug({ host: url.host, withToken: trusted(url.host, url) }, 'following file download redirect');
@@ -117,7 +121,11 @@ function refused(status: number, host: string): OpsbotError {
     return new OpsbotError('slack_file_gone', 'Slack no longer has this file (it may have been deleted). Nothing was stored.', { message });
   }
   if (status === 401 || status === 403) {
-    return new OpsbotError('slack_refused', `Slack refused the download (HTTP ${status}). Check that the app has the \`files:read\` scope and is in this channel, then share the file again.`, { message });
+    return new OpsbotError(
+      'slack_refused',
+      `Slack refused the download (HTTP ${status}). Check that the app has the \`files:read\` scope and is in this channel, then share the file again.`,
+      { message },
+    );
   }
   return new OpsbotError('slack_refused', `Slack refused the download (HTTP ${status}). Please share the file again in a few minutes.`, { message });
 }
@@ -159,7 +167,11 @@ async function sniffHtml(body: ReadableStream<Uint8Array>, host: string): Promis
 }
 
 function looksLikeHtml(chunk: Uint8Array): boolean {
-  const head = Buffer.from(chunk.subarray(0, 64)).toString('latin1').replace(/^\uFEFF|^\xEF\xBB\xBF/, '').trimStart().toLowerCase();
+  const head = Buffer.from(chunk.subarray(0, 64))
+    .toString('latin1')
+    .replace(/^\uFEFF|^\xEF\xBB\xBF/, '')
+    .trimStart()
+    .toLowerCase();
   return head.startsWith('<!doctype html') || head.startsWith('<html');
 }
 

@@ -33,15 +33,7 @@ export const DEFAULT_MENTION_POLICY: Readonly<MentionPolicy> = Object.freeze({
 });
 
 /** Why a decision was taken, stable for tests, logs and metrics. */
-export type MentionCode =
-  | 'critical'
-  | 'already-full'
-  | 'urgent-in-hours'
-  | 'before-next-working-period'
-  | 'can-wait'
-  | 'no-forecast'
-  | 'uncertain-forecast'
-  | 'resolved';
+export type MentionCode = 'critical' | 'already-full' | 'urgent-in-hours' | 'before-next-working-period' | 'can-wait' | 'no-forecast' | 'uncertain-forecast' | 'resolved';
 
 /** Input of {@link decideMention}. */
 export interface MentionInput {

@@ -27,9 +27,7 @@ const abbreviations = new Map<string, string>();
 function lookUpAbbreviation(dt: DateTime, zone: string): string {
   const date = dt.toJSDate();
   for (const locale of LOCALES) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' })
-      .formatToParts(date)
-      .find((p) => p.type === 'timeZoneName')?.value;
+    const name = new Intl.DateTimeFormat(locale, { timeZone: zone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value;
     if (name && ABBREVIATION.test(name)) return name;
   }
   const off = dt.offset;
