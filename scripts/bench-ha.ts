@@ -352,6 +352,10 @@ async function main() {
   const postgres = await startPostgres();
   const ha = await startHaWorld({ databaseUrl: await postgres.createDatabase(), config: CONFIG });
   const single = await startHaWorld({ config: CONFIG });
+  // However this process ends, the bot processes it started end with it.
+  process.once('exit', () => {
+    for (const r of [...ha.replicas, ...single.replicas]) if (r.alive()) r.child.kill('SIGKILL');
+  });
   try {
     await Promise.all([ha.startReplica(), ha.startReplica(), ha.startReplica(), single.startReplica()]);
     // Warm: a lookup answered everywhere.
