@@ -360,8 +360,9 @@ export async function applyPostgresMigrations(client: PostgresQueryable, steps: 
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       const code = (error as { code?: string }).code;
-      // 23505: unique_violation (pg_type/pg_class rows of a concurrently created table); 42P07: duplicate_table.
-      if (attempt < 5 && (code === '23505' || code === '42P07')) continue;
+      // 23505: unique_violation (pg_type/pg_class rows of a concurrently created table); 42P07: duplicate_table;
+      // 42710: duplicate_object ('type "schema_migrations" already exists', seen once with three replicas starting together).
+      if (attempt < 5 && (code === '23505' || code === '42P07' || code === '42710')) continue;
       throw error;
     }
   }
