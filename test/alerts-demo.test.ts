@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
@@ -8,14 +9,19 @@ import type { CommandContext } from '../src/handlers/command-registry.ts';
 import { createAlertCommands, parseRange } from '../src/handlers/alerts/alert-commands.ts';
 import { createAlertService } from '../src/services/alerts/alert-service.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
+import { createInventoryCache } from '../src/services/inventory/cache.ts';
+import { createYamlInventorySource } from '../src/services/inventory/yaml-source.ts';
 import { alertsConfig, createRecordingChat } from './helpers/alert-fixtures.ts';
 
+const DEMO_INVENTORY = resolve(import.meta.dirname, '../demo/inventory.yaml');
 const NOW = DateTime.fromISO('2025-11-19T10:00', { zone: 'Asia/Tokyo' }).toSeconds();
 
 async function setup(channel?: string) {
   const chat = createRecordingChat();
+  const data = createDemoAlertData({ now: () => NOW });
+  const inventory = createInventoryCache({ source: createYamlInventorySource({ file: DEMO_INVENTORY, now: () => NOW }), ttlSeconds: 300, now: () => NOW, log: createSilentLogger() });
   const service = createAlertService({
-    data: createDemoAlertData({ now: () => NOW }),
+    data,
     store: (await openSqliteStore({ path: ':memory:' })).alerts,
     chat,
     config: alertsConfig(channel === undefined ? { channel: undefined } : { channel }),
@@ -23,7 +29,7 @@ async function setup(channel?: string) {
     now: () => NOW,
     tasks: createTaskTracker(),
   });
-  const commands = new Map(createAlertCommands({ service }).map((c) => [c.name, c]));
+  const commands = new Map(createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo' }).map((c) => [c.name, c]));
   const replies: ChatMessage[] = [];
   async function run(line: string) {
     const [name, ...args] = line.split(/\s+/);
@@ -59,7 +65,7 @@ describe('offline demo data and the alert commands', () => {
     expect(text).toContain('/dev/xvda1');
     expect(text).toContain('memory');
     expect(await run('forecast web-01 memory')).not.toContain('/dev/');
-    expect(await run('forecast nosuch-01')).toContain('no host named "nosuch-01"');
+    expect(await run('forecast nosuch-01')).toContain('No host matches nosuch-01');
     expect(await run('forecast web-01 loadavg5')).toContain('no used/size pair');
   });
 

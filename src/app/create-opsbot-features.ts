@@ -10,7 +10,7 @@ import { createHelpCommand } from '../handlers/help.ts';
 import { createLookupCommands } from '../handlers/lookup/commands.ts';
 import { createMentionDispatcher, type MentionHandler } from '../handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../handlers/unknown-command.ts';
-import type { MackerelWebhookHandler } from '../server/http-server.ts';
+import type { MackerelWebhookHandler } from '../core/webhook.ts';
 import { createAlertService } from '../services/alerts/alert-service.ts';
 import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
@@ -19,6 +19,7 @@ import { createInventoryCache } from '../services/inventory/cache.ts';
 import { createMackerelInventorySource } from '../services/inventory/mackerel-source.ts';
 import { createYamlInventorySource } from '../services/inventory/yaml-source.ts';
 import { createMackerelClient } from '../services/mackerel/client.ts';
+import { parseCalendar } from '../services/urgency/index.ts';
 import { createFileShareHandler } from '../handlers/relay/file-share-handler.ts';
 import { createUploadsCommand } from '../handlers/relay/uploads-command.ts';
 import { createFileDestination } from '../services/relay/file-destination.ts';
@@ -131,8 +132,9 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   // Alert graphs render on worker threads (started on first use) so drawing does not stall posting.
   const graphPool = createGraphRenderPool({ log: log.child({ component: 'graph' }) });
   const renderGraph = (spec: GraphSpec) => safeRenderGraph(spec, { log, render: graphPool.render });
+  const alertData = mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now });
   const alerts = createAlertService({
-    data: mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now }),
+    data: alertData,
     store: options.store.alerts,
     config: postsAlerts ? config.alerts : { ...config.alerts, pollSeconds: 0 },
     log: log.child({ component: 'alerts' }),
@@ -148,7 +150,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     ...(mackerel && config.alerts.closeButton ? { closeAlert: async (id: string, reason: string) => void (await mackerel.closeAlert(id, reason)) } : {}),
   });
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
-  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alerts.data, now, timeZone: alerts.timeZone, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
+  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alertData, now, timeZone: parseCalendar(config.alerts.calendar).timezone, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
 
   const relayLog = log.child({ component: 'relay' });
 

@@ -3,10 +3,10 @@ import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { isValidSlackRequest } from '@slack/bolt';
 import type { Logger } from '../core/logger.ts';
+import type { MackerelWebhookHandler } from '../core/webhook.ts';
 import { checkSlackEnvelope } from './slack-envelope.ts';
 
-/** Accepts a parsed Mackerel webhook body; returns the HTTP status and a short message. */
-export type MackerelWebhookHandler = (payload: unknown) => Promise<{ status: number; message: string }>;
+export type { MackerelWebhookHandler } from '../core/webhook.ts';
 
 export interface HttpServerOptions {
   log: Logger;

@@ -7,7 +7,7 @@ import type { AlertDataSource, HostInfo } from '../../services/alerts/alert-data
 import { buildForecastGraphSpec } from '../../services/alerts/alert-graph.ts';
 import type { AlertService } from '../../services/alerts/alert-service.ts';
 import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
-import { forecastHostResources, hostInfoOf, metricHistory, noMetrics, pairsFor, resolveHostByName } from '../../services/alerts/host-forecast.ts';
+import { forecastHostResources, hostInfoOf, metricHistory, noMetrics, pairsFor } from '../../services/alerts/host-forecast.ts';
 import type { InventoryCache } from '../../services/inventory/cache.ts';
 import { countByStatus } from '../../services/inventory/host-index.ts';
 import { resolveHostWords, type HostResolution } from '../../services/lookup/resolve-host.ts';
@@ -22,16 +22,15 @@ export interface AlertCommandOptions {
   service: AlertService;
   /**
    * Where `forecast` and `graph` find hosts: the inventory `host` answers from (only `get()` is
-   * used), so they take the same names, display names, ids, addresses and patterns. Without it
-   * (older callers and tests) hosts are looked up through the data source by name only.
+   * used), so they take the same names, display names, ids, addresses and patterns.
    */
-  inventory?: Pick<InventoryCache, 'get'>;
-  /** Metric history for `forecast` and `graph`: the source the alert service reads; default `service.data`. */
-  data?: AlertDataSource;
-  /** Epoch seconds; the alert service's clock; default `service.now`. */
-  now?: () => number;
-  /** For forecast wording and graph axes; default `service.timeZone`. */
-  timeZone?: string;
+  inventory: Pick<InventoryCache, 'get'>;
+  /** Metric history for `forecast` and `graph`: the source the alert service reads. */
+  data: AlertDataSource;
+  /** Epoch seconds; the alert service's clock. */
+  now: () => number;
+  /** For forecast wording and graph axes: the team calendar's time zone. */
+  timeZone: string;
   /** Graph renderer; default `safeRenderGraph` (never throws, null on failure). */
   render?: (spec: GraphSpec) => Promise<Buffer | null>;
   /** Where `alert replay NAME` looks for NAME.json; default `demo/alerts`. */
@@ -64,10 +63,8 @@ function renderAmbiguous(resolution: Extract<HostResolution, { kind: 'ambiguous'
 
 /** `@opsbot alerts`, `forecast <host> [metric]`, `graph <host> <metric> [range]`, `alert replay <fixture>`. */
 export function createAlertCommands(options: AlertCommandOptions): Command[] {
-  const { service, inventory } = options;
-  const data = options.data ?? service.data;
-  const clock = options.now ?? service.now;
-  const timeZone = options.timeZone ?? service.timeZone;
+  const { service, inventory, data, timeZone } = options;
+  const clock = options.now;
   const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000 }));
   const fixturesDir = options.fixturesDir ?? DEMO_ALERTS_DIR;
   const fail = (ctx: CommandContext, text: string | Mrkdwn) => ctx.reply({ text: md`:warning: ${text}` }).then(() => undefined);
@@ -78,10 +75,6 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
    * `example` turns a candidate's name into the command to suggest when several match.
    */
   async function findHost(ctx: CommandContext, example: (name: string) => string): Promise<FoundHost> {
-    if (!inventory) {
-      const found = await resolveHostByName(data, ctx.args[0] ?? '');
-      return 'error' in found ? { reply: { text: md`:warning: ${found.error}` } } : { host: found.host, rest: ctx.args.slice(1) };
-    }
     let view;
     try {
       view = await inventory.get();

@@ -4,19 +4,20 @@ import type { Config } from '../../core/config.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { TaskTracker } from '../../core/task-tracker.ts';
-import type { ChatPort } from '../../handlers/chat-port.ts';
-import type { MackerelWebhookHandler } from '../../server/http-server.ts';
+import type { ChatPort, MessageRef } from '../../core/chat-port.ts';
+import type { MackerelWebhookHandler } from '../../core/webhook.ts';
 import { safeRenderGraph, type GraphSpec } from '../graph/index.ts';
-import { decideMention, formatDuration, nextWorkingPeriodStart, parseCalendar, type MentionDecision } from '../urgency/index.ts';
+import { formatDuration, nextWorkingPeriodStart, parseCalendar } from '../urgency/index.ts';
 import { MackerelError } from '../mackerel/errors.ts';
 import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertDataSource } from './alert-data.ts';
-import { fromRestAlert, readWebhookPayload, severity, type AlertEvent, type AlertStatus } from './alert-event.ts';
+import { fromRestAlert, readWebhookPayload, type AlertEvent } from './alert-event.ts';
 import { buildForecastGraphSpec } from './alert-graph.ts';
 import type { AlertRecord, AlertRecordStore } from '../../core/state/types.ts';
 import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
 import { formatLocalTime } from './alert-graph.ts';
-import { mentionsSilenced, renderAlertMessage, type AlertActs } from './render-alert.ts';
+import { renderAlertMessage } from './render-alert.ts';
+import { advanceAlert, routeEvent, type AlertIntent, type AlertNote, type AlertView, type DecisionInputs, type LifecycleResult, type RecordChange } from './alert-lifecycle.ts';
 
 export interface AlertServiceOptions {
   data: AlertDataSource;
@@ -89,10 +90,6 @@ export interface AlertService {
   replayFixture(path: string, options?: { channel?: string }): Promise<string>;
   /** Resolves when every accepted webhook event has been handled. */
   whenIdle(): Promise<void>;
-  readonly data: AlertDataSource;
-  readonly timeZone: string;
-  /** The service's clock (epoch seconds). */
-  readonly now: () => number;
   /** "I'm on it": the post shows who, and no further mentions for the alert. First press wins. */
   acknowledge(alertId: string, actor: AlertActor): Promise<ActOutcome>;
   /** Snoozes the alert's mentions for an hour, or until the next working period starts. */
@@ -131,9 +128,6 @@ async function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T | n
   }
 }
 
-/** Relative ETA change that deserves a thread note. */
-const MATERIAL_CHANGE = 0.3;
-
 /** Alert posts: one per alert, edited through its life, with a forecast graph in the thread. */
 export function createAlertService(options: AlertServiceOptions): AlertService {
   const { data, store, config, log, now, tasks } = options;
@@ -150,7 +144,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   // Alerts of one host on one metric in one burst often draw the very same graph (same title,
   // series, forecast and thresholds): while one is queued or drawing, an identical request shares it.
   const sameGraphs = new Map<string, Promise<Buffer | null>>();
-  const render = (spec: GraphSpec): Promise<Buffer | null> => {
+  const renderGraph = (spec: GraphSpec): Promise<Buffer | null> => {
     const key = JSON.stringify({ ...spec, series: seriesId(spec.series) });
     const pending = sameGraphs.get(key);
     if (pending) return pending;
@@ -208,21 +202,63 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const chains = new Map<string, Promise<unknown>>();
   const pending = new Set<Promise<unknown>>();
   const timers: NodeJS.Timeout[] = [];
-  let channelOverride: string | undefined;
 
-  const decide = (ctx: AlertContext, status: AlertStatus): MentionDecision =>
-    decideMention({ now: now(), status, forecast: ctx.forecast, calendar, policy });
+  const inputs = (): DecisionInputs => ({ now: now(), calendar, policy, timeZone });
   const buttons = options.buttons ? { close: options.closeAlert !== undefined } : undefined;
-  const actsOf = (record: AlertRecord | null | undefined): AlertActs | undefined =>
-    record ? { ackedByName: record.ackedByName, ackedAt: record.ackedAt, snoozedUntil: record.snoozedUntil, snoozedByName: record.snoozedByName } : undefined;
-  /** Someone is on it, or mentions are snoozed: posts and thread notes ping nobody. */
-  const silenced = (record: AlertRecord | null | undefined) => mentionsSilenced(actsOf(record), now());
-  const view = (ctx: AlertContext, decision: MentionDecision, extra: { escalatedFrom?: AlertStatus; resolved?: { at: number } } = {}, record?: AlertRecord | null) => {
-    const acts = actsOf(record);
-    return renderAlertMessage(ctx, { decision, timeZone, now: now(), ...(config.mention ? { mentionTarget: config.mention } : {}), ...extra, ...(acts ? { acts } : {}), ...(buttons ? { buttons } : {}) });
+  const mentionText = (): Mrkdwn => (config.mention ? md`${configuredMention(config.mention)} ` : EMPTY);
+  const render = (view: AlertView) =>
+    renderAlertMessage(view.ctx, { decision: view.decision, timeZone, now: view.now, ...(config.mention ? { mentionTarget: config.mention } : {}), ...(view.escalatedFrom ? { escalatedFrom: view.escalatedFrom } : {}), ...(view.resolved ? { resolved: view.resolved } : {}), ...(view.acts ? { acts: view.acts } : {}), ...(buttons ? { buttons } : {}) });
+  const noteText = (note: AlertNote): Mrkdwn => {
+    switch (note.kind) {
+      case 'status':
+        return md`${note.mention ? mentionText() : EMPTY}${note.escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${note.from} → ${note.to} (${note.reason})`;
+      case 'resolved': {
+        const lasted = note.lastedSeconds !== null ? md` after ${formatDuration(note.lastedSeconds)}` : EMPTY;
+        return md`:large_green_circle: resolved${lasted}${note.reason ? ` (${note.reason.slice(0, 500)})` : ''}`;
+      }
+      case 'moved': {
+        const was = note.wasSecondsLeft === null ? 'not in sight' : `full in ${formatDuration(note.wasSecondsLeft)}`;
+        const is = note.isSecondsLeft === null ? 'not in sight' : `full in ${formatDuration(note.isSecondsLeft)}`;
+        return md`${note.mention ? mentionText() : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${note.reason}`;
+      }
+    }
   };
-  const etaAt = (ctx: AlertContext) => (ctx.forecast && ctx.forecast.secondsToLimit !== null ? now() + ctx.forecast.secondsToLimit : null);
-  const mentionText = (decision: MentionDecision): Mrkdwn => (decision.mention && config.mention ? md`${configuredMention(config.mention)} ` : EMPTY);
+
+  /**
+   * Sends intents, in order, to the post at `where` (a `post` intent goes to `where.channel` and
+   * its ref is returned). Graph failures are logged, never thrown; other failures throw.
+   */
+  async function send(intents: AlertIntent[], where: { channel: string; ts?: string }): Promise<MessageRef | undefined> {
+    let ref: MessageRef | undefined = where.ts ? { channel: where.channel, ts: where.ts } : undefined;
+    for (const intent of intents) {
+      switch (intent.kind) {
+        case 'post':
+          ref = await chat!.post({ channel: where.channel }, render(intent.view), { key: intent.key });
+          break;
+        case 'edit':
+          await chat!.update(ref!, render(intent.view));
+          break;
+        case 'note':
+          await chat!.post({ channel: ref!.channel, threadTs: ref!.ts }, { text: noteText(intent.note) }, { key: intent.key });
+          break;
+        case 'mention':
+          await chat!.post({ channel: ref!.channel, threadTs: ref!.ts }, { text: md`${mentionText()}:hourglass_flowing_sand: ${intent.reason}` }, { key: intent.key });
+          break;
+        case 'graph':
+          await postGraph(intent, ref!);
+          break;
+      }
+    }
+    return ref;
+  }
+
+  const beforeStore = (intents: AlertIntent[]) => intents.filter((i) => i.kind !== 'graph');
+  const afterStore = (intents: AlertIntent[]) => intents.filter((i) => i.kind === 'graph');
+
+  async function storeChange(alertId: string, change: RecordChange | null): Promise<void> {
+    if (change?.kind === 'update') await store.update(alertId, change.fields);
+    else if (change?.kind === 'closed') await store.markClosed(alertId);
+  }
 
   function serial<T>(id: string, task: () => Promise<T>): Promise<T> {
     const previous = chains.get(id) ?? Promise.resolve();
@@ -237,32 +273,32 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     return tasks.run(() => next);
   }
 
-  async function postGraph(ctx: AlertContext, channel: string, ts: string, key: string): Promise<void> {
-    if (!ctx.resource || !chat) return;
-    const hostName = ctx.host?.name ?? ctx.event.hostName ?? ctx.event.hostId ?? 'host';
-    const spec = buildForecastGraphSpec({ title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: ctx.resource, forecast: ctx.forecast, timeZone, now: now() });
-    const png = await render(spec);
+  async function postGraph(intent: Extract<AlertIntent, { kind: 'graph' }>, ref: MessageRef): Promise<void> {
+    if (!chat) return;
+    const { spec, key, alertId } = intent;
+    const png = await renderGraph(spec);
     try {
       if (png) {
-        await chat.uploadImage({ channel, threadTs: ts }, { filename: `alert-${ctx.event.id}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png }, { key });
+        await chat.uploadImage({ channel: ref.channel, threadTs: ref.ts }, { filename: `alert-${alertId}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png }, { key });
       } else {
-        await chat.post({ channel, threadTs: ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` }, { key: `${key}:unrendered` });
+        await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` }, { key: `${key}:unrendered` });
       }
     } catch (error) {
-      log.warn({ err: errorMessage(error), alertId: ctx.event.id }, 'could not attach the alert graph');
+      log.warn({ err: errorMessage(error), alertId }, 'could not attach the alert graph');
     }
   }
 
-  async function open(event: AlertEvent): Promise<HandleOutcome> {
-    const channel = channelOverride ?? config.channel;
+  /** `fallbackChannel`: where this event posts when `alerts.channel` is not set (a replay in the shell). */
+  async function open(event: AlertEvent, fallbackChannel?: string): Promise<HandleOutcome> {
+    const channel = config.channel || fallbackChannel;
     if (!channel || !chat) {
       log.warn({ alertId: event.id }, 'alert not posted: alerts.channel is not configured');
       return 'ignored';
     }
     if (!(await store.claim(event.id, event.status, takeover))) return 'duplicate';
     let ctx: AlertContext;
-    let ref;
-    let decision: MentionDecision;
+    let ref: MessageRef;
+    let opened: LifecycleResult;
     // Degraded first: the post never waits on Mackerel longer than the deadline. Past it, the
     // alert is posted with what its event says, and the details are edited in when they arrive.
     const full = loadAlertContext(event, { data, now: now(), timeZone });
@@ -276,8 +312,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         ctx = eventOnlyContext(event);
         log.warn({ alertId: event.id, deadlineMs: contextDeadlineMs }, 'alert details are late: posting without them, editing them in later');
       }
-      decision = decide(ctx, event.status);
-      ref = await chat.post({ channel }, view(ctx, decision), { key: `alert:${event.id}:post` });
+      opened = advanceAlert(null, { kind: 'open', event, degraded: pending !== null }, ctx, inputs());
+      ref = (await send(beforeStore(opened.intents), { channel }))!;
     } catch (error) {
       await store.release(event.id);
       log.error({ err: errorMessage(error), alertId: event.id }, 'alert post failed; will retry on the next event or poll');
@@ -285,49 +321,32 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     } finally {
       postPrepared();
     }
-    await store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null });
-    log.info({ alertId: event.id, status: event.status, mention: decision.code, problems: ctx.problems.length, degraded: pending !== null }, 'alert posted');
+    if (opened.record?.kind === 'posted') await store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, ...opened.record.fields });
+    log.info({ alertId: event.id, status: event.status, mention: opened.decision.code, problems: ctx.problems.length, degraded: pending !== null }, 'alert posted');
     if (pending) {
       ctx = await pending;
-      const later = decide(ctx, event.status);
       // Someone may have pressed "I'm on it" meanwhile.
       const current = await store.get(event.id);
-      await chat.update({ channel: ref.channel, ts: ref.ts }, view(ctx, later, {}, current));
-      // The forecast may make it urgent after all: then the mention goes into the thread.
-      if (later.mention && !decision.mention && !silenced(current)) await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`${mentionText(later)}:hourglass_flowing_sand: ${later.reason}` }, { key: `alert:${event.id}:urgent-once-detailed` });
-      await store.update(event.id, { mentioned: decision.mention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx), hasForecast: ctx.forecast !== null });
-      log.info({ alertId: event.id, mention: later.code, problems: ctx.problems.length }, 'alert details edited in');
+      const detailed = advanceAlert(current, { kind: 'detailed', event, postedMention: opened.decision.mention }, ctx, inputs());
+      await send(beforeStore(detailed.intents), ref);
+      await storeChange(event.id, detailed.record);
+      log.info({ alertId: event.id, mention: detailed.decision.code, problems: ctx.problems.length }, 'alert details edited in');
+      await send(afterStore(detailed.intents), ref);
+    } else {
+      await send(afterStore(opened.intents), ref);
     }
-    await postGraph(ctx, ref.channel, ref.ts, `alert:${event.id}:graph`);
     return 'posted';
   }
 
-  async function changeStatus(event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
-    const { channel, ts, status: previous, mentioned } = { channel: record.channel!, ts: record.ts!, status: record.status, mentioned: record.mentioned };
-    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
-    const decision = decide(ctx, event.status);
-    const escalated = severity(event.status) > severity(previous);
-    // Acknowledged or snoozed: the post is still edited (visibly), but nobody is pinged.
-    const quiet = silenced(record);
-    await chat!.update({ channel, ts }, view(ctx, decision, escalated ? { escalatedFrom: previous } : {}, record));
-    const ping = escalated && decision.mention && !mentioned && !quiet ? mentionText(decision) : EMPTY;
-    // Keyed by the record's last change: a retry after a crash says it once; a later W→C→W→C says it again.
-    await chat!.post({ channel, threadTs: ts }, { text: md`${ping}${escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${previous} → ${event.status} (${decision.reason})` }, { key: `alert:${event.id}:status:${previous}>${event.status}:${record.updatedAt ?? record.postedAt}` });
-    await store.update(event.id, { status: event.status, mentioned: mentioned || (decision.mention && !quiet), mentionCode: decision.code, etaAt: etaAt(ctx) });
-    return 'updated';
-  }
-
-  async function close(event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
-    const { channel, ts, status: lastStatus } = { channel: record.channel!, ts: record.ts!, status: record.status };
-    const ctx = await loadAlertContext({ ...event, status: lastStatus }, { data, now: now(), timeZone, withForecast: false });
-    const at = event.closedAt ?? now();
-    const decision = decide(ctx, 'OK');
-    await chat!.update({ channel, ts }, view(ctx, decision, { resolved: { at } }, record));
-    // How long it lasted only when the opening time is known (an UNKNOWN alert may have none).
-    const lasted = !ctx.event.openedAtUnknown && at >= ctx.event.openedAt ? md` after ${formatDuration(at - ctx.event.openedAt)}` : EMPTY;
-    await chat!.post({ channel, threadTs: ts }, { text: md`:large_green_circle: resolved${lasted}${event.reason ? ` (${event.reason.slice(0, 500)})` : ''}` }, { key: `alert:${event.id}:closed` });
-    await store.markClosed(event.id);
-    return 'closed';
+  /** A status change or a close of a posted alert (`kind`), with the context loaded for it. */
+  async function step(kind: 'change' | 'close', event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
+    const ref = { channel: record.channel!, ts: record.ts! };
+    const ctx = kind === 'close' ? await loadAlertContext({ ...event, status: record.status }, { data, now: now(), timeZone, withForecast: false }) : await loadAlertContext(event, { data, now: now(), timeZone });
+    const result = advanceAlert(record, { kind, event }, ctx, inputs());
+    await send(beforeStore(result.intents), ref);
+    await storeChange(event.id, result.record);
+    await send(afterStore(result.intents), ref);
+    return kind === 'close' ? 'closed' : 'updated';
   }
 
   /**
@@ -336,33 +355,39 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
    * can be taken over, the post is finished (its key finds the one already out, or posts it) and
    * then closed like any other, so it never stays open in the channel.
    */
-  async function closeUnposted(event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
-    const opened = await open({ ...event, open: true, status: record.status });
+  async function closeUnposted(event: AlertEvent, record: AlertRecord, fallbackChannel?: string): Promise<HandleOutcome> {
+    const opened = await open({ ...event, open: true, status: record.status }, fallbackChannel);
     if (opened !== 'posted') return opened;
     const posted = await store.get(event.id);
-    return posted?.state === 'posted' ? close(event, posted) : 'failed';
+    return posted?.state === 'posted' ? step('close', event, posted) : 'failed';
   }
 
-  async function handleNow(event: AlertEvent): Promise<HandleOutcome> {
+  async function handleNow(event: AlertEvent, fallbackChannel?: string): Promise<HandleOutcome> {
     try {
       const record = await store.get(event.id);
-      if (event.open) {
-        if (!record || record.state === 'posting') return await open(event);
-        if (record.state === 'closed' || record.status === event.status) return 'duplicate';
-        return await changeStatus(event, record);
+      switch (routeEvent(record, event)) {
+        case 'open':
+          return await open(event, fallbackChannel);
+        case 'change':
+          return await step('change', event, record!);
+        case 'close':
+          return await step('close', event, record!);
+        case 'close-unposted':
+          return await closeUnposted(event, record!, fallbackChannel);
+        case 'duplicate':
+          return 'duplicate';
+        case 'ignored':
+          return 'ignored';
       }
-      if (record?.state === 'posting') return await closeUnposted(event, record);
-      if (!record || record.state !== 'posted') return record ? 'duplicate' : 'ignored';
-      return await close(event, record);
     } catch (error) {
       log.error({ err: errorMessage(error), alertId: event.id }, 'alert handling failed');
       return 'failed';
     }
   }
 
-  const handle = (event: AlertEvent) =>
+  const handle = (event: AlertEvent, fallbackChannel?: string) =>
     serial(event.id, async () => {
-      const outcome = await handleNow(event);
+      const outcome = await handleNow(event, fallbackChannel);
       options.onOutcome?.(outcome);
       return outcome;
     });
@@ -398,21 +423,12 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       return;
     }
     const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
-    if (!ctx.forecast) return;
-    const decision = decide(ctx, event.status);
-    const next = etaAt(ctx);
-    const prev = record.etaAt;
-    const remaining = prev === null ? null : Math.max(3600, prev - now());
-    const moved = (prev === null) !== (next === null) || (prev !== null && next !== null && Math.abs(next - prev) / remaining! > MATERIAL_CHANGE);
-    const newlyUrgent = decision.mention && !record.mentioned && !silenced(record);
-    if (!moved && !newlyUrgent) return;
-    await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decision, {}, record));
-    const was = prev === null ? 'not in sight' : `full in ${formatDuration(Math.max(0, prev - now()))}`;
-    const is = next === null ? 'not in sight' : `full in ${formatDuration(next - now())}`;
-    const change = `${record.updatedAt ?? record.postedAt}`;
-    await chat!.post({ channel: record.channel!, threadTs: record.ts! }, { text: md`${newlyUrgent ? mentionText(decision) : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${decision.reason}` }, { key: `alert:${alertId}:moved:${change}` });
-    await store.update(alertId, { etaAt: next, mentioned: record.mentioned || newlyUrgent, mentionCode: decision.code });
-    await postGraph(ctx, record.channel!, record.ts!, `alert:${alertId}:graph:${change}`);
+    const result = advanceAlert(record, { kind: 'refresh', event }, ctx, inputs());
+    if (result.intents.length === 0) return;
+    const ref = { channel: record.channel!, ts: record.ts! };
+    await send(beforeStore(result.intents), ref);
+    await storeChange(alertId, result.record);
+    await send(afterStore(result.intents), ref);
   }
 
   const refreshOnce = async () => {
@@ -433,7 +449,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     // Closed or changed meanwhile: the ordinary path shows that (with the act on it).
     if (!event.open || event.status !== record.status) return (await handleNow(event)) !== 'failed';
     const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
-    await chat!.update({ channel: record.channel!, ts: record.ts! }, view(ctx, decide(ctx, event.status), {}, record));
+    await send(advanceAlert(record, { kind: 'redraw', event }, ctx, inputs()).intents, { channel: record.channel!, ts: record.ts! });
     return true;
   }
 
@@ -534,7 +550,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       }
     }
     if (!spec) return { kind: 'failed', note: 'This alert has no host metric opsbot can draw (only host metric alerts have one).' };
-    const png = await render(spec);
+    const png = await renderGraph(spec);
     if (!png) return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
     await chat!.uploadImage({ channel: record.channel, threadTs: record.ts }, { filename: `alert-${alertId}-7d.png`, title: spec.title, altText: `${spec.title}: the last 7 days`, data: png, comment: md`7-day graph, asked for by ${actor.name}` }, { key });
     return { kind: 'done' };
@@ -561,10 +577,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   };
 
   return {
-    data,
-    timeZone,
-    now,
-    handle,
+    handle: (event) => handle(event),
     pollOnce,
     refreshOnce,
     webhookHandler,
@@ -605,13 +618,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       const parsed = reading.kind === 'alert' ? reading.event : fromRestAlert(json, 'replay');
       const event = parsed && data.localize ? data.localize(parsed) : parsed;
       if (!event) return `not an alert fixture: ${reading.kind === 'alert' ? '' : reading.reason}`;
-      channelOverride = replayOptions.channel && !config.channel ? replayOptions.channel : undefined;
-      try {
-        const outcome = await handle(event);
-        return `alert ${event.id} (${event.status}${event.open ? '' : ', closed'}): ${outcome}`;
-      } finally {
-        channelOverride = undefined;
-      }
+      const outcome = await handle(event, replayOptions.channel);
+      return `alert ${event.id} (${event.status}${event.open ? '' : ', closed'}): ${outcome}`;
     },
     async whenIdle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);

@@ -18,24 +18,6 @@ export function hostInfoOf(host: InventoryHost): HostInfo {
   return { id: host.id, name: host.name, roles: Object.entries(host.roles).flatMap(([service, roles]) => roles.map((role) => `${service}:${role}`)), status: host.status };
 }
 
-/**
- * Finds exactly one host by name through the alert data source, or says why not.
- * @deprecated Commands resolve hosts through the inventory (`resolveHostWords` in
- * src/services/lookup/resolve-host.ts); this remains only for `createAlertCommands` callers
- * that give no inventory.
- */
-export async function resolveHostByName(data: AlertDataSource, name: string): Promise<HostLookup> {
-  let hosts: HostInfo[];
-  try {
-    hosts = await data.findHosts(name);
-  } catch (error) {
-    return { error: `could not look up host ${name}: ${userFacing(error, 'the host source did not answer. Try again in a minute.')}` };
-  }
-  if (hosts.length === 0) return { error: `no host named "${name}"` };
-  if (hosts.length > 1) return { error: `"${name}" matches ${hosts.length} hosts: ${hosts.slice(0, 5).map((h) => h.name).join(', ')}${hosts.length > 5 ? ', …' : ''}` };
-  return { host: hosts[0]! };
-}
-
 /** Why a host known to the inventory has nothing to forecast or draw: its metric source has no metrics for it. */
 export function noMetrics(data: Pick<AlertDataSource, 'kind'>, host: HostInfo): string {
   const source = data.kind === 'mackerel' ? 'Mackerel has' : 'the demo data has';
