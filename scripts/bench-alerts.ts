@@ -30,7 +30,7 @@ import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createSilentLogger } from '../src/core/logger.ts';
 import { createTaskTracker } from '../src/core/task-tracker.ts';
 import type { ChatPort } from '../src/handlers/chat-port.ts';
-import { createAlertService } from '../src/services/alerts/alert-service.ts';
+import { createAlertService } from '../src/app/create-alert-service.ts';
 import { createMackerelAlertData } from '../src/services/alerts/mackerel-alert-data.ts';
 import { createGraphRenderPool, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { createMackerelClient } from '../src/services/mackerel/client.ts';

@@ -7,7 +7,8 @@ import { createTaskTracker } from '../src/core/task-tracker.ts';
 import type { ChatMessage, MentionEvent } from '../src/handlers/chat-port.ts';
 import type { CommandContext } from '../src/handlers/command-registry.ts';
 import { createAlertCommands, parseRange } from '../src/handlers/alerts/alert-commands.ts';
-import { createAlertService } from '../src/services/alerts/alert-service.ts';
+import { createAlertReplayCommand } from '../src/handlers/alerts/alert-replay-command.ts';
+import { createAlertService } from '../src/app/create-alert-service.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
 import { createInventoryCache } from '../src/services/inventory/cache.ts';
 import { createYamlInventorySource } from '../src/services/inventory/yaml-source.ts';
@@ -29,7 +30,7 @@ async function setup(channel?: string) {
     now: () => NOW,
     tasks: createTaskTracker(),
   });
-  const commands = new Map(createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo' }).map((c) => [c.name, c]));
+  const commands = new Map([...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo' }), createAlertReplayCommand({ alerts: service })].map((c) => [c.name, c]));
   const replies: ChatMessage[] = [];
   async function run(line: string) {
     const [name, ...args] = line.split(/\s+/);

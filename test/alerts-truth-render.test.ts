@@ -8,7 +8,7 @@ import { parseHost } from '../src/services/mackerel/parse.ts';
 import type { AlertContext } from '../src/services/alerts/alert-context.ts';
 import type { MonitorInfo } from '../src/services/alerts/alert-data.ts';
 import { fromRestAlert, readWebhookPayload, type AlertEvent, type AlertStatus } from '../src/services/alerts/alert-event.ts';
-import { headline, renderAlertMessage } from '../src/services/alerts/render-alert.ts';
+import { headline, renderAlertMessage } from '../src/handlers/alerts/render-alert.ts';
 import type { MentionDecision } from '../src/services/urgency/index.ts';
 
 /**

@@ -11,7 +11,7 @@ import { createLookupCommands } from '../handlers/lookup/commands.ts';
 import { createMentionDispatcher, type MentionHandler } from '../handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../handlers/unknown-command.ts';
 import type { MackerelWebhookHandler } from '../core/webhook.ts';
-import { createAlertService } from '../services/alerts/alert-service.ts';
+import { createAlertService, type AlertService } from './create-alert-service.ts';
 import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
 import { createGraphRenderPool, safeRenderGraph, type GraphSpec } from '../services/graph/index.ts';
@@ -62,6 +62,8 @@ export interface OpsbotFeatures {
   mackerelWebhook?: MackerelWebhookHandler;
   /** Button presses on alert posts and failed relay replies. */
   onAction: ActHandler;
+  /** The alert service: the shell hands it fixtures (`alert replay`, which the shell registers). */
+  alerts: Pick<AlertService, 'replay'>;
   /** Starts background work (inventory refresh, alert polling) posting through `chat`. */
   start(chat: ChatPort): Promise<void>;
   /** Stops starting new background work. */
@@ -149,8 +151,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     buttons: config.mode !== 'shell',
     ...(mackerel && config.alerts.closeButton ? { closeAlert: async (id: string, reason: string) => void (await mackerel.closeAlert(id, reason)) } : {}),
   });
-  // `alert replay FILE` reads the local disk, so only the local shell offers it.
-  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alertData, now, timeZone: parseCalendar(config.alerts.calendar).timezone, render: renderGraph }).filter((c) => c.name !== 'alert' || config.mode === 'shell');
+  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alertData, now, timeZone: parseCalendar(config.alerts.calendar).timezone, render: renderGraph });
 
   const relayLog = log.child({ component: 'relay' });
 
@@ -213,6 +214,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     ...(slackFileOpener ? { openSlackFile: slackFileOpener } : {}),
     mackerelWebhook: alerts.webhookHandler,
     onAction,
+    alerts,
     async start(chat) {
       pollerLease.start();
       inventoryLease?.start();

@@ -2,6 +2,7 @@ import { createShellChatPort } from '../shell/shell-chat-port.ts';
 import { runShell } from '../shell/run-shell.ts';
 import { join } from 'node:path';
 import { startOpsbot } from './start-opsbot.ts';
+import { createAlertReplayCommand } from '../handlers/alerts/alert-replay-command.ts';
 import type { Logger } from '../core/logger.ts';
 
 /**
@@ -61,6 +62,8 @@ export async function runOpsbot(options: { shell?: boolean; lines?: string[] }):
     await bot.stop();
     return exitCode;
   }
+  // `alert replay FILE` reads the local disk, so only the local shell offers it.
+  bot.features.registry.register(createAlertReplayCommand({ alerts: bot.features.alerts }));
   const chat = createShellChatPort({ out: process.stdout, imageDir: join(bot.config.dataDir, 'graphs'), verbose: !options.lines });
   await bot.features.start(chat);
   try {

@@ -28,20 +28,24 @@ export interface Command {
 export interface CommandRegistry {
   find(word: string): Command | undefined;
   list(): readonly Command[];
+  /** Adds a command a transport offers on its own (the shell's `alert replay`). */
+  register(command: Command): void;
 }
 
 /** Builds the registry; duplicate names or aliases are a programming error caught at startup. */
 export function createCommandRegistry(commands: Command[]): CommandRegistry {
   const byWord = new Map<string, Command>();
-  for (const command of commands) {
-    for (const word of [command.name, ...(command.aliases ?? [])]) {
-      const key = word.toLowerCase();
-      if (byWord.has(key)) throw new Error(`duplicate command name or alias: ${word}`);
-      byWord.set(key, command);
-    }
-  }
+  const listed: Command[] = [];
+  const register = (command: Command) => {
+    const words = [command.name, ...(command.aliases ?? [])];
+    for (const word of words) if (byWord.has(word.toLowerCase())) throw new Error(`duplicate command name or alias: ${word}`);
+    for (const word of words) byWord.set(word.toLowerCase(), command);
+    listed.push(command);
+  };
+  for (const command of commands) register(command);
   return {
     find: (word) => byWord.get(word.toLowerCase()),
-    list: () => commands,
+    list: () => listed,
+    register,
   };
 }

@@ -9,7 +9,7 @@ import type { StateStore } from '../../src/core/state/types.ts';
 import { createSilentLogger } from '../../src/core/logger.ts';
 import { createTaskTracker } from '../../src/core/task-tracker.ts';
 import type { ChatImage, ChatPort, ChatTarget, MessageRef } from '../../src/handlers/chat-port.ts';
-import { createAlertService, type AlertService, type AlertServiceOptions } from '../../src/services/alerts/alert-service.ts';
+import { createAlertService, type AlertService, type AlertServiceOptions } from '../../src/app/create-alert-service.ts';
 import { createMackerelAlertData } from '../../src/services/alerts/mackerel-alert-data.ts';
 import { createMackerelClient } from '../../src/services/mackerel/client.ts';
 import type { MackerelAlert, MetricPoint } from '../../src/services/mackerel/types.ts';

@@ -2,7 +2,7 @@ import type { PermissionAction } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
 import { md, plain, type ChatMessage } from '../../core/message.ts';
 import type { ActOutcome, AlertActor, AlertService } from '../../services/alerts/alert-service.ts';
-import { ALERT_ACTIONS } from '../../services/alerts/render-alert.ts';
+import { ALERT_ACTIONS } from '../alerts/render-alert.ts';
 import type { PermissionCheck } from '../../services/permissions/permissions.ts';
 import type { ChatPort } from '../chat-port.ts';
 import type { FileShareHandler } from '../relay/file-share-handler.ts';

@@ -1,25 +1,22 @@
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
 import type { Command, CommandContext } from '../command-registry.ts';
 import { replyTarget } from '../chat-port.ts';
 import { renderHosts, renderNotFound, renderUsage, type RenderContext } from '../lookup/render.ts';
 import type { AlertDataSource, HostInfo } from '../../services/alerts/alert-data.ts';
 import { buildForecastGraphSpec } from '../../services/alerts/alert-graph.ts';
 import type { AlertService } from '../../services/alerts/alert-service.ts';
-import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
 import { forecastHostResources, hostInfoOf, metricHistory, noMetrics, pairsFor } from '../../services/alerts/host-forecast.ts';
 import type { InventoryCache } from '../../services/inventory/cache.ts';
 import { countByStatus } from '../../services/inventory/host-index.ts';
 import { resolveHostWords, type HostResolution } from '../../services/lookup/resolve-host.ts';
 import { bold, code, joinMd, link, md, plain, section, type ChatMessage, type Mrkdwn } from '../../core/message.ts';
-import { forecastLine } from '../../services/alerts/render-alert.ts';
+import { alertUrl, forecastLine, headline } from './render-alert.ts';
 import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
 import { formatDuration } from '../../services/urgency/index.ts';
 import { OpsbotError, userFacing } from '../../core/errors.ts';
 
 export interface AlertCommandOptions {
-  /** `alerts` lists its open alerts, `alert replay` hands it a fixture. */
-  service: AlertService;
+  /** `alerts` lists its open alerts. */
+  service: Pick<AlertService, 'listOpen'>;
   /**
    * Where `forecast` and `graph` find hosts: the inventory `host` answers from (only `get()` is
    * used), so they take the same names, display names, ids, addresses and patterns.
@@ -33,8 +30,6 @@ export interface AlertCommandOptions {
   timeZone: string;
   /** Graph renderer; default `safeRenderGraph` (never throws, null on failure). */
   render?: (spec: GraphSpec) => Promise<Buffer | null>;
-  /** Where `alert replay NAME` looks for NAME.json; default `demo/alerts`. */
-  fixturesDir?: string;
 }
 
 const GLYPH = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
@@ -61,12 +56,11 @@ function renderAmbiguous(resolution: Extract<HostResolution, { kind: 'ambiguous'
   return { text: md`${resolution.query} matches ${hosts.length} hosts; which one?`, blocks: [section(question), ...(list.blocks ?? [])] };
 }
 
-/** `@opsbot alerts`, `forecast <host> [metric]`, `graph <host> <metric> [range]`, `alert replay <fixture>`. */
+/** `@opsbot alerts`, `forecast <host> [metric]`, `graph <host> <metric> [range]` (`alert replay` is the shell's: alert-replay-command.ts). */
 export function createAlertCommands(options: AlertCommandOptions): Command[] {
   const { service, inventory, data, timeZone } = options;
   const clock = options.now;
   const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000 }));
-  const fixturesDir = options.fixturesDir ?? DEMO_ALERTS_DIR;
   const fail = (ctx: CommandContext, text: string | Mrkdwn) => ctx.reply({ text: md`:warning: ${text}` }).then(() => undefined);
 
   /**
@@ -118,7 +112,8 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       if (list.length === 0) return void (await ctx.reply({ text: md`:large_green_circle: No open alerts.` }));
       const lines = list.slice(0, 40).map((a) => {
         const eta = a.secondsToLimit === null ? '' : a.secondsToLimit === 0 ? md` — *at the limit*` : md` — full in ${bold(formatDuration(a.secondsToLimit))}`;
-        return md`${GLYPH[a.event.status]} ${a.title}${eta}${a.url ? md` ${link(a.url, a.event.id)}` : ''}`;
+        const url = alertUrl(a.ctx);
+        return md`${GLYPH[a.event.status]} ${headline(a.ctx, a.event.status)}${eta}${url ? md` ${link(url, a.event.id)}` : ''}`;
       });
       const more = list.length > 40 ? `\n…and ${list.length - 40} more` : '';
       await ctx.reply({ text: md`*${list.length} open alert${list.length === 1 ? '' : 's'}*\n${joinMd(lines, '\n')}${more}` });
@@ -192,23 +187,5 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
     },
   };
 
-  const alert: Command = {
-    name: 'alert',
-    usage: 'alert replay <fixture>',
-    summary: 'Replays a Mackerel webhook payload (a demo fixture name or a JSON file) as if it had just arrived.',
-    examples: ['alert replay db-01-disk-critical', 'alert replay ./captured-webhook.json'],
-    async run(ctx) {
-      const [sub, name] = ctx.args;
-      if (sub !== 'replay' || !name) {
-        const fixtures = listDemoFixtures(fixturesDir);
-        return fail(ctx, `usage: ${alert.usage}${fixtures.length ? `\nfixtures: ${fixtures.join(', ')}` : ''}`);
-      }
-      const path = /[/\\]|\.json$/.test(name) ? (isAbsolute(name) ? name : resolve(name)) : join(fixturesDir, `${name}.json`);
-      if (!existsSync(path)) return fail(ctx, `no fixture "${name}" (available: ${listDemoFixtures(fixturesDir).join(', ') || 'none'})`);
-      const outcome = await service.replayFixture(path, { channel: ctx.event.channel });
-      await ctx.reply({ text: plain(`replayed ${name}: ${outcome}`) });
-    },
-  };
-
-  return [alerts, forecast, graph, alert];
+  return [alerts, forecast, graph];
 }

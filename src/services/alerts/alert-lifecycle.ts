@@ -1,3 +1,4 @@
+import type { MessageRef } from '../../core/chat-port.ts';
 import type { AlertRecord } from '../../core/state/types.ts';
 import type { GraphSpec } from '../graph/index.ts';
 import { decideMention, type MentionDecision, type MentionPolicy, type TeamCalendar } from '../urgency/index.ts';
@@ -221,4 +222,29 @@ export function advanceAlert(record: AlertRecord | null, step: LifecycleStep, ct
       return { record: null, intents: [{ kind: 'edit', view: view(decision) }], decision };
     }
   }
+}
+
+/** Where an alert's intents go: its post (`ts`), or, before it exists, its channel. */
+export interface AlertPostRef {
+  channel: string;
+  ts?: string;
+}
+
+/**
+ * Turns intents into chat (src/handlers/alerts/alert-poster.ts): words and renders them and
+ * sends them through the chat port with the intents' keys.
+ */
+export interface AlertPoster {
+  /** False until there is a chat to post in. */
+  readonly ready: boolean;
+  /**
+   * Sends the intents in order; a `post` goes to `where.channel` and the others to the post (the
+   * one just sent, or `where.ts`). Returns the post's ref. A graph that cannot be attached is
+   * logged, not thrown; any other failure throws.
+   */
+  send(intents: readonly AlertIntent[], where: AlertPostRef): Promise<MessageRef | undefined>;
+  /** A post is being prepared: graphs wait for it (briefly). Call the result once it is sent or failed. */
+  preparing(): () => void;
+  /** Uploads a graph someone asked for into the post's thread; false when it could not be rendered. */
+  askedGraph(where: MessageRef, graph: { key: string; alertId: string; spec: GraphSpec; askedBy: string }): Promise<boolean>;
 }

@@ -1,40 +1,32 @@
-import { configuredMention, EMPTY, md, type Mrkdwn } from '../../core/message.ts';
-import { readFile } from 'node:fs/promises';
 import type { Config } from '../../core/config.ts';
 import { errorMessage } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { TaskTracker } from '../../core/task-tracker.ts';
-import type { ChatPort, MessageRef } from '../../core/chat-port.ts';
+import type { MessageRef } from '../../core/chat-port.ts';
 import type { MackerelWebhookHandler } from '../../core/webhook.ts';
-import { safeRenderGraph, type GraphSpec } from '../graph/index.ts';
-import { formatDuration, nextWorkingPeriodStart, parseCalendar } from '../urgency/index.ts';
+import type { GraphSpec } from '../graph/index.ts';
+import { nextWorkingPeriodStart, parseCalendar } from '../urgency/index.ts';
 import { MackerelError } from '../mackerel/errors.ts';
 import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertDataSource } from './alert-data.ts';
 import { fromRestAlert, readWebhookPayload, type AlertEvent } from './alert-event.ts';
-import { buildForecastGraphSpec } from './alert-graph.ts';
+import { buildForecastGraphSpec, formatLocalTime } from './alert-graph.ts';
 import type { AlertRecord, AlertRecordStore } from '../../core/state/types.ts';
 import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
-import { formatLocalTime } from './alert-graph.ts';
-import { renderAlertMessage } from './render-alert.ts';
-import { advanceAlert, routeEvent, type AlertIntent, type AlertNote, type AlertView, type DecisionInputs, type LifecycleResult, type RecordChange } from './alert-lifecycle.ts';
+import { advanceAlert, routeEvent, type AlertIntent, type AlertPoster, type AlertPostRef, type DecisionInputs, type LifecycleResult, type RecordChange } from './alert-lifecycle.ts';
 
 export interface AlertServiceOptions {
   data: AlertDataSource;
   store: AlertRecordStore;
-  /** Where posts go; may also be given to `start`. */
-  chat?: ChatPort;
+  /** Turns the lifecycle's intents into chat (src/handlers/alerts/alert-poster.ts). */
+  poster: AlertPoster;
   config: Config['alerts'];
   log: Logger;
   /** Epoch seconds. */
   now: () => number;
   tasks: TaskTracker;
-  /** Graph renderer (never throws; null = no graph); default `safeRenderGraph` with a 2 s bound. */
-  render?: (spec: GraphSpec) => Promise<Buffer | null>;
   /** A `posting` claim older than this is taken over (its poster died); default 120 s. */
   claimTakeoverSeconds?: number;
-  /** Graphs rendered at once: the render pool's size when `render` uses one; default 1. */
-  renderConcurrency?: number;
   /**
    * How long a new alert's post waits for its details from Mackerel (host, monitor, history,
    * forecast) before it is posted with what the alert itself says; the details are edited in
@@ -49,8 +41,6 @@ export interface AlertServiceOptions {
   leader?: { isLeader(): boolean };
   /** Told what each event did (for metrics). */
   onOutcome?: (outcome: HandleOutcome) => void;
-  /** Posts carry Slack buttons (I'm on it, snooze, graph, and close when `closeAlert` is given). */
-  buttons?: boolean;
   /** Closes an alert in Mackerel (a write-enabled API key); shown as a button only when given. */
   closeAlert?: (alertId: string, reason: string) => Promise<void>;
 }
@@ -81,13 +71,17 @@ export interface AlertService {
   pollOnce(): Promise<void>;
   /** Re-forecasts open alerts; notes in the thread when the ETA moved materially. */
   refreshOnce(): Promise<void>;
-  start(chat?: ChatPort): void;
+  /** Starts polling and refreshing (as the leader, when there is one). */
+  start(): void;
   stop(): Promise<void>;
   webhookHandler: MackerelWebhookHandler;
   /** Open alerts with their ETA, soonest first. */
   listOpen(): Promise<OpenAlertSummary[]>;
-  /** Reads a webhook payload (or REST alert) JSON file and handles it; returns what happened, in words. */
-  replayFixture(path: string, options?: { channel?: string }): Promise<string>;
+  /**
+   * Handles a webhook payload (or REST alert) as if it had just arrived; returns what happened, in
+   * words. `channel`: where it posts when `alerts.channel` is not set.
+   */
+  replay(payload: unknown, options?: { channel?: string }): Promise<string>;
   /** Resolves when every accepted webhook event has been handled. */
   whenIdle(): Promise<void>;
   /** "I'm on it": the post shows who, and no further mentions for the alert. First press wins. */
@@ -101,19 +95,6 @@ export interface AlertService {
   /** True when posts offer "Close in Mackerel". */
   readonly canClose: boolean;
 }
-
-// Graph specs of one host's alerts share the series array (see loadAlertContext); keying the
-// dedupe by the array's identity avoids serialising hundreds of points per graph.
-const seriesIds = new WeakMap<object, number>();
-let lastSeriesId = 0;
-function seriesId(series: object): number {
-  let id = seriesIds.get(series);
-  if (id === undefined) seriesIds.set(series, (id = ++lastSeriesId));
-  return id;
-}
-
-/** A graph waits at most this long (ms, since it was asked for) for alerts still being posted. */
-const RENDER_DEFER_MS = 1000;
 
 /** The promise's value if it settles within `ms`, else null (the promise goes on). */
 async function withinDeadline<T>(promise: Promise<T>, ms: number): Promise<T | null> {
@@ -134,124 +115,15 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const calendar = parseCalendar(config.calendar);
   const timeZone = calendar.timezone;
   const policy = { mentionOnCritical: config.mentionOnCritical, marginMinutes: config.marginMinutes, urgentWithinMinutes: config.urgentWithinMinutes };
-  const renderOne = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log }));
-  // Drawing is CPU-bound: a bounded number at a time (one per render worker) keeps each render
-  // short (the renderer's timeout starts when it is called), and renders wait while alerts are
-  // being loaded and posted, so a burst's posts do not share the CPU with its graphs.
-  const renderSlots = Math.max(1, Math.floor(options.renderConcurrency ?? 1));
-  const renderWaiting: (() => void)[] = [];
-  let rendering = 0;
-  // Alerts of one host on one metric in one burst often draw the very same graph (same title,
-  // series, forecast and thresholds): while one is queued or drawing, an identical request shares it.
-  const sameGraphs = new Map<string, Promise<Buffer | null>>();
-  const renderGraph = (spec: GraphSpec): Promise<Buffer | null> => {
-    const key = JSON.stringify({ ...spec, series: seriesId(spec.series) });
-    const pending = sameGraphs.get(key);
-    if (pending) return pending;
-    const png = renderNow(spec);
-    sameGraphs.set(key, png);
-    const forget = () => {
-      if (sameGraphs.get(key) === png) sameGraphs.delete(key);
-    };
-    // Both ways, so this branch never rejects; the callers get png's own rejection.
-    png.then(forget, forget);
-    return png;
-  };
-  const renderNow = async (spec: GraphSpec): Promise<Buffer | null> => {
-    const queuedAt = performance.now();
-    if (rendering >= renderSlots) await new Promise<void>((resolve) => renderWaiting.push(resolve));
-    else rendering++;
-    try {
-      await postsSettled(queuedAt);
-      // A turn of the event loop between graphs: an in-process renderer draws synchronously, and
-      // back-to-back renders chained on promises alone would hold the loop for the whole burst.
-      await new Promise<void>((resolve) => setImmediate(resolve));
-      return await renderOne(spec);
-    } catch {
-      return null;
-    } finally {
-      // The slot passes straight to the next waiter, if any.
-      const next = renderWaiting.shift();
-      if (next) next();
-      else rendering--;
-    }
-  };
-  // Alerts between their claim and their post; graphs wait for them (at most RENDER_DEFER_MS).
-  let preparingPosts = 0;
-  const postsIdle: (() => void)[] = [];
-  const postsSettled = (since: number): Promise<void> => {
-    const left = since + RENDER_DEFER_MS - performance.now();
-    if (preparingPosts === 0 || left <= 0) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        const i = postsIdle.indexOf(done);
-        if (i >= 0) postsIdle.splice(i, 1);
-        resolve();
-      };
-      const timer = setTimeout(done, left);
-      postsIdle.push(done);
-    });
-  };
-  const postPrepared = () => {
-    if (--preparingPosts === 0) for (const done of postsIdle.slice()) done();
-  };
   const takeover = options.claimTakeoverSeconds ?? 120;
   const contextDeadlineMs = options.contextDeadlineMs ?? 3000;
-  let chat = options.chat;
+  const { poster } = options;
   const chains = new Map<string, Promise<unknown>>();
   const pending = new Set<Promise<unknown>>();
   const timers: NodeJS.Timeout[] = [];
 
   const inputs = (): DecisionInputs => ({ now: now(), calendar, policy, timeZone });
-  const buttons = options.buttons ? { close: options.closeAlert !== undefined } : undefined;
-  const mentionText = (): Mrkdwn => (config.mention ? md`${configuredMention(config.mention)} ` : EMPTY);
-  const render = (view: AlertView) =>
-    renderAlertMessage(view.ctx, { decision: view.decision, timeZone, now: view.now, ...(config.mention ? { mentionTarget: config.mention } : {}), ...(view.escalatedFrom ? { escalatedFrom: view.escalatedFrom } : {}), ...(view.resolved ? { resolved: view.resolved } : {}), ...(view.acts ? { acts: view.acts } : {}), ...(buttons ? { buttons } : {}) });
-  const noteText = (note: AlertNote): Mrkdwn => {
-    switch (note.kind) {
-      case 'status':
-        return md`${note.mention ? mentionText() : EMPTY}${note.escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${note.from} → ${note.to} (${note.reason})`;
-      case 'resolved': {
-        const lasted = note.lastedSeconds !== null ? md` after ${formatDuration(note.lastedSeconds)}` : EMPTY;
-        return md`:large_green_circle: resolved${lasted}${note.reason ? ` (${note.reason.slice(0, 500)})` : ''}`;
-      }
-      case 'moved': {
-        const was = note.wasSecondsLeft === null ? 'not in sight' : `full in ${formatDuration(note.wasSecondsLeft)}`;
-        const is = note.isSecondsLeft === null ? 'not in sight' : `full in ${formatDuration(note.isSecondsLeft)}`;
-        return md`${note.mention ? mentionText() : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${note.reason}`;
-      }
-    }
-  };
-
-  /**
-   * Sends intents, in order, to the post at `where` (a `post` intent goes to `where.channel` and
-   * its ref is returned). Graph failures are logged, never thrown; other failures throw.
-   */
-  async function send(intents: AlertIntent[], where: { channel: string; ts?: string }): Promise<MessageRef | undefined> {
-    let ref: MessageRef | undefined = where.ts ? { channel: where.channel, ts: where.ts } : undefined;
-    for (const intent of intents) {
-      switch (intent.kind) {
-        case 'post':
-          ref = await chat!.post({ channel: where.channel }, render(intent.view), { key: intent.key });
-          break;
-        case 'edit':
-          await chat!.update(ref!, render(intent.view));
-          break;
-        case 'note':
-          await chat!.post({ channel: ref!.channel, threadTs: ref!.ts }, { text: noteText(intent.note) }, { key: intent.key });
-          break;
-        case 'mention':
-          await chat!.post({ channel: ref!.channel, threadTs: ref!.ts }, { text: md`${mentionText()}:hourglass_flowing_sand: ${intent.reason}` }, { key: intent.key });
-          break;
-        case 'graph':
-          await postGraph(intent, ref!);
-          break;
-      }
-    }
-    return ref;
-  }
-
+  const send = (intents: AlertIntent[], where: AlertPostRef) => poster.send(intents, where);
   const beforeStore = (intents: AlertIntent[]) => intents.filter((i) => i.kind !== 'graph');
   const afterStore = (intents: AlertIntent[]) => intents.filter((i) => i.kind === 'graph');
 
@@ -273,25 +145,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     return tasks.run(() => next);
   }
 
-  async function postGraph(intent: Extract<AlertIntent, { kind: 'graph' }>, ref: MessageRef): Promise<void> {
-    if (!chat) return;
-    const { spec, key, alertId } = intent;
-    const png = await renderGraph(spec);
-    try {
-      if (png) {
-        await chat.uploadImage({ channel: ref.channel, threadTs: ref.ts }, { filename: `alert-${alertId}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png }, { key });
-      } else {
-        await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` }, { key: `${key}:unrendered` });
-      }
-    } catch (error) {
-      log.warn({ err: errorMessage(error), alertId }, 'could not attach the alert graph');
-    }
-  }
-
   /** `fallbackChannel`: where this event posts when `alerts.channel` is not set (a replay in the shell). */
   async function open(event: AlertEvent, fallbackChannel?: string): Promise<HandleOutcome> {
     const channel = config.channel || fallbackChannel;
-    if (!channel || !chat) {
+    if (!channel || !poster.ready) {
       log.warn({ alertId: event.id }, 'alert not posted: alerts.channel is not configured');
       return 'ignored';
     }
@@ -303,7 +160,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     // alert is posted with what its event says, and the details are edited in when they arrive.
     const full = loadAlertContext(event, { data, now: now(), timeZone });
     let pending: Promise<AlertContext> | null = null;
-    preparingPosts++;
+    const prepared = poster.preparing();
     try {
       const early = await withinDeadline(full, contextDeadlineMs);
       if (early) ctx = early;
@@ -319,7 +176,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       log.error({ err: errorMessage(error), alertId: event.id }, 'alert post failed; will retry on the next event or poll');
       return 'failed';
     } finally {
-      postPrepared();
+      prepared();
     }
     if (opened.record?.kind === 'posted') await store.markPosted(event.id, { channel: ref.channel, ts: ref.ts, ...opened.record.fields });
     log.info({ alertId: event.id, status: event.status, mention: opened.decision.code, problems: ctx.problems.length, degraded: pending !== null }, 'alert posted');
@@ -550,9 +407,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       }
     }
     if (!spec) return { kind: 'failed', note: 'This alert has no host metric opsbot can draw (only host metric alerts have one).' };
-    const png = await renderGraph(spec);
-    if (!png) return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
-    await chat!.uploadImage({ channel: record.channel, threadTs: record.ts }, { filename: `alert-${alertId}-7d.png`, title: spec.title, altText: `${spec.title}: the last 7 days`, data: png, comment: md`7-day graph, asked for by ${actor.name}` }, { key });
+    if (!(await poster.askedGraph({ channel: record.channel, ts: record.ts }, { key, alertId, spec, askedBy: actor.name }))) return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
     return { kind: 'done' };
   }
 
@@ -581,8 +436,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     pollOnce,
     refreshOnce,
     webhookHandler,
-    start(chatPort) {
-      if (chatPort) chat = chatPort;
+    start() {
       const leads = () => options.leader?.isLeader() ?? true;
       const every = (seconds: number, task: () => Promise<void>, what: string) => {
         const timer = setInterval(() => {
@@ -607,15 +461,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     closeInMackerel,
     weekGraph,
     canClose: options.closeAlert !== undefined,
-    async replayFixture(path, replayOptions = {}) {
-      let json: unknown;
-      try {
-        json = JSON.parse(await readFile(path, 'utf8'));
-      } catch (error) {
-        return `cannot read fixture ${path}: ${errorMessage(error)}`;
-      }
-      const reading = readWebhookPayload(json, 'replay');
-      const parsed = reading.kind === 'alert' ? reading.event : fromRestAlert(json, 'replay');
+    async replay(payload, replayOptions = {}) {
+      const reading = readWebhookPayload(payload, 'replay');
+      const parsed = reading.kind === 'alert' ? reading.event : fromRestAlert(payload, 'replay');
       const event = parsed && data.localize ? data.localize(parsed) : parsed;
       if (!event) return `not an alert fixture: ${reading.kind === 'alert' ? '' : reading.reason}`;
       const outcome = await handle(event, replayOptions.channel);

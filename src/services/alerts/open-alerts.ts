@@ -1,18 +1,16 @@
 import type { AlertDataSource } from './alert-data.ts';
 import type { AlertEvent } from './alert-event.ts';
-import { loadAlertContext } from './alert-context.ts';
+import { loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertRecordStore } from '../../core/state/types.ts';
-import { alertUrl, headline } from './render-alert.ts';
 
 /** One line of `@opsbot alerts`. */
 export interface OpenAlertSummary {
   event: AlertEvent;
-  /** "CRITICAL disk used % on web-01". */
-  title: string;
+  /** What is known about it (the command words its headline and link from this). */
+  ctx: AlertContext;
   /** Seconds to the limit from now; null when not forecast or not in sight. */
   secondsToLimit: number | null;
   explanation: string | null;
-  url: string | null;
   /** Whether opsbot posted it. */
   posted: boolean;
 }
@@ -33,7 +31,7 @@ export async function listOpenAlerts(options: { data: AlertDataSource; store: Pi
       const forecastNow = !posted && budget-- > 0;
       const ctx = await loadAlertContext(event, { data, now, timeZone, withForecast: forecastNow });
       const secondsToLimit = posted ? (record.etaAt === null ? null : Math.max(0, record.etaAt - now)) : (ctx.forecast?.secondsToLimit ?? null);
-      return { event, title: headline(ctx, event.status), secondsToLimit, explanation: ctx.forecast?.explanation ?? null, url: alertUrl(ctx), posted };
+      return { event, ctx, secondsToLimit, explanation: ctx.forecast?.explanation ?? null, posted };
     }),
   );
   const rank = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };

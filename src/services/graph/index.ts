@@ -11,3 +11,4 @@ export {
   type RenderPoolLogger,
   type TimedRender,
 } from './render-pool.ts';
+export { createGraphScheduler, type GraphScheduler, type GraphSchedulerOptions } from './graph-scheduler.ts';

@@ -1,12 +1,15 @@
 import { actions, bold, code, configuredMention, context, EMPTY, joinMd, link, md, plain, section, type ChatMessage, type MessageBlock, type MessageButton, type Mrkdwn } from '../../core/message.ts';
-import { formatBand } from '../forecast/wording.ts';
-import type { ForecastResult } from '../forecast/index.ts';
-import { formatValueAuto, type GraphUnit } from '../graph/index.ts';
-import { formatDuration, type MentionDecision } from '../urgency/index.ts';
-import type { AlertContext } from './alert-context.ts';
-import type { MonitorInfo } from './alert-data.ts';
-import type { AlertStatus } from './alert-event.ts';
-import { formatLocalTime } from './alert-graph.ts';
+import { formatBand } from '../../services/forecast/wording.ts';
+import type { ForecastResult } from '../../services/forecast/index.ts';
+import { formatValueAuto, type GraphUnit } from '../../services/graph/index.ts';
+import { formatDuration, type MentionDecision } from '../../services/urgency/index.ts';
+import type { AlertContext } from '../../services/alerts/alert-context.ts';
+import type { MonitorInfo } from '../../services/alerts/alert-data.ts';
+import type { AlertStatus } from '../../services/alerts/alert-event.ts';
+import { formatLocalTime } from '../../services/alerts/alert-graph.ts';
+import { mentionsSilenced, type AlertActs } from '../../services/alerts/alert-lifecycle.ts';
+
+export { mentionsSilenced, type AlertActs };
 
 /** What one rendering of an alert post needs besides the context. */
 export interface AlertViewOptions {
@@ -25,13 +28,6 @@ export interface AlertViewOptions {
   buttons?: { close: boolean };
 }
 
-export interface AlertActs {
-  ackedByName?: string | null;
-  ackedAt?: number | null;
-  snoozedUntil?: number | null;
-  snoozedByName?: string | null;
-}
-
 /** Action IDs of the alert post's buttons (the Slack layer routes on them). */
 export const ALERT_ACTIONS = {
   ack: 'opsbot_alert_ack',
@@ -40,11 +36,6 @@ export const ALERT_ACTIONS = {
   graph: 'opsbot_alert_graph',
   close: 'opsbot_alert_close',
 } as const;
-
-/** True when mentions for the alert are held back: someone is on it, or they are snoozed. */
-export function mentionsSilenced(acts: AlertActs | undefined, now: number): boolean {
-  return Boolean(acts?.ackedByName) || (acts?.snoozedUntil ?? 0) > now;
-}
 
 function alertButtons(ctx: AlertContext, opts: AlertViewOptions): MessageButton[] {
   const id = ctx.event.id;
