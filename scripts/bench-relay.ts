@@ -23,12 +23,12 @@ import { BENCH_TOKEN as TOKEN, BENCH_SEED as SEED } from './bench-relay-leg.ts';
 
 /**
  * The node flags production runs with: those of package.json's `start` script
- * (`node <flags> bin/opsbot.js start`). Both legs get them, so the relay runs exactly as in
+ * (`exec node <flags> bin/opsbot.js start`). Both legs get them, so the relay runs exactly as in
  * production and the ratio measures the relay's own cost, not the runtime's tuning.
  */
 function productionNodeFlags(): string[] {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
-  const match = /^node((?:\s+--?\S+)*)\s+bin\/opsbot\.js\b/.exec(pkg.scripts.start);
+  const match = /^(?:exec\s+)?node((?:\s+--?\S+)*)\s+bin\/opsbot\.js\b/.exec(pkg.scripts.start);
   if (!match) throw new Error(`cannot read the node flags from the start script: ${pkg.scripts.start}`);
   return match[1]!.trim().split(/\s+/).filter(Boolean);
 }
