@@ -30,7 +30,7 @@ import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createSilentLogger } from '../src/core/logger.ts';
 import { createTaskTracker } from '../src/core/task-tracker.ts';
 import type { ChatPort } from '../src/handlers/chat-port.ts';
-import { createAlertService } from '../src/app/create-alert-service.ts';
+import { assembleAlertJob } from '../src/app/assemble-alert-job.ts';
 import { createMackerelAlertData } from '../src/services/alerts/mackerel-alert-data.ts';
 import { createGraphRenderPool, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
@@ -187,7 +187,7 @@ async function run(o: RunOptions): Promise<RunResult> {
   const log = createSilentLogger();
   const client = createMackerelClient({ apiKey: sim.apiKey, baseUrl: sim.url, log, retries: 1 });
   const data = createMackerelAlertData({ client, now: () => o.now, perSecond: o.perSecond, concurrency: o.concurrency });
-  const service = createAlertService({
+  const service = assembleAlertJob({
     data,
     store: (await openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'state.sqlite') })).alerts,
     chat,

@@ -11,7 +11,7 @@ import { createLookupCommands } from '../src/handlers/lookup/commands.ts';
 import { createMentionDispatcher } from '../src/handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../src/handlers/unknown-command.ts';
 import type { AlertDataSource } from '../src/services/alerts/alert-data.ts';
-import { createAlertService } from '../src/app/create-alert-service.ts';
+import { assembleAlertJob } from '../src/app/assemble-alert-job.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../src/services/alerts/mackerel-alert-data.ts';
 import { createInventoryCache } from '../src/services/inventory/cache.ts';
@@ -37,7 +37,7 @@ const PNG = Buffer.from('\x89PNG fake');
  */
 async function bot(source: InventorySource, data: AlertDataSource) {
   const inventory = createInventoryCache({ source, ttlSeconds: 300, now: () => NOW, log });
-  const service = createAlertService({
+  const service = assembleAlertJob({
     data,
     store: (await openSqliteStore({ path: ':memory:' })).alerts,
     config: alertsConfig({ channel: undefined }),

@@ -8,7 +8,7 @@ import type { ChatMessage, MentionEvent } from '../src/handlers/chat-port.ts';
 import type { CommandContext } from '../src/handlers/command-registry.ts';
 import { createAlertCommands, parseRange } from '../src/handlers/alerts/alert-commands.ts';
 import { createAlertReplayCommand } from '../src/handlers/alerts/alert-replay-command.ts';
-import { createAlertService } from '../src/app/create-alert-service.ts';
+import { assembleAlertJob } from '../src/app/assemble-alert-job.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
 import { createInventoryCache } from '../src/services/inventory/cache.ts';
 import { createYamlInventorySource } from '../src/services/inventory/yaml-source.ts';
@@ -21,7 +21,7 @@ async function setup(channel?: string) {
   const chat = createRecordingChat();
   const data = createDemoAlertData({ now: () => NOW });
   const inventory = createInventoryCache({ source: createYamlInventorySource({ file: DEMO_INVENTORY, now: () => NOW }), ttlSeconds: 300, now: () => NOW, log: createSilentLogger() });
-  const service = createAlertService({
+  const service = assembleAlertJob({
     data,
     store: (await openSqliteStore({ path: ':memory:' })).alerts,
     chat,

@@ -11,7 +11,7 @@ import { createLookupCommands } from '../handlers/lookup/commands.ts';
 import { createMentionDispatcher, type MentionHandler } from '../handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../handlers/unknown-command.ts';
 import type { MackerelWebhookHandler } from '../core/webhook.ts';
-import { createAlertService, type AlertService } from './create-alert-service.ts';
+import { assembleAlertJob, type AlertService } from './assemble-alert-job.ts';
 import { createDemoAlertData } from '../services/alerts/demo-alert-data.ts';
 import { createMackerelAlertData } from '../services/alerts/mackerel-alert-data.ts';
 import { createGraphRenderPool, safeRenderGraph, type GraphSpec } from '../services/graph/index.ts';
@@ -135,7 +135,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const graphPool = createGraphRenderPool({ log: log.child({ component: 'graph' }) });
   const renderGraph = (spec: GraphSpec) => safeRenderGraph(spec, { log, render: graphPool.render });
   const alertData = mackerel ? createMackerelAlertData({ client: mackerel, now }) : createDemoAlertData({ now });
-  const alerts = createAlertService({
+  const alerts = assembleAlertJob({
     data: alertData,
     store: options.store.alerts,
     config: postsAlerts ? config.alerts : { ...config.alerts, pollSeconds: 0 },

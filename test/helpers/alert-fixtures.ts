@@ -9,7 +9,7 @@ import type { StateStore } from '../../src/core/state/types.ts';
 import { createSilentLogger } from '../../src/core/logger.ts';
 import { createTaskTracker } from '../../src/core/task-tracker.ts';
 import type { ChatImage, ChatPort, ChatTarget, MessageRef } from '../../src/handlers/chat-port.ts';
-import { createAlertService, type AlertService, type AlertServiceOptions } from '../../src/app/create-alert-service.ts';
+import { assembleAlertJob, type AlertService, type AlertServiceOptions } from '../../src/app/assemble-alert-job.ts';
 import { createMackerelAlertData } from '../../src/services/alerts/mackerel-alert-data.ts';
 import { createMackerelClient } from '../../src/services/mackerel/client.ts';
 import type { MackerelAlert, MetricPoint } from '../../src/services/mackerel/types.ts';
@@ -150,7 +150,7 @@ export async function startAlertHarness(opts: {
   const store = await openSqliteStore({ path: dbPath, now: clock });
   const make = (overrides: Partial<AlertServiceOptions> = {}) => {
     const client = createMackerelClient({ apiKey: sim.apiKey, baseUrl: sim.url, log, retries: 0, timeoutMs: 5000 });
-    return createAlertService({
+    return assembleAlertJob({
       data: createMackerelAlertData({ client, now: clock, perSecond: 100 }),
       store: store.alerts,
       chat,

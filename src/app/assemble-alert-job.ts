@@ -28,7 +28,7 @@ export interface AlertService extends Omit<LifecycleService, 'start'> {
  * Alerts wired together: the service (lifecycle, store, timers) hands its intents to a poster that
  * renders them and sends them through the chat port, drawing graphs through a graph scheduler.
  */
-export function createAlertService(options: AlertServiceOptions): AlertService {
+export function assembleAlertJob(options: AlertServiceOptions): AlertService {
   const { chat, render, renderConcurrency, buttons, ...rest } = options;
   const graphs = createGraphScheduler({ render: render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log: options.log })), ...(renderConcurrency !== undefined ? { slots: renderConcurrency } : {}) });
   const poster = createAlertPoster({
