@@ -69,15 +69,45 @@ afterAll(async () => {
 
 function webhook(status: string) {
   return {
-    orgName: 'acme', event: 'alert', type: 'host', message: 'disk used % 85.2 > 80', imageUrl: null,
-    host: { id: WEB.id, name: WEB.name, url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`, status: 'working', isRetired: false, roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }] },
-    alert: { id: ID, url: `https://mackerel.io/orgs/acme/alerts/${ID}`, status, isOpen: true, trigger: 'monitor', openedAt: NOW - 120, closedAt: null, createdAt: (NOW - 120) * 1000, monitorName: 'disk used %', metricLabel: 'disk%', metricValue: status === 'critical' ? 92 : 85.2, monitorOperator: '>', warningThreshold: 80, criticalThreshold: 90 },
+    orgName: 'acme',
+    event: 'alert',
+    type: 'host',
+    message: 'disk used % 85.2 > 80',
+    imageUrl: null,
+    host: {
+      id: WEB.id,
+      name: WEB.name,
+      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
+      status: 'working',
+      isRetired: false,
+      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
+    },
+    alert: {
+      id: ID,
+      url: `https://mackerel.io/orgs/acme/alerts/${ID}`,
+      status,
+      isOpen: true,
+      trigger: 'monitor',
+      openedAt: NOW - 120,
+      closedAt: null,
+      createdAt: (NOW - 120) * 1000,
+      monitorName: 'disk used %',
+      metricLabel: 'disk%',
+      metricValue: status === 'critical' ? 92 : 85.2,
+      monitorOperator: '>',
+      warningThreshold: 80,
+      criticalThreshold: 90,
+    },
   };
 }
 const hook = (body: unknown) => fetch(`${bot.baseUrl}/webhooks/mackerel?token=${HOOK}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const pressOn = (actionId: string, user: { id: string; name: string }) => press(bot.baseUrl, slack, { actionId, value: ID, user, channel: 'C0ALERTS', messageTs: postTs });
 const updatesOfPost = () => slack.callsOf('chat.update').filter((c) => c.args.ts === postTs);
-const buttonsOf = (call: SimCall) => ((call.args.blocks as { type: string; elements?: { action_id: string }[] }[] | undefined) ?? []).filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).map((e) => e.action_id);
+const buttonsOf = (call: SimCall) =>
+  ((call.args.blocks as { type: string; elements?: { action_id: string }[] }[] | undefined) ?? [])
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? [])
+    .map((e) => e.action_id);
 const settle = () => new Promise((resolve) => setTimeout(resolve, 400));
 const CLOSE_ROUTE = 'POST /api/v0/alerts/:id/close';
 

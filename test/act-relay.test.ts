@@ -37,7 +37,9 @@ const storedFiles = (): string[] => {
   return out;
 };
 const retryButton = (call: SimCall) =>
-  ((call.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[] | undefined) ?? []).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'opsbot_relay_retry');
+  ((call.args.blocks as { type: string; elements?: { action_id: string; value: string }[] }[] | undefined) ?? [])
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id === 'opsbot_relay_retry');
 
 describe('Retry on a failed relay', () => {
   it('relays the file again once, reports it in the thread and swaps ❌ for ✅; refused and double presses change nothing', async () => {
@@ -65,7 +67,8 @@ describe('Retry on a failed relay', () => {
     await slack.waitForCall('reactions.add', (c) => c.args.timestamp === ts && c.args.name === 'x');
     const failedTs = [...slack.messages.entries()].find(([, m]) => m.threadTs === ts && m.text.includes('Could not relay'))![0];
     expect(downloads).toBe(1);
-    const pressAs = (user: { id: string; name: string }) => press(bot.baseUrl, slack, { actionId: 'opsbot_relay_retry', value: button!.value, user, channel: 'C0SHARE', messageTs: failedTs });
+    const pressAs = (user: { id: string; name: string }) =>
+      press(bot.baseUrl, slack, { actionId: 'opsbot_relay_retry', value: button!.value, user, channel: 'C0SHARE', messageTs: failedTs });
 
     // Someone not in permissions.retryRelay: told why, nothing happens.
     const refused = await pressAs({ id: 'U0STRANGER', name: 'stranger' });

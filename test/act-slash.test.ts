@@ -44,14 +44,28 @@ describe('/opsbot over HTTP (signed slash commands through the edge into Bolt)',
   });
 
   it('a press of a Retry button for a relay opsbot does not know is answered ephemerally', async () => {
-    const { payload, responseId } = blockActionsPayload(slack, { actionId: 'opsbot_relay_retry', value: JSON.stringify({ f: 'F0NONE', d: 'file:///nowhere/' }), user: { id: 'U0ALICE', name: 'alice' }, channel: 'C0OPS', messageTs: '1700000000.000100' });
+    const { payload, responseId } = blockActionsPayload(slack, {
+      actionId: 'opsbot_relay_retry',
+      value: JSON.stringify({ f: 'F0NONE', d: 'file:///nowhere/' }),
+      user: { id: 'U0ALICE', name: 'alice' },
+      channel: 'C0OPS',
+      messageTs: '1700000000.000100',
+    });
     const res = await signedForm(bot.baseUrl, new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
     expect(res.status).toBe(200);
     expect(allText(await slack.waitForResponse(responseId))).toContain('no record of this relay');
   });
 
   it('never answers 5xx to arbitrary signed interactivity payloads and slash commands (fuzzed)', async () => {
-    const action = fc.record({ type: fc.oneof(fc.constant('button'), fc.jsonValue()), action_id: fc.oneof(fc.constantFrom('opsbot_alert_ack', 'opsbot_relay_retry', 'opsbot_alert_close', 'other'), fc.jsonValue()), value: fc.oneof(fc.string(), fc.jsonValue()), block_id: fc.jsonValue() }, { requiredKeys: [] });
+    const action = fc.record(
+      {
+        type: fc.oneof(fc.constant('button'), fc.jsonValue()),
+        action_id: fc.oneof(fc.constantFrom('opsbot_alert_ack', 'opsbot_relay_retry', 'opsbot_alert_close', 'other'), fc.jsonValue()),
+        value: fc.oneof(fc.string(), fc.jsonValue()),
+        block_id: fc.jsonValue(),
+      },
+      { requiredKeys: [] },
+    );
     const payload = fc.oneof(
       fc.jsonValue(),
       fc.record(
@@ -79,13 +93,16 @@ describe('/opsbot over HTTP (signed slash commands through the edge into Bolt)',
     );
     const field = fc.oneof(fc.string(), fc.constantFrom('/opsbot', 'host web-01', 'U0ALICE', 'C0OPS'));
     await fc.assert(
-      fc.asyncProperty(fc.dictionary(fc.constantFrom('command', 'text', 'user_id', 'channel_id', 'team_id', 'response_url', 'enterprise_id', 'x'), fc.oneof(field, fc.array(field, { maxLength: 2 }))), async (form) => {
-        const body = new URLSearchParams();
-        for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
-        const res = await signedForm(bot.baseUrl, body.toString());
-        await res.arrayBuffer();
-        return res.status < 500;
-      }),
+      fc.asyncProperty(
+        fc.dictionary(fc.constantFrom('command', 'text', 'user_id', 'channel_id', 'team_id', 'response_url', 'enterprise_id', 'x'), fc.oneof(field, fc.array(field, { maxLength: 2 }))),
+        async (form) => {
+          const body = new URLSearchParams();
+          for (const [k, v] of Object.entries(form)) for (const one of [v].flat()) body.append(k, one);
+          const res = await signedForm(bot.baseUrl, body.toString());
+          await res.arrayBuffer();
+          return res.status < 500;
+        },
+      ),
       { numRuns: 100 },
     );
     // Nothing was ever sent to a response_url that is not Slack's (or the configured API host).
@@ -102,7 +119,11 @@ describe('/opsbot and a button press over Socket Mode', () => {
     slack = await new SlackSim({ botToken: TEST_BOT_TOKEN }).start();
     socket = await new SocketModeSim({ appToken: APP_TOKEN, forwardTo: slack.apiUrl }).start();
     const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-act-socket-'));
-    bot = await startOpsbot({ env: { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, PORT: '0', OPSBOT_DATA_DIR: dataDir }, cwd: dataDir, log: createSilentLogger() });
+    bot = await startOpsbot({
+      env: { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, PORT: '0', OPSBOT_DATA_DIR: dataDir },
+      cwd: dataDir,
+      log: createSilentLogger(),
+    });
     await socket.waitForConnection();
   });
   afterAll(async () => {
@@ -123,7 +144,11 @@ describe('/opsbot and a button press over Socket Mode', () => {
   });
 
   it('acks a button press and answers the presser ephemerally', async () => {
-    const { payload } = blockActionsPayload(slack, { actionId: 'opsbot_relay_retry', value: 'not json', user: { id: 'U0ALICE', name: 'alice' }, channel: 'C0OPS', messageTs: '1700000000.000200' }, 'sock-press');
+    const { payload } = blockActionsPayload(
+      slack,
+      { actionId: 'opsbot_relay_retry', value: 'not json', user: { id: 'U0ALICE', name: 'alice' }, channel: 'C0OPS', messageTs: '1700000000.000200' },
+      'sock-press',
+    );
     await socket.sendInteractive({ ...payload, response_url: viaSocketHost('sock-press') });
     expect(allText(await slack.waitForResponse('sock-press'))).toContain('not one opsbot can read');
     expect(slack.callsOf('chat.postMessage')).toHaveLength(0);

@@ -36,13 +36,38 @@ const resource = {
 } as unknown as ResourceData;
 
 function context(e: AlertEvent, opts: { eta?: number | null; resource?: boolean } = {}): AlertContext {
-  return { event: e, org: 'acme', monitor: null, host: null, resource: opts.resource === false ? null : resource, forecast: opts.eta === undefined ? null : forecast(opts.eta), problems: [] };
+  return {
+    event: e,
+    org: 'acme',
+    monitor: null,
+    host: null,
+    resource: opts.resource === false ? null : resource,
+    forecast: opts.eta === undefined ? null : forecast(opts.eta),
+    problems: [],
+  };
 }
 
 function record(overrides: Partial<AlertRecord> = {}): AlertRecord {
   return {
-    alertId: 'A1', state: 'posted', channel: 'C1', ts: '1.000001', status: 'WARNING', hostId: 'H1', mentioned: false, mentionCode: 'can-wait', etaAt: null, hasForecast: true,
-    claimedAt: NOW - 900, postedAt: NOW - 900, updatedAt: null, closedAt: null, ackedBy: null, ackedByName: null, ackedAt: null, snoozedUntil: null, snoozedByName: null,
+    alertId: 'A1',
+    state: 'posted',
+    channel: 'C1',
+    ts: '1.000001',
+    status: 'WARNING',
+    hostId: 'H1',
+    mentioned: false,
+    mentionCode: 'can-wait',
+    etaAt: null,
+    hasForecast: true,
+    claimedAt: NOW - 900,
+    postedAt: NOW - 900,
+    updatedAt: null,
+    closedAt: null,
+    ackedBy: null,
+    ackedByName: null,
+    ackedAt: null,
+    snoozedUntil: null,
+    snoozedByName: null,
     ...overrides,
   };
 }
@@ -67,7 +92,10 @@ describe('the alert lifecycle, without I/O', () => {
     const result = advanceAlert(null, { kind: 'open', event: e, degraded: false }, context(e, { eta: 3 * 86400 }), inputs);
     expect(kinds(result.intents)).toEqual(['post', 'graph']);
     expect(keys(result.intents)).toEqual(['alert:A1:post', 'alert:A1:graph']);
-    expect(result.record).toEqual({ kind: 'posted', fields: { status: 'WARNING', hostId: 'H1', mentioned: false, mentionCode: result.decision.code, etaAt: NOW + 3 * 86400, hasForecast: true } });
+    expect(result.record).toEqual({
+      kind: 'posted',
+      fields: { status: 'WARNING', hostId: 'H1', mentioned: false, mentionCode: result.decision.code, etaAt: NOW + 3 * 86400, hasForecast: true },
+    });
     const graph = result.intents[1] as Extract<AlertIntent, { kind: 'graph' }>;
     expect(graph.spec.title).toBe('web-01 /dev/xvdb1 used %');
   });
@@ -119,7 +147,10 @@ describe('the alert lifecycle, without I/O', () => {
 
   it('acknowledged or snoozed: an escalation pings nobody and is not recorded as mentioned', () => {
     const e = event({ status: 'CRITICAL' });
-    for (const acts of [{ ackedBy: 'U1', ackedByName: 'alice', ackedAt: NOW - 60 }, { snoozedUntil: NOW + 600, snoozedByName: 'bob' }]) {
+    for (const acts of [
+      { ackedBy: 'U1', ackedByName: 'alice', ackedAt: NOW - 60 },
+      { snoozedUntil: NOW + 600, snoozedByName: 'bob' },
+    ]) {
       const r = record(acts);
       expect(mentionsSilenced(acts, NOW)).toBe(true);
       const result = advanceAlert(r, { kind: 'change', event: e }, context(e), inputs);

@@ -30,13 +30,19 @@ async function setup(channel?: string) {
     now: () => NOW,
     tasks: createTaskTracker(),
   });
-  const commands = new Map([...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo' }), createAlertReplayCommand({ alerts: service })].map((c) => [c.name, c]));
+  const commands = new Map(
+    [...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo' }), createAlertReplayCommand({ alerts: service })].map((c) => [c.name, c]),
+  );
   const replies: ChatMessage[] = [];
   async function run(line: string) {
     const [name, ...args] = line.split(/\s+/);
     const event: MentionEvent = { user: 'U1', channel: 'CSHELL', ts: '1.000001', text: line };
     const ctx: CommandContext = {
-      event, args, argText: args.join(' '), chat, log: createSilentLogger(),
+      event,
+      args,
+      argText: args.join(' '),
+      chat,
+      log: createSilentLogger(),
       reply: async (message) => {
         replies.push(message);
         return chat.post({ channel: 'CSHELL', threadTs: event.ts }, message);

@@ -19,9 +19,36 @@ const threadNotes = (x: AlertHarness) => x.chat.posts.filter((p) => p.target.thr
 
 function webhookPayload(id: string, status: string, extra: Record<string, unknown> = {}) {
   return {
-    orgName: 'acme', event: 'alert', type: 'host', message: 'disk used % 85.2 > 80', imageUrl: null,
-    host: { id: WEB.id, name: WEB.name, url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`, status: 'working', isRetired: false, roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }] },
-    alert: { id, url: `https://mackerel.io/orgs/acme/alerts/${id}`, status, isOpen: status !== 'ok', trigger: 'monitor', openedAt: NOW - 120, closedAt: null, createdAt: (NOW - 120) * 1000, monitorName: 'disk used %', metricLabel: 'disk%', metricValue: 85.2, monitorOperator: '>', warningThreshold: 80, criticalThreshold: 90, ...extra },
+    orgName: 'acme',
+    event: 'alert',
+    type: 'host',
+    message: 'disk used % 85.2 > 80',
+    imageUrl: null,
+    host: {
+      id: WEB.id,
+      name: WEB.name,
+      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
+      status: 'working',
+      isRetired: false,
+      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
+    },
+    alert: {
+      id,
+      url: `https://mackerel.io/orgs/acme/alerts/${id}`,
+      status,
+      isOpen: status !== 'ok',
+      trigger: 'monitor',
+      openedAt: NOW - 120,
+      closedAt: null,
+      createdAt: (NOW - 120) * 1000,
+      monitorName: 'disk used %',
+      metricLabel: 'disk%',
+      metricValue: 85.2,
+      monitorOperator: '>',
+      warningThreshold: 80,
+      criticalThreshold: 90,
+      ...extra,
+    },
   };
 }
 
@@ -33,7 +60,20 @@ describe('alert posts through the Mackerel simulator', () => {
     expect(topLevel(h)).toHaveLength(1);
     const post = topLevel(h)[0]!;
     const text = messageText(post.message);
-    for (const part of ['WARNING', 'disk used %', 'web-01', 'shop:web', '85.2%', '&gt; warning 80%', 'critical 90%', 'https://mackerel.io/orgs/acme/alerts/A1', 'https://mackerel.io/orgs/acme/hosts/HWEB01', '/dev/xvdb1', 'full in', 'no mention: ']) {
+    for (const part of [
+      'WARNING',
+      'disk used %',
+      'web-01',
+      'shop:web',
+      '85.2%',
+      '&gt; warning 80%',
+      'critical 90%',
+      'https://mackerel.io/orgs/acme/alerts/A1',
+      'https://mackerel.io/orgs/acme/hosts/HWEB01',
+      '/dev/xvdb1',
+      'full in',
+      'no mention: ',
+    ]) {
       expect(text).toContain(part);
     }
     expect(h.chat.uploads).toHaveLength(1);
@@ -68,7 +108,11 @@ describe('alert posts through the Mackerel simulator', () => {
     expect(topLevel(h)).toHaveLength(3);
     // One host, one monitor, one moment: the same graph for all three alerts.
     expect(postsAtRender).toEqual([3]);
-    expect(h.chat.uploads.map((u) => u.target.threadTs).sort()).toEqual(topLevel(h).map((p) => p.ref.ts).sort());
+    expect(h.chat.uploads.map((u) => u.target.threadTs).sort()).toEqual(
+      topLevel(h)
+        .map((p) => p.ref.ts)
+        .sort(),
+    );
   });
 
   it('closing edits the original post to resolved and notes it in the thread', async () => {
@@ -213,9 +257,14 @@ describe('alert posts through the Mackerel simulator', () => {
   it('through the HTTP server: bad token 401, not JSON 400, good webhook posted', async () => {
     h = await startAlertHarness({ now: NOW });
     const sink = createLogSink();
-    const server = createHttpServer({ log: createLogger({ destination: sink.stream }), health: () => ({ ok: true }), mackerelWebhook: { token: 'hook-secret-123', handle: h.service.webhookHandler } });
+    const server = createHttpServer({
+      log: createLogger({ destination: sink.stream }),
+      health: () => ({ ok: true }),
+      mackerelWebhook: { token: 'hook-secret-123', handle: h.service.webhookHandler },
+    });
     const port = await server.listen(0, '127.0.0.1');
-    const send = (token: string, body: string) => fetch(`http://127.0.0.1:${port}/webhooks/mackerel?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const send = (token: string, body: string) =>
+      fetch(`http://127.0.0.1:${port}/webhooks/mackerel?token=${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
     try {
       expect((await send('wrong', JSON.stringify(webhookPayload('A1', 'warning')))).status).toBe(401);
       expect((await send('hook-secret-123', '{not json')).status).toBe(400);

@@ -1,6 +1,10 @@
 import type { ChatPort } from '../core/chat-port.ts';
 import { createAlertPoster } from '../handlers/alerts/alert-poster.ts';
-import { createAlertService as createLifecycleService, type AlertService as LifecycleService, type AlertServiceOptions as LifecycleServiceOptions } from '../services/alerts/alert-service.ts';
+import {
+  createAlertService as createLifecycleService,
+  type AlertService as LifecycleService,
+  type AlertServiceOptions as LifecycleServiceOptions,
+} from '../services/alerts/alert-service.ts';
 import { createGraphScheduler, safeRenderGraph, type GraphSpec } from '../services/graph/index.ts';
 import { parseCalendar } from '../services/urgency/index.ts';
 
@@ -30,7 +34,10 @@ export interface AlertService extends Omit<LifecycleService, 'start'> {
  */
 export function assembleAlertJob(options: AlertServiceOptions): AlertService {
   const { chat, render, renderConcurrency, buttons, ...rest } = options;
-  const graphs = createGraphScheduler({ render: render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log: options.log })), ...(renderConcurrency !== undefined ? { slots: renderConcurrency } : {}) });
+  const graphs = createGraphScheduler({
+    render: render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000, log: options.log })),
+    ...(renderConcurrency !== undefined ? { slots: renderConcurrency } : {}),
+  });
   const poster = createAlertPoster({
     ...(chat ? { chat } : {}),
     ...(options.config.mention ? { mention: options.config.mention } : {}),

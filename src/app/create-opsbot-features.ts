@@ -120,7 +120,14 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const inventory = createInventoryCache({
     source: mackerelSource
       ? inventoryLease
-        ? createSharedInventorySource({ source: mackerelSource, snapshots: options.store.snapshots, leader: inventoryLease, role: INVENTORY_REFRESHER, notify: (topic) => options.store.notify(topic), log: log.child({ component: 'inventory' }) })
+        ? createSharedInventorySource({
+            source: mackerelSource,
+            snapshots: options.store.snapshots,
+            leader: inventoryLease,
+            role: INVENTORY_REFRESHER,
+            notify: (topic) => options.store.notify(topic),
+            log: log.child({ component: 'inventory' }),
+          })
         : mackerelSource
       : createYamlInventorySource({ file: config.inventoryFile, now }),
     ttlSeconds: config.mackerel.ttlSeconds,
@@ -155,11 +162,22 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
 
   const relayLog = log.child({ component: 'relay' });
 
-  const s3Client = config.uploads.some((rule) => rule.destination.startsWith('s3://')) ? createS3Client(config.s3, config.s3.credentials ? { credentials: config.s3.credentials } : {}) : undefined;
+  const s3Client = config.uploads.some((rule) => rule.destination.startsWith('s3://'))
+    ? createS3Client(config.s3, config.s3.credentials ? { credentials: config.s3.credentials } : {})
+    : undefined;
   const slackFiles = config.slack.botToken
     ? createSlackFilesApi({ apiUrl: config.slack.apiUrl, botToken: config.slack.botToken, ...(config.slack.userToken ? { userToken: config.slack.userToken } : {}), log: relayLog })
     : undefined;
-  const s3 = s3Client ? createS3Destination({ client: s3Client, partSizeBytes: config.s3.partSizeBytes, queueSize: config.s3.queueSize, log: relayLog, aborts: options.store.aborts, abortRetrySeconds: tuning.abortRetrySeconds }) : undefined;
+  const s3 = s3Client
+    ? createS3Destination({
+        client: s3Client,
+        partSizeBytes: config.s3.partSizeBytes,
+        queueSize: config.s3.queueSize,
+        log: relayLog,
+        aborts: options.store.aborts,
+        abortRetrySeconds: tuning.abortRetrySeconds,
+      })
+    : undefined;
   const relay = createRelayService({
     relays: options.store.relays,
     owner: options.owner,
@@ -175,7 +193,9 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     log: relayLog,
     now,
   });
-  const slackFileOpener = config.slack.botToken ? createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) })) : undefined;
+  const slackFileOpener = config.slack.botToken
+    ? createSlackFileOpener(createSlackFileDownloader({ token: config.slack.botToken, log: relayLog, trustedHost: trustSlackAndApiHost(config.slack.apiUrl) }))
+    : undefined;
   const onFileShare = createFileShareHandler({
     rules: config.uploads,
     relay,
@@ -190,7 +210,11 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const onAction = createActHandler({
     alerts,
     relay: onFileShare,
-    permissions: createPermissionCheck({ permissions: config.permissions, ...(options.groupMembers ? { groupMembers: options.groupMembers } : {}), log: log.child({ component: 'permissions' }) }),
+    permissions: createPermissionCheck({
+      permissions: config.permissions,
+      ...(options.groupMembers ? { groupMembers: options.groupMembers } : {}),
+      log: log.child({ component: 'permissions' }),
+    }),
     log: log.child({ component: 'act' }),
   });
   let recovery: ReturnType<typeof createRelayRecovery> | undefined;
@@ -219,9 +243,10 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
       pollerLease.start();
       inventoryLease?.start();
       // A new shared snapshot is announced: followers load it now rather than at their next TTL.
-      if (inventoryLease) unsubscribeInventory = options.store.subscribe(INVENTORY_TOPIC, () => {
-        if (!inventoryLease.isLeader()) inventory.refresh().catch(() => undefined);
-      });
+      if (inventoryLease)
+        unsubscribeInventory = options.store.subscribe(INVENTORY_TOPIC, () => {
+          if (!inventoryLease.isLeader()) inventory.refresh().catch(() => undefined);
+        });
       inventory.start();
       alerts.start(chat);
       // Every run sweeps: relays a dead run left are finished or reported, failed aborts retried.

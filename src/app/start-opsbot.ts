@@ -128,9 +128,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   const http = createHttpServer({
     log,
     ...(slack.eventsListener ? { slackEvents: { signingSecret: config.slack.signingSecret!, listener: slack.eventsListener } } : {}),
-    ...(config.mackerel.webhookToken && features.mackerelWebhook
-      ? { mackerelWebhook: { token: config.mackerel.webhookToken, handle: features.mackerelWebhook } }
-      : {}),
+    ...(config.mackerel.webhookToken && features.mackerelWebhook ? { mackerelWebhook: { token: config.mackerel.webhookToken, handle: features.mackerelWebhook } } : {}),
     health: () => (ready ? { ok: true, mode: config.mode, inFlight: tasks.size } : null),
     metrics: () => metrics.expose(),
   });

@@ -58,5 +58,8 @@ export function splitWords(line: string): string[] {
 
 /** Lines may be written as in Slack ("@opsbot host web-01") or bare ("host web-01"). */
 export function stripShellMention(line: string): string {
-  return line.trim().replace(/^@?opsbot[:,]?\s+/i, '').replace(/^@?opsbot$/i, '');
+  return line
+    .trim()
+    .replace(/^@?opsbot[:,]?\s+/i, '')
+    .replace(/^@?opsbot$/i, '');
 }

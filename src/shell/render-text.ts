@@ -5,9 +5,23 @@ type TextObject = { type?: string; text?: string };
 
 /** Slack emoji codes opsbot uses, as the characters a terminal shows. */
 const EMOJI: Record<string, string> = {
-  warning: '⚠️', mag: '🔍', red_circle: '🔴', large_orange_circle: '🟠', large_green_circle: '🟢', white_circle: '⚪',
-  white_check_mark: '✅', x: '❌', hourglass: '⌛', hourglass_flowing_sand: '⏳', arrow_up: '⬆️', arrow_down: '⬇️',
-  no_entry: '⛔', information_source: 'ℹ️', grey_question: '❔', inbox_tray: '📥', rotating_light: '🚨',
+  warning: '⚠️',
+  mag: '🔍',
+  red_circle: '🔴',
+  large_orange_circle: '🟠',
+  large_green_circle: '🟢',
+  white_circle: '⚪',
+  white_check_mark: '✅',
+  x: '❌',
+  hourglass: '⌛',
+  hourglass_flowing_sand: '⏳',
+  arrow_up: '⬆️',
+  arrow_down: '⬇️',
+  no_entry: '⛔',
+  information_source: 'ℹ️',
+  grey_question: '❔',
+  inbox_tray: '📥',
+  rotating_light: '🚨',
 };
 
 /** Slack mrkdwn to terminal text: links as "label (url)", mentions and escapes made readable. */

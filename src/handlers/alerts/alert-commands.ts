@@ -123,7 +123,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
   const forecast: Command = {
     name: 'forecast',
     usage: 'forecast <host> [metric]',
-    summary: 'When the host\'s disks (or memory, or one metric) reach their limit, with the band and why. The host as `host` takes it: name, display name, id or IP address.',
+    summary: "When the host's disks (or memory, or one metric) reach their limit, with the band and why. The host as `host` takes it: name, display name, id or IP address.",
     examples: ['forecast db-01', 'forecast web-01 memory', 'forecast 10.1.2.1 filesystem.xvda1.used'],
     async run(ctx) {
       if (ctx.args.length === 0) return fail(ctx, `usage: ${forecast.usage}`);
@@ -168,7 +168,13 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
           if ('error' in result) spec = { problem: result.error };
           else {
             const fullest = result.reduce((a, b) => ((b.forecast.secondsToLimit ?? Infinity) < (a.forecast.secondsToLimit ?? Infinity) ? b : a));
-            spec = buildForecastGraphSpec({ title: `${host.name} ${fullest.resource.pair.label} ${fullest.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: fullest.resource, forecast: fullest.forecast, timeZone, now });
+            spec = buildForecastGraphSpec({
+              title: `${host.name} ${fullest.resource.pair.label} ${fullest.resource.unit === 'percent' ? 'used %' : 'used'}`,
+              resource: fullest.resource,
+              forecast: fullest.forecast,
+              timeZone,
+              now,
+            });
           }
         } else if (!names.includes(metric)) {
           spec = { problem: `${host.name} has no metric "${metric}" (it has e.g. ${names.slice(0, 6).join(', ')})` };
@@ -183,7 +189,12 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       if ('problem' in spec) return fail(ctx, spec.problem);
       const png = await render(spec);
       if (!png) return fail(ctx, 'the graph could not be rendered (details in the bot log)');
-      await ctx.chat.uploadImage(replyTarget(ctx.event), { filename: `${host.name}-${metric.replace(/[^\w.-]+/g, '_')}.png`, title: spec.title, altText: `${spec.title} over the last ${formatDuration(span)}`, data: png });
+      await ctx.chat.uploadImage(replyTarget(ctx.event), {
+        filename: `${host.name}-${metric.replace(/[^\w.-]+/g, '_')}.png`,
+        title: spec.title,
+        altText: `${spec.title} over the last ${formatDuration(span)}`,
+        data: png,
+      });
     },
   };
 

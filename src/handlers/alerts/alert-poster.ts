@@ -70,7 +70,11 @@ export function createAlertPoster(options: AlertPosterOptions): ChatAlertPoster 
     const png = await graphs.render(spec);
     try {
       if (png) {
-        await chat.uploadImage({ channel: ref.channel, threadTs: ref.ts }, { filename: `alert-${alertId}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png }, { key });
+        await chat.uploadImage(
+          { channel: ref.channel, threadTs: ref.ts },
+          { filename: `alert-${alertId}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png },
+          { key },
+        );
       } else {
         await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` }, { key: `${key}:unrendered` });
       }
@@ -117,7 +121,17 @@ export function createAlertPoster(options: AlertPosterOptions): ChatAlertPoster 
     async askedGraph(where, graph) {
       const png = await graphs.render(graph.spec);
       if (!png) return false;
-      await port().uploadImage({ channel: where.channel, threadTs: where.ts }, { filename: `alert-${graph.alertId}-7d.png`, title: graph.spec.title, altText: `${graph.spec.title}: the last 7 days`, data: png, comment: md`7-day graph, asked for by ${graph.askedBy}` }, { key: graph.key });
+      await port().uploadImage(
+        { channel: where.channel, threadTs: where.ts },
+        {
+          filename: `alert-${graph.alertId}-7d.png`,
+          title: graph.spec.title,
+          altText: `${graph.spec.title}: the last 7 days`,
+          data: png,
+          comment: md`7-day graph, asked for by ${graph.askedBy}`,
+        },
+        { key: graph.key },
+      );
       return true;
     },
   };

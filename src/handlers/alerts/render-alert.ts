@@ -1,4 +1,20 @@
-import { actions, bold, code, configuredMention, context, EMPTY, joinMd, link, md, plain, section, type ChatMessage, type MessageBlock, type MessageButton, type Mrkdwn } from '../../core/message.ts';
+import {
+  actions,
+  bold,
+  code,
+  configuredMention,
+  context,
+  EMPTY,
+  joinMd,
+  link,
+  md,
+  plain,
+  section,
+  type ChatMessage,
+  type MessageBlock,
+  type MessageButton,
+  type Mrkdwn,
+} from '../../core/message.ts';
 import { formatBand } from '../../services/forecast/wording.ts';
 import type { ForecastResult } from '../../services/forecast/index.ts';
 import { formatValueAuto, type GraphUnit } from '../../services/graph/index.ts';
@@ -50,7 +66,12 @@ function alertButtons(ctx: AlertContext, opts: AlertViewOptions): MessageButton[
       actionId: ALERT_ACTIONS.close,
       value: id,
       style: 'danger',
-      confirm: { title: 'Close this alert in Mackerel?', text: `Mackerel closes alert ${id} for everyone, with a reason naming you. It opens again only if the monitor fires again.`, confirm: 'Close it', deny: 'Cancel' },
+      confirm: {
+        title: 'Close this alert in Mackerel?',
+        text: `Mackerel closes alert ${id} for everyone, with a reason naming you. It opens again only if the monitor fires again.`,
+        confirm: 'Close it',
+        deny: 'Cancel',
+      },
     });
   }
   return buttons;
@@ -131,7 +152,7 @@ function monitorThresholds(ctx: AlertContext): Thresholds | null {
   if (!m) return null;
   const t: Thresholds = { from: 'monitor' };
   const external = ctx.event.type === 'external';
-  const op = external ? '>' : asOp(m.operator) ?? asOp(ctx.event.operator);
+  const op = external ? '>' : (asOp(m.operator) ?? asOp(ctx.event.operator));
   if (op) t.op = op;
   const warning = optNumber(external ? m.responseTimeWarning : m.warning);
   const critical = optNumber(external ? m.responseTimeCritical : m.critical);
@@ -145,7 +166,11 @@ const NOT = { '>': '≤', '<': '≥' } as const;
 
 /** One line: a long expression or check output is cut, newlines become spaces. */
 function oneLine(value: string, max: number): string {
-  const flat = value.replace(/\s*[\r\n]+\s*/g, ' ').replace(/\(\s+/g, '(').replace(/\s+\)/g, ')').trim();
+  const flat = value
+    .replace(/\s*[\r\n]+\s*/g, ' ')
+    .replace(/\(\s+/g, '(')
+    .replace(/\s+\)/g, ')')
+    .trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -169,7 +194,8 @@ function comparison(ctx: AlertContext, value: number, status: AlertStatus, label
   const unit = valueUnit(ctx);
   const fmt = (v: number) => formatMeasure(v, unit);
   const t = firedThresholds(ctx);
-  const [primaryName, primary, otherName, other] = status === 'CRITICAL' ? (['critical', t.critical, 'warning', t.warning] as const) : (['warning', t.warning, 'critical', t.critical] as const);
+  const [primaryName, primary, otherName, other] =
+    status === 'CRITICAL' ? (['critical', t.critical, 'warning', t.warning] as const) : (['warning', t.warning, 'critical', t.critical] as const);
   const parts: Mrkdwn[] = [bold(fmt(value))];
   if (primary !== undefined) {
     parts.push(t.op && breaches(value, t.op, primary) ? md`${t.op} ${primaryName} ${fmt(primary)}` : md`(${primaryName} ${fmt(primary)})`);
@@ -300,7 +326,12 @@ export function recoveryLine(ctx: AlertContext): Mrkdwn {
     if (safe) {
       const unit = valueUnit(ctx);
       const fmt = (v: number) => formatMeasure(v, unit);
-      const [name, level, otherName, other] = event.status === 'CRITICAL' && t.critical !== undefined ? (['critical', t.critical, 'warning', t.warning] as const) : t.warning !== undefined ? (['warning', t.warning, 'critical', t.critical] as const) : (['critical', t.critical!, 'warning', undefined] as const);
+      const [name, level, otherName, other] =
+        event.status === 'CRITICAL' && t.critical !== undefined
+          ? (['critical', t.critical, 'warning', t.warning] as const)
+          : t.warning !== undefined
+            ? (['warning', t.warning, 'critical', t.critical] as const)
+            : (['critical', t.critical!, 'warning', undefined] as const);
       const label = event.type === 'external' ? 'response time' : subject(ctx);
       return md`recovered: ${label ? (event.type === 'external' ? md`${label} ` : md`${code(label)} `) : ''}${bold(fmt(event.value))} ${NOT[t.op!]} ${name} ${fmt(level)}${other !== undefined ? ` (${otherName} ${fmt(other)})` : ''}`;
     }
@@ -398,7 +429,17 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
     : md`${GLYPH[status]} *${status}* ${headline(ctx, status).replace(/^\S+ /, '')}`;
   const lines: Mrkdwn[] = [md`${mention}${title}`];
   if (opts.escalatedFrom && !opts.resolved) lines.push(md`:arrow_up: escalated from ${opts.escalatedFrom}`);
-  if (hostName) lines.push(md`host ${bold(hostName)}${roles.length ? md` (${joinMd(roles.map((r) => code(r)), ', ')})` : ''}`);
+  if (hostName)
+    lines.push(
+      md`host ${bold(hostName)}${
+        roles.length
+          ? md` (${joinMd(
+              roles.map((r) => code(r)),
+              ', ',
+            )})`
+          : ''
+      }`,
+    );
   else if (serviceName) lines.push(md`service ${bold(serviceName)}`);
   const facts = opts.resolved ? recoveryLine(ctx) : valueLine(ctx, opts.now);
   if (facts) lines.push(facts);
@@ -418,7 +459,10 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
     notes.push(md`${opts.decision.reason}${noTarget}`);
   }
   const acts: Mrkdwn[] = [];
-  if (opts.acts?.ackedByName) acts.push(md`:eyes: ${bold(opts.acts.ackedByName)} is on it${opts.acts.ackedAt ? ` (since ${formatLocalTime(opts.acts.ackedAt, opts.timeZone)})` : ''}${opts.resolved ? '' : ': no further mentions for this alert'}`);
+  if (opts.acts?.ackedByName)
+    acts.push(
+      md`:eyes: ${bold(opts.acts.ackedByName)} is on it${opts.acts.ackedAt ? ` (since ${formatLocalTime(opts.acts.ackedAt, opts.timeZone)})` : ''}${opts.resolved ? '' : ': no further mentions for this alert'}`,
+    );
   if (!opts.resolved && opts.acts?.snoozedUntil && opts.acts.snoozedUntil > opts.now) {
     acts.push(md`:zzz: mentions snoozed until ${formatLocalTime(opts.acts.snoozedUntil, opts.timeZone)}${opts.acts.snoozedByName ? md` by ${bold(opts.acts.snoozedByName)}` : ''}`);
   }

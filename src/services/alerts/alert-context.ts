@@ -59,10 +59,12 @@ async function loadResource(data: AlertDataSource, hostId: string, metric: strin
   if (candidates.length > 1) {
     const recent = { now, spanSeconds: 1800, fineSeconds: 1800 };
     const latest = await attempt('latest filesystem usage', problems, () =>
-      Promise.all(candidates.map(async (c) => {
-        const [used, size] = await Promise.all([data.metricHistory(hostId, c.used, recent), data.metricHistory(hostId, c.size, recent)]);
-        return { used: latestValue(used), size: latestValue(size) };
-      })),
+      Promise.all(
+        candidates.map(async (c) => {
+          const [used, size] = await Promise.all([data.metricHistory(hostId, c.used, recent), data.metricHistory(hostId, c.size, recent)]);
+          return { used: latestValue(used), size: latestValue(size) };
+        }),
+      ),
     );
     const best = latest ? pickFullest(latest) : -1;
     if (best >= 0) pair = candidates[best]!;
@@ -88,7 +90,15 @@ function thresholds(event: AlertEvent, monitor: MonitorInfo): { warning?: number
 
 /** What can be posted from the event alone while Mackerel is slow: its own monitor fields, no host details or forecast. */
 export function eventOnlyContext(event: AlertEvent): AlertContext {
-  return { event, org: event.orgName ?? null, monitor: monitorFromEvent(event), host: null, resource: null, forecast: null, problems: ['details from Mackerel (still loading; this post will be updated)'] };
+  return {
+    event,
+    org: event.orgName ?? null,
+    monitor: monitorFromEvent(event),
+    host: null,
+    resource: null,
+    forecast: null,
+    problems: ['details from Mackerel (still loading; this post will be updated)'],
+  };
 }
 
 /**

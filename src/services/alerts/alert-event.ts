@@ -63,10 +63,7 @@ export interface AlertEvent {
 }
 
 /** Outcome of reading a webhook body: an alert, something to acknowledge and ignore, or a rejection. */
-export type WebhookReading =
-  | { kind: 'alert'; event: AlertEvent }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'invalid'; reason: string };
+export type WebhookReading = { kind: 'alert'; event: AlertEvent } | { kind: 'ignored'; reason: string } | { kind: 'invalid'; reason: string };
 
 const STATUSES: readonly AlertStatus[] = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
 

@@ -43,12 +43,18 @@ export function buildForecastGraphSpec(input: { title: string; subtitle?: string
   const { resource, forecast, now, timeZone } = input;
   const spec: GraphSpec = {
     title: input.title,
-    subtitle: input.subtitle ?? `${resource.pair.mode === 'percent' ? `${resource.pair.used} / ${resource.pair.size}` : resource.pair.used}${forecast ? ` · ${METHOD_WORDS[forecast.method] ?? forecast.method}` : ''}`,
+    subtitle:
+      input.subtitle ??
+      `${resource.pair.mode === 'percent' ? `${resource.pair.used} / ${resource.pair.size}` : resource.pair.used}${forecast ? ` · ${METHOD_WORDS[forecast.method] ?? forecast.method}` : ''}`,
     unit: resource.unit,
     timeZone,
     now,
     series: resource.points,
-    thresholds: { limit: resource.limit, ...(resource.warning !== undefined ? { warning: resource.warning } : {}), ...(resource.critical !== undefined ? { critical: resource.critical } : {}) },
+    thresholds: {
+      limit: resource.limit,
+      ...(resource.warning !== undefined ? { warning: resource.warning } : {}),
+      ...(resource.critical !== undefined ? { critical: resource.critical } : {}),
+    },
   };
   if (forecast?.fitted) spec.trend = { from: forecast.fitted.from, to: forecast.fitted.to };
   if (forecast?.projection) {

@@ -129,7 +129,13 @@ export function etaAt(ctx: AlertContext, now: number): number | null {
 export function forecastGraph(ctx: AlertContext, key: string, facts: Pick<DecisionInputs, 'now' | 'timeZone'>): AlertIntent | null {
   if (!ctx.resource) return null;
   const hostName = ctx.host?.name ?? ctx.event.hostName ?? ctx.event.hostId ?? 'host';
-  const spec = buildForecastGraphSpec({ title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}`, resource: ctx.resource, forecast: ctx.forecast, timeZone: facts.timeZone, now: facts.now });
+  const spec = buildForecastGraphSpec({
+    title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}`,
+    resource: ctx.resource,
+    forecast: ctx.forecast,
+    timeZone: facts.timeZone,
+    now: facts.now,
+  });
   return { kind: 'graph', key, alertId: ctx.event.id, spec };
 }
 
@@ -153,11 +159,22 @@ export function advanceAlert(record: AlertRecord | null, step: LifecycleStep, ct
   switch (step.kind) {
     case 'open': {
       const decision = decide(event.status);
-      const fields = { status: event.status, hostId: ctx.event.hostId ?? null, mentioned: decision.mention, mentionCode: decision.code, etaAt: etaAt(ctx, now), hasForecast: ctx.forecast !== null };
+      const fields = {
+        status: event.status,
+        hostId: ctx.event.hostId ?? null,
+        mentioned: decision.mention,
+        mentionCode: decision.code,
+        etaAt: etaAt(ctx, now),
+        hasForecast: ctx.forecast !== null,
+      };
       // A degraded post gets its graph when the details arrive (`detailed`).
       // A new post shows no acts (nobody could press a button before it existed).
       const post: AlertView = { ctx, decision, now };
-      return { record: { kind: 'posted', fields }, intents: [{ kind: 'post', key: `alert:${event.id}:post`, view: post }, ...(step.degraded ? [] : graph(`alert:${event.id}:graph`))], decision };
+      return {
+        record: { kind: 'posted', fields },
+        intents: [{ kind: 'post', key: `alert:${event.id}:post`, view: post }, ...(step.degraded ? [] : graph(`alert:${event.id}:graph`))],
+        decision,
+      };
     }
     case 'detailed': {
       const later = decide(event.status);
@@ -165,7 +182,11 @@ export function advanceAlert(record: AlertRecord | null, step: LifecycleStep, ct
       // The forecast may make it urgent after all: then the mention goes into the thread.
       if (later.mention && !step.postedMention && !quiet) intents.push({ kind: 'mention', key: `alert:${event.id}:urgent-once-detailed`, reason: later.reason });
       intents.push(...graph(`alert:${event.id}:graph`));
-      return { record: { kind: 'update', fields: { mentioned: step.postedMention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx, now), hasForecast: ctx.forecast !== null } }, intents, decision: later };
+      return {
+        record: { kind: 'update', fields: { mentioned: step.postedMention || later.mention, mentionCode: later.code, etaAt: etaAt(ctx, now), hasForecast: ctx.forecast !== null } },
+        intents,
+        decision: later,
+      };
     }
     case 'change': {
       const previous = record!.status;
@@ -178,7 +199,11 @@ export function advanceAlert(record: AlertRecord | null, step: LifecycleStep, ct
         intents: [
           { kind: 'edit', view: view(decision, escalated ? { escalatedFrom: previous } : {}) },
           // Keyed by the record's last change: a retry after a crash says it once; a later W→C→W→C says it again.
-          { kind: 'note', key: `alert:${event.id}:status:${previous}>${event.status}:${record!.updatedAt ?? record!.postedAt}`, note: { kind: 'status', from: previous, to: event.status, escalated, reason: decision.reason, mention } },
+          {
+            kind: 'note',
+            key: `alert:${event.id}:status:${previous}>${event.status}:${record!.updatedAt ?? record!.postedAt}`,
+            note: { kind: 'status', from: previous, to: event.status, escalated, reason: decision.reason, mention },
+          },
         ],
         decision,
       };
@@ -211,7 +236,17 @@ export function advanceAlert(record: AlertRecord | null, step: LifecycleStep, ct
         record: { kind: 'update', fields: { etaAt: next, mentioned: record.mentioned || newlyUrgent, mentionCode: decision.code } },
         intents: [
           { kind: 'edit', view: view(decision) },
-          { kind: 'note', key: `alert:${event.id}:moved:${change}`, note: { kind: 'moved', wasSecondsLeft: prev === null ? null : Math.max(0, prev - now), isSecondsLeft: next === null ? null : next - now, reason: decision.reason, mention: newlyUrgent } },
+          {
+            kind: 'note',
+            key: `alert:${event.id}:moved:${change}`,
+            note: {
+              kind: 'moved',
+              wasSecondsLeft: prev === null ? null : Math.max(0, prev - now),
+              isSecondsLeft: next === null ? null : next - now,
+              reason: decision.reason,
+              mention: newlyUrgent,
+            },
+          },
           ...graph(`alert:${event.id}:graph:${change}`),
         ],
         decision,

@@ -198,7 +198,10 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   /** A status change or a close of a posted alert (`kind`), with the context loaded for it. */
   async function step(kind: 'change' | 'close', event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
     const ref = { channel: record.channel!, ts: record.ts! };
-    const ctx = kind === 'close' ? await loadAlertContext({ ...event, status: record.status }, { data, now: now(), timeZone, withForecast: false }) : await loadAlertContext(event, { data, now: now(), timeZone });
+    const ctx =
+      kind === 'close'
+        ? await loadAlertContext({ ...event, status: record.status }, { data, now: now(), timeZone, withForecast: false })
+        : await loadAlertContext(event, { data, now: now(), timeZone });
     const result = advanceAlert(record, { kind, event }, ctx, inputs());
     await send(beforeStore(result.intents), ref);
     await storeChange(event.id, result.record);
@@ -289,7 +292,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   }
 
   const refreshOnce = async () => {
-    await Promise.all((await store.listOpen()).map((r) => serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed'))));
+    await Promise.all(
+      (await store.listOpen()).map((r) =>
+        serial(r.alertId, () => refreshOne(r.alertId)).catch((error: unknown) => log.warn({ err: errorMessage(error), alertId: r.alertId }, 'forecast refresh failed')),
+      ),
+    );
   };
 
   // -------------------------------------------------------------------------------------------
@@ -328,7 +335,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       }
       log.info({ alertId, user: actor.id }, 'alert acknowledged from Slack');
       const updated = (await store.get(alertId))!;
-      if (!(await redraw(updated))) return { kind: 'done', note: "You're on it (recorded; no further mentions), but the post could not be edited: Mackerel did not answer. It shows at the next change." };
+      if (!(await redraw(updated)))
+        return { kind: 'done', note: "You're on it (recorded; no further mentions), but the post could not be edited: Mackerel did not answer. It shows at the next change." };
       return { kind: 'done' };
     });
 
@@ -344,7 +352,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
         return { kind: 'failed', note: 'The team calendar has no working period ahead, so there is nothing to snooze until.' };
       }
       const when = formatLocalTime(until, timeZone);
-      if (!(await store.snooze(alertId, until, actor.name))) return { kind: 'noop', note: `Mentions for this alert are already snoozed until ${formatLocalTime(record!.snoozedUntil ?? until, timeZone)}.` };
+      if (!(await store.snooze(alertId, until, actor.name)))
+        return { kind: 'noop', note: `Mentions for this alert are already snoozed until ${formatLocalTime(record!.snoozedUntil ?? until, timeZone)}.` };
       log.info({ alertId, user: actor.id, until }, 'alert mentions snoozed from Slack');
       const updated = (await store.get(alertId))!;
       const edited = await redraw(updated);
@@ -363,7 +372,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       } catch (error) {
         log.warn({ err: errorMessage(error), alertId, user: actor.id }, 'closing the alert in Mackerel failed');
         const status = error instanceof MackerelError ? error.status : 0;
-        if (status === 403) return { kind: 'failed', note: "Mackerel refused to close it: opsbot's API key has no write permission (a Read-only key). Nothing changed; close it in Mackerel, or ask an admin for a key that may write." };
+        if (status === 403)
+          return {
+            kind: 'failed',
+            note: "Mackerel refused to close it: opsbot's API key has no write permission (a Read-only key). Nothing changed; close it in Mackerel, or ask an admin for a key that may write.",
+          };
         if (status === 404) return { kind: 'failed', note: 'Mackerel does not know this alert any more. Nothing changed.' };
         return { kind: 'failed', note: `Mackerel did not close it (${errorMessage(error).slice(0, 200)}). Nothing changed; try again in a minute.` };
       }
@@ -397,7 +410,13 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     const hostName = ctx.host?.name ?? event.hostName ?? hostId ?? 'host';
     let spec: GraphSpec | null = null;
     if (ctx.resource) {
-      spec = buildForecastGraphSpec({ title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}, 7 days`, resource: ctx.resource, forecast: ctx.forecast, timeZone, now: now() });
+      spec = buildForecastGraphSpec({
+        title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}, 7 days`,
+        resource: ctx.resource,
+        forecast: ctx.forecast,
+        timeZone,
+        now: now(),
+      });
     } else {
       const metric = ctx.monitor?.metric;
       const names = hostId && metric ? await data.metricNames(hostId).catch(() => [] as string[]) : [];
@@ -407,7 +426,8 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       }
     }
     if (!spec) return { kind: 'failed', note: 'This alert has no host metric opsbot can draw (only host metric alerts have one).' };
-    if (!(await poster.askedGraph({ channel: record.channel, ts: record.ts }, { key, alertId, spec, askedBy: actor.name }))) return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
+    if (!(await poster.askedGraph({ channel: record.channel, ts: record.ts }, { key, alertId, spec, askedBy: actor.name })))
+      return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
     return { kind: 'done' };
   }
 

@@ -103,7 +103,9 @@ export function createDemoAlertData(options: { now: () => number; setFile?: stri
   };
 
   const fixtures = (): AlertEvent[] => {
-    const files = readdirSync(alertsDir).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(alertsDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const events = files.flatMap((f) => {
       const reading = readWebhookPayload(JSON.parse(readFileSync(join(alertsDir, f), 'utf8')), 'poll');
       return reading.kind === 'alert' ? [localize(reading.event)] : [];
@@ -128,9 +130,7 @@ export function createDemoAlertData(options: { now: () => number; setFile?: stri
     if (!res && !gauge) throw new Error(`Metric Not Found: ${name} on ${hostName(hostId) ?? hostId}`);
     const out: MetricPoint[] = [];
     for (let t = Math.ceil(from / step) * step; t <= Math.min(to, now); t += step) {
-      const value = res
-        ? res.part === 'size' ? res.r.sizeBytes : Math.min(res.r.sizeBytes, demoUsedAt(res.r, t, now))
-        : gauge!.level * (1 + noise(t, keyOf(name)) * 0.4);
+      const value = res ? (res.part === 'size' ? res.r.sizeBytes : Math.min(res.r.sizeBytes, demoUsedAt(res.r, t, now))) : gauge!.level * (1 + noise(t, keyOf(name)) * 0.4);
       out.push({ time: t, value });
     }
     return out;
@@ -184,7 +184,10 @@ export function createDemoAlertData(options: { now: () => number; setFile?: stri
 /** Fixture names in `demo/alerts/` (without `.json`). */
 export function listDemoFixtures(dir = DEMO_ALERTS_DIR): string[] {
   try {
-    return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -5))
+      .sort();
   } catch {
     return [];
   }

@@ -41,14 +41,25 @@ export function pairsFor(metric: string | undefined, names: readonly string[]): 
 }
 
 /** Forecasts the host's resources (or one metric) over `spanSeconds` of history. */
-export async function forecastHostResources(options: { data: AlertDataSource; host: HostInfo; metric?: string; now: number; timeZone: string; spanSeconds?: number }): Promise<ResourceForecast[] | { error: string }> {
+export async function forecastHostResources(options: {
+  data: AlertDataSource;
+  host: HostInfo;
+  metric?: string;
+  now: number;
+  timeZone: string;
+  spanSeconds?: number;
+}): Promise<ResourceForecast[] | { error: string }> {
   const { data, host, now, timeZone } = options;
   try {
     const names = await data.metricNames(host.id);
     if (names.length === 0) return { error: noMetrics(data, host) };
     const pairs = pairsFor(options.metric, names);
     if (pairs.length === 0) {
-      return { error: options.metric ? `${options.metric} on ${host.name} has no used/size pair to forecast against (try disk, memory, or a filesystem.<dev>.used metric)` : `${host.name} posts no filesystem or memory metrics` };
+      return {
+        error: options.metric
+          ? `${options.metric} on ${host.name} has no used/size pair to forecast against (try disk, memory, or a filesystem.<dev>.used metric)`
+          : `${host.name} posts no filesystem or memory metrics`,
+      };
     }
     const window = { now, spanSeconds: options.spanSeconds ?? 7 * 86400, fineSeconds: 6 * 3600 };
     const out: ResourceForecast[] = [];

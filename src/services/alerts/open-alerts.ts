@@ -19,7 +19,13 @@ export interface OpenAlertSummary {
  * Open alerts with their ETA, soonest first (then by severity and age). Alerts already posted use
  * the stored ETA; others are forecast now, at most `maxForecasts` of them to bound the calls.
  */
-export async function listOpenAlerts(options: { data: AlertDataSource; store: Pick<AlertRecordStore, 'get'>; now: number; timeZone: string; maxForecasts?: number }): Promise<OpenAlertSummary[]> {
+export async function listOpenAlerts(options: {
+  data: AlertDataSource;
+  store: Pick<AlertRecordStore, 'get'>;
+  now: number;
+  timeZone: string;
+  maxForecasts?: number;
+}): Promise<OpenAlertSummary[]> {
   const { data, store, now, timeZone } = options;
   let budget = options.maxForecasts ?? 30;
   // Only what polling would keep open: an alert with a `closedAt` or status OK is closed there too.
@@ -35,10 +41,5 @@ export async function listOpenAlerts(options: { data: AlertDataSource; store: Pi
     }),
   );
   const rank = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };
-  return summaries.sort(
-    (a, b) =>
-      (a.secondsToLimit ?? Infinity) - (b.secondsToLimit ?? Infinity) ||
-      rank[a.event.status] - rank[b.event.status] ||
-      a.event.openedAt - b.event.openedAt,
-  );
+  return summaries.sort((a, b) => (a.secondsToLimit ?? Infinity) - (b.secondsToLimit ?? Infinity) || rank[a.event.status] - rank[b.event.status] || a.event.openedAt - b.event.openedAt);
 }

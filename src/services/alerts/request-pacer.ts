@@ -24,10 +24,13 @@ export function createRequestPacer(options: { concurrency: number; perSecond: nu
       while (recentStarts.length > 0 && recentStarts[0]! <= now - 1000) recentStarts.shift();
       if (recentStarts.length >= perSecond) {
         if (!timer) {
-          timer = setTimeout(() => {
-            timer = undefined;
-            pump();
-          }, recentStarts[0]! + 1000 - now + 1);
+          timer = setTimeout(
+            () => {
+              timer = undefined;
+              pump();
+            },
+            recentStarts[0]! + 1000 - now + 1,
+          );
         }
         return;
       }

@@ -44,9 +44,7 @@ export interface RenderRequest {
   id: number;
   spec: GraphSpec;
 }
-export type RenderReply =
-  | { id: number; ok: true; png: ArrayBuffer; renderMs: number }
-  | { id: number; ok: false; error: { name: string; message: string }; renderMs: number };
+export type RenderReply = { id: number; ok: true; png: ArrayBuffer; renderMs: number } | { id: number; ok: false; error: { name: string; message: string }; renderMs: number };
 
 interface Task {
   id: number;

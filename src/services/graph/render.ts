@@ -1,18 +1,5 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import {
-  Chart,
-  Legend,
-  LinearScale,
-  LineController,
-  LineElement,
-  PointElement,
-  SubTitle,
-  Title,
-  type ChartConfiguration,
-  type ChartDataset,
-  type ChartItem,
-  type Plugin,
-} from 'chart.js';
+import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, SubTitle, Title, type ChartConfiguration, type ChartDataset, type ChartItem, type Plugin } from 'chart.js';
 import { DateTime, IANAZone } from 'luxon';
 import { zoneAbbreviation } from '../urgency/zone-name.ts';
 import { prepareSeries, type XY } from './decimate.ts';
@@ -120,7 +107,10 @@ interface Layout {
 }
 
 function validate(spec: GraphSpec, width: number, height: number): void {
-  for (const [name, v] of [['width', width], ['height', height]] as const) {
+  for (const [name, v] of [
+    ['width', width],
+    ['height', height],
+  ] as const) {
     if (!Number.isInteger(v) || v < 200 || v > 4000) throw new RangeError(`graph ${name} must be an integer 200-4000, got ${v}`);
   }
   if (!IANAZone.isValidZone(spec.timeZone)) throw new RangeError(`graph timeZone: unknown IANA zone ${JSON.stringify(spec.timeZone)}`);
