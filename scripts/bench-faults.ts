@@ -36,7 +36,7 @@ import { createOutboxChatPort } from '../src/services/outbox/outbox-chat-port.ts
 import { createOutboxDispatcher } from '../src/services/outbox/outbox-dispatcher.ts';
 import { createSlackChatPort } from '../src/slack/slack-chat-port.ts';
 import { createSlackOutboxSender } from '../src/slack/slack-outbox-sender.ts';
-import { diskAlert, GiB, linearDisk, MONITORS, WEB } from '../test/helpers/alert-fixtures.ts';
+import { diskAlert, diskWebhook, GiB, linearDisk, MONITORS, WEB } from '../test/helpers/alert-fixtures.ts';
 import { contentSha256, FAST_RECOVERY_ENV, fileShareEvent, nextMessageTs, slowContent, startBotProcess, until, type BotProcess } from '../test/helpers/bot-world.ts';
 import { startS3Proxy } from '../test/helpers/s3-proxy.ts';
 import { startTestS3 } from '../test/helpers/s3rver.ts';
@@ -245,37 +245,7 @@ async function alertLatencyWithMackerelHanging(n: number): Promise<number[]> {
     await Promise.all(
       Array.from({ length: n }, async (_, i) => {
         const id = `AHANG${i}`;
-        const body = {
-          orgName: 'acme',
-          event: 'alert',
-          type: 'host',
-          message: 'disk used % 85.2 > 80',
-          imageUrl: null,
-          host: {
-            id: WEB.id,
-            name: WEB.name,
-            url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
-            status: 'working',
-            isRetired: false,
-            roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
-          },
-          alert: {
-            id,
-            url: `https://mackerel.io/orgs/acme/alerts/${id}`,
-            status: 'warning',
-            isOpen: true,
-            trigger: 'monitor',
-            openedAt: now - 60,
-            closedAt: null,
-            createdAt: (now - 60) * 1000,
-            monitorName: 'disk used %',
-            metricLabel: 'disk%',
-            metricValue: 85.2,
-            monitorOperator: '>',
-            warningThreshold: 80,
-            criticalThreshold: 90,
-          },
-        };
+        const body = diskWebhook({ id, status: 'warning', now, openedAgoSeconds: 60 });
         const sent = Date.now();
         await b.postWebhook(body, HOOK_TOKEN);
         const call = await sim.waitForCall('chat.postMessage', (c) => c.args.channel === 'CBENCHHANG' && JSON.stringify(c.args.metadata).includes(`alert:${id}:post`), 30_000);

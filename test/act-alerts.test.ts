@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackSim, type SimCall } from './sim/slack-sim.ts';
 import { startMackerelSim, type MackerelSim } from './sim/mackerel-sim.ts';
-import { GiB, linearDisk, MONITORS, WEB } from './helpers/alert-fixtures.ts';
+import { diskWebhook, GiB, linearDisk, MONITORS, WEB } from './helpers/alert-fixtures.ts';
 import { allText, press } from './helpers/act.ts';
 import { startTestBot, TEST_BOT_TOKEN, type TestBot } from './helpers/start-test-bot.ts';
 
@@ -68,37 +68,7 @@ afterAll(async () => {
 });
 
 function webhook(status: string) {
-  return {
-    orgName: 'acme',
-    event: 'alert',
-    type: 'host',
-    message: 'disk used % 85.2 > 80',
-    imageUrl: null,
-    host: {
-      id: WEB.id,
-      name: WEB.name,
-      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
-      status: 'working',
-      isRetired: false,
-      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
-    },
-    alert: {
-      id: ID,
-      url: `https://mackerel.io/orgs/acme/alerts/${ID}`,
-      status,
-      isOpen: true,
-      trigger: 'monitor',
-      openedAt: NOW - 120,
-      closedAt: null,
-      createdAt: (NOW - 120) * 1000,
-      monitorName: 'disk used %',
-      metricLabel: 'disk%',
-      metricValue: status === 'critical' ? 92 : 85.2,
-      monitorOperator: '>',
-      warningThreshold: 80,
-      criticalThreshold: 90,
-    },
-  };
+  return diskWebhook({ id: ID, status, now: NOW, isOpen: true, metricValue: status === 'critical' ? 92 : 85.2 });
 }
 const hook = (body: unknown) => fetch(`${bot.baseUrl}/webhooks/mackerel?token=${HOOK}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const pressOn = (actionId: string, user: { id: string; name: string }) => press(bot.baseUrl, slack, { actionId, value: ID, user, channel: 'C0ALERTS', messageTs: postTs });

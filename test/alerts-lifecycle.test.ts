@@ -4,7 +4,7 @@ import { createLogger } from '../src/core/logger.ts';
 import { createHttpServer } from '../src/server/http-server.ts';
 import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { createLogSink } from './helpers/log-sink.ts';
-import { diskAlert, GiB, linearDisk, messageText, MONITORS, startAlertHarness, WEB, type AlertHarness } from './helpers/alert-fixtures.ts';
+import { diskAlert, diskWebhook, GiB, linearDisk, messageText, MONITORS, startAlertHarness, WEB, type AlertHarness } from './helpers/alert-fixtures.ts';
 
 const NOW = DateTime.fromISO('2025-11-19T10:00', { zone: 'Asia/Tokyo' }).toSeconds();
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
@@ -18,38 +18,7 @@ const topLevel = (x: AlertHarness) => x.chat.posts.filter((p) => !p.target.threa
 const threadNotes = (x: AlertHarness) => x.chat.posts.filter((p) => p.target.threadTs);
 
 function webhookPayload(id: string, status: string, extra: Record<string, unknown> = {}) {
-  return {
-    orgName: 'acme',
-    event: 'alert',
-    type: 'host',
-    message: 'disk used % 85.2 > 80',
-    imageUrl: null,
-    host: {
-      id: WEB.id,
-      name: WEB.name,
-      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
-      status: 'working',
-      isRetired: false,
-      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
-    },
-    alert: {
-      id,
-      url: `https://mackerel.io/orgs/acme/alerts/${id}`,
-      status,
-      isOpen: status !== 'ok',
-      trigger: 'monitor',
-      openedAt: NOW - 120,
-      closedAt: null,
-      createdAt: (NOW - 120) * 1000,
-      monitorName: 'disk used %',
-      metricLabel: 'disk%',
-      metricValue: 85.2,
-      monitorOperator: '>',
-      warningThreshold: 80,
-      criticalThreshold: 90,
-      ...extra,
-    },
-  };
+  return diskWebhook({ id, status, now: NOW, extra });
 }
 
 describe('alert posts through the Mackerel simulator', () => {

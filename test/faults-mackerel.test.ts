@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GiB, linearDisk, MONITORS, WEB } from './helpers/alert-fixtures.ts';
+import { diskWebhook, GiB, linearDisk, MONITORS, WEB } from './helpers/alert-fixtures.ts';
 import { startTestBot, TEST_BOT_TOKEN, type TestBot } from './helpers/start-test-bot.ts';
 import { startMackerelSim, type MackerelSim } from './sim/mackerel-sim.ts';
 import { SlackSim } from './sim/slack-sim.ts';
@@ -46,37 +46,7 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const webhook = {
-  orgName: 'acme',
-  event: 'alert',
-  type: 'host',
-  message: 'disk used % 85.2 > 80',
-  imageUrl: null,
-  host: {
-    id: WEB.id,
-    name: WEB.name,
-    url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
-    status: 'working',
-    isRetired: false,
-    roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
-  },
-  alert: {
-    id: 'AHANG1',
-    url: 'https://mackerel.io/orgs/acme/alerts/AHANG1',
-    status: 'warning',
-    isOpen: true,
-    trigger: 'monitor',
-    openedAt: NOW - 60,
-    closedAt: null,
-    createdAt: (NOW - 60) * 1000,
-    monitorName: 'disk used %',
-    metricLabel: 'disk%',
-    metricValue: 85.2,
-    monitorOperator: '>',
-    warningThreshold: 80,
-    criticalThreshold: 90,
-  },
-};
+const webhook = diskWebhook({ id: 'AHANG1', status: 'warning', now: NOW, openedAgoSeconds: 60 });
 
 describe('Mackerel hanging while an alert arrives', () => {
   it('posts the alert within the deadline without the details, then edits them in when Mackerel answers', async () => {

@@ -5,7 +5,7 @@ import { DateTime } from 'luxon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SlackSim } from './sim/slack-sim.ts';
 import { startMackerelSim, type MackerelSim } from './sim/mackerel-sim.ts';
-import { GiB, linearDisk, MONITORS, WEB } from './helpers/alert-fixtures.ts';
+import { diskWebhook, GiB, linearDisk, MONITORS, WEB } from './helpers/alert-fixtures.ts';
 import { startTestBot, TEST_BOT_TOKEN, type TestBot } from './helpers/start-test-bot.ts';
 
 // Saturday 02:00 in Tokyo: outside working hours, so a disk full in ~6 h must mention.
@@ -43,37 +43,7 @@ afterAll(async () => {
 });
 
 function webhook(status: string, closedAt: number | null = null) {
-  return {
-    orgName: 'acme',
-    event: 'alert',
-    type: 'host',
-    message: 'disk used % 85.2 > 80',
-    imageUrl: null,
-    host: {
-      id: WEB.id,
-      name: WEB.name,
-      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
-      status: 'working',
-      isRetired: false,
-      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
-    },
-    alert: {
-      id: 'AE2E1',
-      url: 'https://mackerel.io/orgs/acme/alerts/AE2E1',
-      status,
-      isOpen: status !== 'ok',
-      trigger: 'monitor',
-      openedAt: NOW - 120,
-      closedAt,
-      createdAt: (NOW - 120) * 1000,
-      monitorName: 'disk used %',
-      metricLabel: 'disk%',
-      metricValue: 85.2,
-      monitorOperator: '>',
-      warningThreshold: 80,
-      criticalThreshold: 90,
-    },
-  };
+  return diskWebhook({ id: 'AE2E1', status, now: NOW, closedAt });
 }
 
 const post = (body: unknown, token = HOOK_TOKEN) =>

@@ -191,3 +191,53 @@ export async function startAlertHarness(opts: {
 export function messageText(message: WireMessage): string {
   return [message.text, JSON.stringify(message.blocks ?? [])].join('\n');
 }
+
+/**
+ * A Mackerel webhook body for a disk alert on web-01, as Mackerel posts it (one builder for every
+ * test and bench that sends one). `status` is Mackerel's lower-case status.
+ */
+export function diskWebhook(options: {
+  id: string;
+  status: string;
+  now: number;
+  openedAgoSeconds?: number;
+  closedAt?: number | null;
+  isOpen?: boolean;
+  metricValue?: number;
+  extra?: Record<string, unknown>;
+}) {
+  const { id, status, now } = options;
+  const openedAt = now - (options.openedAgoSeconds ?? 120);
+  return {
+    orgName: 'acme',
+    event: 'alert',
+    type: 'host',
+    message: 'disk used % 85.2 > 80',
+    imageUrl: null,
+    host: {
+      id: WEB.id,
+      name: WEB.name,
+      url: `https://mackerel.io/orgs/acme/hosts/${WEB.id}`,
+      status: 'working',
+      isRetired: false,
+      roles: [{ fullname: 'shop: web', serviceName: 'shop', roleName: 'web' }],
+    },
+    alert: {
+      id,
+      url: `https://mackerel.io/orgs/acme/alerts/${id}`,
+      status,
+      isOpen: options.isOpen ?? status !== 'ok',
+      trigger: 'monitor',
+      openedAt,
+      closedAt: options.closedAt ?? null,
+      createdAt: openedAt * 1000,
+      monitorName: 'disk used %',
+      metricLabel: 'disk%',
+      metricValue: options.metricValue ?? 85.2,
+      monitorOperator: '>',
+      warningThreshold: 80,
+      criticalThreshold: 90,
+      ...options.extra,
+    },
+  };
+}
