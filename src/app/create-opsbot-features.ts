@@ -78,8 +78,7 @@ const INVENTORY_REFRESHER = 'inventory-refresher';
 
 export async function createOpsbotFeatures(options: FeatureOptions): Promise<OpsbotFeatures> {
   const { config, log, tasks, now } = options;
-  // A relay's lease is renewed every third of it while the transfer runs; a dead run's relay is
-  // taken over after it. Every run sweeps for such relays (and for aborts to retry) every sweep.
+  // Lease, sweep and retry timings of the crash-safety machinery (see tuning.ts).
   const tuning = options.tuning ?? DEFAULT_TUNING;
   const mackerel = config.mackerel.apiKey
     ? createMackerelClient({

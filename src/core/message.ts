@@ -230,11 +230,6 @@ export function textMessage(text: Mrkdwn): ChatMessage {
   return { text };
 }
 
-/** A message with blocks and its notification fallback. */
-export function blockMessage(text: Mrkdwn, blocks: readonly MessageBlock[]): ChatMessage {
-  return { text, blocks };
-}
-
 // ---------------------------------------------------------------------------------------------
 // To Slack's wire format, within Slack's limits
 

@@ -1,5 +1,4 @@
 import type { HostStatus } from '../../services/inventory/types.ts';
-export { code, link } from '../../core/message.ts';
 
 /** Glyph per host status, shown before every host and count. */
 export const STATUS_GLYPHS: Record<HostStatus, string> = {
