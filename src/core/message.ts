@@ -299,6 +299,21 @@ function slackBlock(block: MessageBlock): KnownBlock | null {
   }
 }
 
+/** An image's texts as Slack takes them with a file upload, each cut to Slack's limits. */
+export function toSlackUpload(image: { filename: string; title: string; altText: string; comment?: Mrkdwn | undefined }): {
+  filename: string;
+  title: string;
+  altText: string;
+  comment?: string;
+} {
+  return {
+    filename: truncatePlain(image.filename, SLACK_LIMITS.fileTitle),
+    title: truncatePlain(image.title, SLACK_LIMITS.fileTitle),
+    altText: truncatePlain(image.altText, SLACK_LIMITS.altText),
+    ...(image.comment ? { comment: truncateMrkdwn(image.comment, SLACK_LIMITS.fileComment) } : {}),
+  };
+}
+
 /** The message as Slack's `text` and `blocks`, every part cut to Slack's limits with a visible "…". */
 export function toSlackMessage(message: ChatMessage): { text: string; blocks?: (KnownBlock | Block)[] } {
   const built = (message.blocks ?? []).map(slackBlock).filter((b): b is KnownBlock => b !== null);

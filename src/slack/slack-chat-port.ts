@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../core/logger.ts';
 import type { ChatPort } from '../handlers/chat-port.ts';
-import { SLACK_LIMITS, toSlackMessage, truncateMrkdwn, truncatePlain } from '../core/message.ts';
+import { toSlackMessage, toSlackUpload } from '../core/message.ts';
 
 /** The chat port on Slack's Web API. Reactions are best effort; everything else throws. */
 export function createSlackChatPort(options: { client: WebClient; log: Logger }): ChatPort {
@@ -34,14 +34,15 @@ export function createSlackChatPort(options: { client: WebClient; log: Logger })
     react: (ref, name) => reaction('add', ref, name),
     unreact: (ref, name) => reaction('remove', ref, name),
     async uploadImage(target, image) {
+      const texts = toSlackUpload(image);
       await client.filesUploadV2({
         channel_id: target.channel,
         ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
         file: image.data,
-        filename: truncatePlain(image.filename, SLACK_LIMITS.fileTitle),
-        title: truncatePlain(image.title, SLACK_LIMITS.fileTitle),
-        alt_text: truncatePlain(image.altText, SLACK_LIMITS.altText),
-        ...(image.comment ? { initial_comment: truncateMrkdwn(image.comment, SLACK_LIMITS.fileComment) } : {}),
+        filename: texts.filename,
+        title: texts.title,
+        alt_text: texts.altText,
+        ...(texts.comment ? { initial_comment: texts.comment } : {}),
       } as Parameters<WebClient['filesUploadV2']>[0]);
     },
   };

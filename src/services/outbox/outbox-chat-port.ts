@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatImage, ChatMessage, ChatPort, ChatSendOptions, ChatTarget, MessageRef } from '../../core/chat-port.ts';
 import type { Logger } from '../../core/logger.ts';
-import { SLACK_LIMITS, toSlackMessage, truncateMrkdwn, truncatePlain } from '../../core/message.ts';
+import { toSlackMessage, toSlackUpload } from '../../core/message.ts';
 import type { OutboxEntry, OutboxEntryInput, OutboxKind, OutboxRef, OutboxStore } from '../../core/state/types.ts';
 import type { OutboxDispatcher } from './outbox-dispatcher.ts';
 
@@ -159,11 +159,5 @@ function wire(message: ChatMessage): OutboxMessagePayload {
 }
 
 function uploadPayload(image: ChatImage): OutboxUploadPayload {
-  return {
-    filename: truncatePlain(image.filename, SLACK_LIMITS.fileTitle),
-    title: truncatePlain(image.title, SLACK_LIMITS.fileTitle),
-    altText: truncatePlain(image.altText, SLACK_LIMITS.altText),
-    ...(image.comment ? { comment: truncateMrkdwn(image.comment, SLACK_LIMITS.fileComment) } : {}),
-    data: image.data.toString('base64'),
-  };
+  return { ...toSlackUpload(image), data: image.data.toString('base64') };
 }
