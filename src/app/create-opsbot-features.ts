@@ -35,6 +35,7 @@ import type { OpenSlackFile } from '../slack/slack-events.ts';
 import { createActHandler, type ActHandler } from '../handlers/act/act-handler.ts';
 import { createPermissionCheck } from '../services/permissions/permissions.ts';
 import { DEFAULT_TUNING, type Tuning } from './tuning.ts';
+import { createPresenter, type Presenter } from '../handlers/present/presenter.ts';
 
 export interface FeatureOptions {
   config: Config;
@@ -53,6 +54,8 @@ export interface FeatureOptions {
 
 /** The three jobs, wired to their collaborators, as the transports (Slack, shell) need them. */
 export interface OpsbotFeatures {
+  /** The team's language, time zone and wording: the transports speak with it too (shell banner, Slack-only notes). */
+  present: Presenter;
   registry: CommandRegistry;
   onMention: MentionHandler;
   onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
@@ -80,6 +83,8 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const { config, log, tasks, now } = options;
   // Lease, sweep and retry timings of the crash-safety machinery (see tuning.ts).
   const tuning = options.tuning ?? DEFAULT_TUNING;
+  // What every job says, in the team's language and calendar time zone.
+  const present = createPresenter({ language: config.language, timeZone: parseCalendar(config.alerts.calendar).timezone, now });
   const mackerel = config.mackerel.apiKey
     ? createMackerelClient({
         apiKey: config.mackerel.apiKey,
@@ -230,6 +235,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const onMention = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(getRegistry) });
 
   return {
+    present,
     registry,
     onMention,
     onFileShare,

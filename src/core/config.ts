@@ -6,6 +6,7 @@ import { DateTime, IANAZone } from 'luxon';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { isLanguage, LANGUAGES, type Language } from './language.ts';
 
 /** The repository root: embedded defaults (demo inventory, demo data) live here. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -305,7 +306,11 @@ function regionProblem(value: string): string | undefined {
 
 const logLevels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
+const languageSchema = z.custom<Language>((v) => isLanguage(v), { error: (issue) => `expected ${LANGUAGES.join(' or ')}, got ${describeValue(issue.input)}` });
+
 const fileSchema = section({
+  /** What the bot speaks: every reply, post, graph and help text (OPSBOT_LANGUAGE overrides it). */
+  language: languageSchema.optional(),
   uploads: listOf(uploadRuleSchema, 'upload rules').optional(),
   alerts: section({
     channel: channelId.optional(),
@@ -354,6 +359,8 @@ export type CalendarConfig = z.infer<typeof calendarSchema>;
 
 export interface Config {
   mode: 'socket' | 'http' | 'shell';
+  /** OPSBOT_LANGUAGE, else the file's `language`, else English. */
+  language: Language;
   slack: {
     botToken?: string;
     appToken?: string;
@@ -591,8 +598,13 @@ function load(options: LoadConfigOptions): Config {
   // A URL, not the bare path: a data folder with "%", "#" or spaces must survive the relay's decoding.
   const uploads = file.uploads ?? [{ keyword: '!fileupload', destination: `${pathToFileURL(resolve(dataDir, 'uploads')).href}/` }];
 
+  const languageEnv = env.OPSBOT_LANGUAGE?.trim();
+  if (languageEnv && !isLanguage(languageEnv)) throw new ConfigError('OPSBOT_LANGUAGE', `expected ${LANGUAGES.join(' or ')}, got ${describeValue(env.OPSBOT_LANGUAGE)}`);
+  const language: Language = (languageEnv as Language | undefined) || file.language || 'en';
+
   const config: Config = {
     mode,
+    language,
     slack: {
       botToken,
       appToken,

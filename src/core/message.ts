@@ -77,6 +77,24 @@ export function md(strings: TemplateStringsArray, ...values: readonly MrkdwnValu
   return make(out);
 }
 
+/** A catalogue placeholder: `{name}` (letters, digits, dots). */
+export const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9.]*)\}/g;
+
+/**
+ * A catalogue sentence with its `{placeholders}` filled: the template is opsbot's own mrkdwn (it
+ * comes from the message catalogue, src/handlers/present/messages/, never from people or Mackerel),
+ * every value is escaped unless it is already `Mrkdwn`. A placeholder without a value is an error.
+ */
+export function fillTemplate(template: string, values: Readonly<Record<string, MrkdwnValue>>): Mrkdwn {
+  return make(
+    template.replace(PLACEHOLDER, (_, name: string) => {
+      const value = values[name];
+      if (value === undefined) throw new RangeError(`message placeholder {${name}} has no value`);
+      return piece(value);
+    }),
+  );
+}
+
 /** Plain text as mrkdwn (escaped). */
 export function plain(text: string | number): Mrkdwn {
   return make(piece(text));

@@ -1,0 +1,125 @@
+import { DateTime } from 'luxon';
+import type { Language } from '../../core/language.ts';
+import { zoneAbbreviation } from '../../services/urgency/zone-name.ts';
+
+/**
+ * The one way opsbot writes sizes, rates, durations, numbers and times, in either language.
+ * Sizes are binary (KiB, MiB, GiB: what `ls -h`, Mackerel's graphs and S3's console show), a rate
+ * is a size per second ("12.3 MiB/s"), a duration is one wording everywhere ("3 h 20 min",
+ * "3時間20分"), and a time carries its day whenever that day is not today, and its zone.
+ */
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/** A number as the language writes it: "1,234", "1.5"; at most `digits` decimals. */
+export function formatNumber(value: number, language: Language, digits = 2): string {
+  const key = `${language}|${digits}`;
+  let format = numberFormats.get(key);
+  if (!format) numberFormats.set(key, (format = new Intl.NumberFormat(language === 'ja' ? 'ja-JP' : 'en-US', { maximumFractionDigits: digits })));
+  return format.format(value);
+}
+
+const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** Binary units with three significant digits: "512 B", "1.50 KiB", "50.0 MiB", "1.00 GiB". */
+export function formatBytes(bytes: number, language: Language = 'en'): string {
+  if (!Number.isFinite(bytes)) return '?';
+  const sign = bytes < 0 ? '-' : '';
+  let value = Math.abs(bytes);
+  if (value < 1024) return `${sign}${formatNumber(Math.round(value), language, 0)} B`;
+  value /= 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  const fixed = new Intl.NumberFormat(language === 'ja' ? 'ja-JP' : 'en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+  return `${sign}${fixed} ${BYTE_UNITS[unit]}`;
+}
+
+/** Bytes per second in binary units: "12.3 MiB/s". */
+export function formatRate(bytesPerSecond: number, language: Language = 'en'): string {
+  return `${formatBytes(bytesPerSecond, language)}/s`;
+}
+
+const MINUTE = 60;
+const HOUR = 3600;
+const DAY = 86_400;
+
+const UNIT_WORDS: Record<Language, { s: string; min: string; h: string; day: (n: number) => string; month: (n: number) => string; year: (n: number) => string; join: string }> = {
+  en: { s: ' s', min: ' min', h: ' h', day: (n) => (n === 1 ? ' day' : ' days'), month: (n) => (n === 1 ? ' month' : ' months'), year: (n) => (n === 1 ? ' year' : ' years'), join: ' ' },
+  ja: { s: '秒', min: '分', h: '時間', day: () => '日', month: () => 'か月', year: () => '年', join: '' },
+};
+
+/**
+ * One duration wording: "45 s", "12 min", "3 h 20 min", "27 h", "3 days 4 h", "12 days", "5 months",
+ * "2 years" — in Japanese "45秒", "12分", "3時間20分", "27時間", "3日4時間", "12日", "5か月", "2年".
+ * Negative and non-finite values count as 0.
+ */
+export function formatDuration(seconds: number, language: Language = 'en'): string {
+  const w = UNIT_WORDS[language];
+  const s = Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : 0;
+  const n = (v: number) => formatNumber(v, language, 0);
+  if (s < MINUTE) return `${n(s)}${w.s}`;
+  if (s < HOUR) return `${n(Math.round(s / MINUTE))}${w.min}`;
+  if (s < 10 * HOUR) {
+    const totalMin = Math.round(s / MINUTE);
+    const h = Math.floor(totalMin / 60);
+    const m = totalMin % 60;
+    return m ? `${n(h)}${w.h}${w.join}${n(m)}${w.min}` : `${n(h)}${w.h}`;
+  }
+  if (s < 2 * DAY) return `${n(Math.round(s / HOUR))}${w.h}`;
+  if (s < 10 * DAY) {
+    const totalH = Math.round(s / HOUR);
+    const d = Math.floor(totalH / 24);
+    const h = totalH % 24;
+    return h ? `${n(d)}${w.day(d)}${w.join}${n(h)}${w.h}` : `${n(d)}${w.day(d)}`;
+  }
+  if (s < 90 * DAY) {
+    const d = Math.round(s / DAY);
+    return `${n(d)}${w.day(d)}`;
+  }
+  if (s < 730 * DAY) {
+    const m = Math.floor(s / (30 * DAY));
+    return `${n(m)}${w.month(m)}`;
+  }
+  const y = Math.floor(s / (365 * DAY));
+  return `${n(y)}${w.year(y)}`;
+}
+
+function zoned(epochSeconds: number, timeZone: string): DateTime {
+  const dt = DateTime.fromSeconds(epochSeconds, { zone: timeZone });
+  return dt.isValid ? dt : DateTime.fromSeconds(epochSeconds, { zone: 'UTC' });
+}
+
+/**
+ * A moment in the team's zone: the time alone when it is today ("09:00 JST", "9:00 JST"), with its
+ * day otherwise ("Tue Dec 1, 09:00 JST", "12月1日(火) 9:00 JST"), and the year when it is not this
+ * year ("Fri Jan 1, 2027, 09:00 JST", "2027年1月1日(金) 9:00 JST").
+ */
+export function formatTime(epochSeconds: number, options: { language: Language; timeZone: string; now: number }): string {
+  const dt = zoned(epochSeconds, options.timeZone);
+  const today = zoned(options.now, options.timeZone);
+  const zone = zoneAbbreviation(dt);
+  const sameDay = dt.hasSame(today, 'day');
+  const sameYear = dt.hasSame(today, 'year');
+  if (options.language === 'ja') {
+    const local = dt.setLocale('ja');
+    const clock = local.toFormat('H:mm');
+    if (sameDay) return `${clock} ${zone}`;
+    return `${local.toFormat(sameYear ? 'M月d日(ccc)' : 'yyyy年M月d日(ccc)')} ${clock} ${zone}`;
+  }
+  const local = dt.setLocale('en-US');
+  const clock = local.toFormat('HH:mm');
+  if (sameDay) return `${clock} ${zone}`;
+  return `${local.toFormat(sameYear ? 'ccc MMM d' : 'ccc MMM d, yyyy')}, ${clock} ${zone}`;
+}
+
+/** A calendar day in the team's zone: "Tue Dec 1" / "12月1日(火)" (with the year when not this year). */
+export function formatDay(epochSeconds: number, options: { language: Language; timeZone: string; now: number }): string {
+  const dt = zoned(epochSeconds, options.timeZone);
+  const sameYear = dt.hasSame(zoned(options.now, options.timeZone), 'year');
+  if (options.language === 'ja') return dt.setLocale('ja').toFormat(sameYear ? 'M月d日(ccc)' : 'yyyy年M月d日(ccc)');
+  return dt.setLocale('en-US').toFormat(sameYear ? 'ccc MMM d' : 'ccc MMM d, yyyy');
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { formatBytes, formatDay, formatDuration, formatRate, formatTime } from '../src/handlers/present/format.ts';
+
+describe('presentation kit formatters', () => {
+  it('writes sizes in binary units with three significant digits', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1536)).toBe('1.50 KiB');
+    expect(formatBytes(50 * 1024 ** 2)).toBe('50.0 MiB');
+    expect(formatBytes(1024 ** 3)).toBe('1.00 GiB');
+    expect(formatBytes(300 * 1024 ** 4)).toBe('300 TiB');
+    expect(formatRate(12.34 * 1024 ** 2)).toBe('12.3 MiB/s');
+    expect(formatBytes(1536, 'ja')).toBe('1.50 KiB');
+  });
+
+  it('words durations one way in each language', () => {
+    const cases: [number, string, string][] = [
+      [45, '45 s', '45秒'],
+      [12 * 60, '12 min', '12分'],
+      [3 * 3600 + 20 * 60, '3 h 20 min', '3時間20分'],
+      [5 * 3600, '5 h', '5時間'],
+      [27 * 3600, '27 h', '27時間'],
+      [3 * 86400 + 4 * 3600, '3 days 4 h', '3日4時間'],
+      [86400 * 2, '2 days', '2日'],
+      [12 * 86400, '12 days', '12日'],
+      [150 * 86400, '5 months', '5か月'],
+      [800 * 86400, '2 years', '2年'],
+    ];
+    for (const [s, en, ja] of cases) {
+      expect(formatDuration(s, 'en')).toBe(en);
+      expect(formatDuration(s, 'ja')).toBe(ja);
+    }
+  });
+
+  it('never throws and never says NaN for any duration', () => {
+    fc.assert(
+      fc.property(fc.double(), (s) => {
+        const out = formatDuration(s, 'en') + formatDuration(s, 'ja');
+        expect(out).not.toMatch(/NaN|Infinity|undefined/);
+      }),
+    );
+  });
+
+  it('shows the day of a moment only when it is not today, in the team zone', () => {
+    const now = Date.UTC(2026, 11, 1, 3, 0) / 1000; // Tue 1 Dec 2026 12:00 JST
+    const nine = Date.UTC(2026, 11, 1, 0, 0) / 1000; // 09:00 JST the same day
+    const tomorrow = nine + 86400;
+    const nextYear = Date.UTC(2027, 0, 1, 0, 0) / 1000;
+    const tz = { timeZone: 'Asia/Tokyo', now };
+    expect(formatTime(nine, { ...tz, language: 'en' })).toBe('09:00 JST');
+    expect(formatTime(nine, { ...tz, language: 'ja' })).toBe('9:00 JST');
+    expect(formatTime(tomorrow, { ...tz, language: 'en' })).toBe('Wed Dec 2, 09:00 JST');
+    expect(formatTime(tomorrow, { ...tz, language: 'ja' })).toBe('12月2日(水) 9:00 JST');
+    expect(formatTime(nextYear, { ...tz, language: 'ja' })).toBe('2027年1月1日(金) 9:00 JST');
+    expect(formatTime(nextYear, { ...tz, language: 'en' })).toBe('Fri Jan 1, 2027, 09:00 JST');
+    expect(formatDay(tomorrow, { ...tz, language: 'ja' })).toBe('12月2日(水)');
+  });
+});
