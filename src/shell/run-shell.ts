@@ -89,7 +89,7 @@ async function openUnchanged(file: LocalFile, signal?: AbortSignal): Promise<{ b
   try {
     const now = await handle.stat({ bigint: true });
     if (Number(now.size) !== file.size || now.mtimeNs !== file.mtimeNs) {
-      throw new OpsbotError('file_changed', `${file.name} changed after it was shared, so nothing was stored. Upload it again.`);
+      throw new OpsbotError('file_changed', { fileName: file.name }, { message: `${file.realPath} changed after it was shared` });
     }
   } catch (error) {
     await handle.close();

@@ -1,4 +1,4 @@
-import { OpsbotError } from '../../core/errors.ts';
+import { errorMessage, OpsbotError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { buildHostIndexInSlices, type HostIndex } from './host-index.ts';
 import type { InventorySnapshot, InventorySource } from './types.ts';
@@ -9,8 +9,8 @@ export interface InventoryView {
   index: HostIndex;
   /** Seconds since this data was loaded. */
   ageSeconds: number;
-  /** Set when the data is past its TTL because refreshing failed; what people should be told. */
-  refreshError?: string;
+  /** Set when the data is past its TTL because refreshing failed: why (handlers word it with `present.error`). */
+  refreshError?: OpsbotError;
 }
 
 export interface InventoryCache {
@@ -90,12 +90,12 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
   function view(entry: Entry): InventoryView {
     const ageSeconds = Math.max(0, now() - entry.loadedAt);
     const v: InventoryView = { snapshot: entry.snapshot, index: entry.index, ageSeconds };
-    if (lastFailure && ageSeconds >= ttlSeconds) v.refreshError = userMessageOf(lastFailure.error);
+    if (lastFailure && ageSeconds >= ttlSeconds) v.refreshError = loadFailure(lastFailure.error);
     return v;
   }
 
   function unavailable(error: unknown): OpsbotError {
-    return new OpsbotError('inventory-unavailable', `${userMessageOf(error)} There is no cached inventory to answer from yet.`, { cause: error });
+    return new OpsbotError('inventory_unavailable', {}, { cause: loadFailure(error), message: `no cached inventory to answer from: ${errorMessage(error)}` });
   }
 
   return {
@@ -142,6 +142,7 @@ export function createInventoryCache(options: InventoryCacheOptions): InventoryC
   };
 }
 
-function userMessageOf(error: unknown): string {
-  return error instanceof OpsbotError ? error.userMessage : ':warning: The host inventory could not be loaded (details are in the bot log).';
+/** Why a load failed, as a code: the source's own OpsbotError, or `inventory_load_failed` around anything else. */
+function loadFailure(error: unknown): OpsbotError {
+  return error instanceof OpsbotError ? error : new OpsbotError('inventory_load_failed', {}, { cause: error, message: `inventory load failed: ${errorMessage(error)}` });
 }

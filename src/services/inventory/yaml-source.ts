@@ -36,11 +36,9 @@ const fileSchema = z.strictObject({
 });
 
 /** A local inventory file that does not follow docs/inventory.md; the message names the entry. */
-export class InventoryFileError extends OpsbotError {
+export class InventoryFileError extends OpsbotError<'inventory_file'> {
   constructor(file: string, detail: string) {
-    super('inventory-file', `:warning: The inventory file ${basename(file)} is not valid: ${detail}. See docs/inventory.md.`, {
-      message: `inventory file ${file}: ${detail}`,
-    });
+    super('inventory_file', { file: basename(file), problem: detail }, { message: `inventory file ${file}: ${detail}` });
     this.name = 'InventoryFileError';
   }
 }

@@ -34,7 +34,7 @@ export function createFileDestination(options: { log: Logger }): FileDestination
           linked = true;
         } catch (error) {
           if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
-            throw new OpsbotError('destination_exists', 'A file with that name already exists at the destination and was not overwritten. Please share the file again.', { cause: error });
+            throw new OpsbotError('destination_exists', {}, { cause: error, message: `${target} already exists` });
           }
           throw error;
         }
@@ -45,10 +45,7 @@ export function createFileDestination(options: { log: Logger }): FileDestination
         // unlink below fails harmlessly when it never existed).
         if (linked) await unlink(target).catch((unlinkError: unknown) => options.log.warn({ err: unlinkError, path: target }, 'could not remove a file whose store failed'));
         if (error instanceof OpsbotError || (error as Error).name === 'AbortError') throw error;
-        throw new OpsbotError('file_write_failed', 'Writing the file to the destination folder failed, so nothing was stored. Please tell the opsbot admins.', {
-          cause: error,
-          message: `local write failed: ${(error as Error).message}`,
-        });
+        throw new OpsbotError('file_write_failed', {}, { cause: error, message: `local write failed: ${(error as Error).message}` });
       } finally {
         await unlink(temp).catch(() => {});
       }

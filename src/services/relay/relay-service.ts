@@ -127,7 +127,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
       const { path } = await options.files.put({ dir: destination.dir, relativePath: key, body: meter.stream, signal });
       return { destination: destination.uri, location: path, bytes: meter.bytes, sha256: meter.sha256() };
     }
-    if (!options.s3) throw new OpsbotError('s3_unconfigured', 'This keyword points at S3, but opsbot has no S3 access configured. Tell the opsbot admins.');
+    if (!options.s3) throw new OpsbotError('s3_unconfigured', {}, { message: `${rule.destination}: no S3 client configured` });
     // Recorded before the first byte: a run that dies from here on leaves a job that says which
     // object and which multipart upload to clean up.
     await onUpload({ bucket: destination.bucket, key, uploadId: '', parts: [] });
@@ -305,10 +305,7 @@ export function createRelayService(options: RelayServiceOptions): RelayService {
 }
 
 function downloadBrokeOff(cause: Error): OpsbotError {
-  return new OpsbotError('slack_unreachable', 'The download from Slack broke off, so nothing was stored. Please share the file again.', {
-    cause,
-    message: `download failed: ${cause.message}`,
-  });
+  return new OpsbotError('slack_unreachable', { during: 'transfer' }, { cause, message: `download failed: ${cause.message}` });
 }
 
 function s3Location(location: string): [string, string] {
@@ -318,11 +315,8 @@ function s3Location(location: string): [string, string] {
 
 function asRelayError(error: unknown, signal?: AbortSignal): OpsbotError {
   if (error instanceof OpsbotError) return error;
-  if (signal?.aborted) return new OpsbotError('relay_aborted', 'opsbot stopped while relaying this file, so nothing was stored. Please share it again.', { cause: error });
-  return new OpsbotError('relay_failed', 'Relaying the file failed unexpectedly, so nothing was stored. Please try again; if it keeps failing, tell the opsbot admins.', {
-    cause: error,
-    message: `relay failed: ${(error as Error).message}`,
-  });
+  if (signal?.aborted) return new OpsbotError('relay_aborted', {}, { cause: error, message: 'shutdown during the relay' });
+  return new OpsbotError('relay_failed', {}, { cause: error, message: `relay failed: ${(error as Error).message}` });
 }
 
 /** `attachment` with the original name (RFC 6266/5987), so downloads keep it whatever the key. */

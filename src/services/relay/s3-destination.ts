@@ -3,7 +3,7 @@ import { AbortMultipartUploadCommand, DeleteObjectCommand, GetObjectCommand, Hea
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
-import { OpsbotError } from '../../core/errors.ts';
+import { OpsbotError, type S3Refusal } from '../../core/errors.ts';
 import { multipartUpload } from './multipart-upload.ts';
 import type { AbortStore } from '../../core/state/types.ts';
 
@@ -139,7 +139,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
       input.body.once('error', (error) => {
         bodyError ??= error;
       });
-      const onAbort = () => input.body.destroy(new OpsbotError('relay_aborted', 'opsbot stopped while uploading this file, so nothing was stored. Please share it again.'));
+      const onAbort = () => input.body.destroy(new OpsbotError('relay_aborted', {}, { message: 'shutdown during the S3 upload' }));
       input.signal?.addEventListener('abort', onAbort, { once: true });
       let uploadId: string | undefined;
       try {
@@ -161,9 +161,7 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
         });
         const head = await client.send(new HeadObjectCommand({ Bucket: input.bucket, Key: input.key }));
         if (head.ContentLength !== input.expectedBytes) {
-          throw new OpsbotError('s3_mismatch', 'S3 reports a different size than was sent, so the upload was removed. Please share the file again.', {
-            message: `S3 object has ${head.ContentLength} bytes, sent ${input.expectedBytes}`,
-          });
+          throw new OpsbotError('s3_mismatch', {}, { message: `S3 object has ${head.ContentLength} bytes, sent ${input.expectedBytes}` });
         }
         return { bytes: head.ContentLength };
       } catch (error) {
@@ -213,16 +211,20 @@ export function createS3Destination(options: S3DestinationOptions): S3Destinatio
   };
 }
 
-/** An S3 failure in words for the person; the SDK's detail stays in the log message. */
+/** An S3 failure as a code and a closed reason; the SDK's detail stays in the log message. */
 export function s3Failure(error: unknown): OpsbotError {
   if (error instanceof OpsbotError) return error;
   const e = error as { name?: string; message?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   const name = e.name && e.name !== 'Error' ? e.name : (e.code ?? 'network error');
   const detail = `${name}${status ? `, HTTP ${status}` : ''}`;
-  let advice = 'Please try again later; if it keeps failing, tell the opsbot admins.';
-  if (name === 'AccessDenied' || status === 403) advice = 'The bot may lack write access to the bucket; tell the opsbot admins.';
-  else if (name === 'NoSuchBucket') advice = 'The configured bucket does not exist; tell the opsbot admins.';
-  else if (name === 'PreconditionFailed' || status === 412) advice = 'An object with that name already exists and was not overwritten. Please share the file again.';
-  return new OpsbotError('s3_refused', `S3 refused the upload (${detail}), so nothing was stored. ${advice}`, { cause: error, message: `S3 upload failed: ${detail}: ${e.message ?? ''}` });
+  return new OpsbotError('s3_refused', { reason: s3Refusal(name, status), ...(status ? { status } : {}) }, { cause: error, message: `S3 upload failed: ${detail}: ${e.message ?? ''}` });
+}
+
+/** What an S3 answer means for the person: no HTTP status at all is a connection that failed. */
+function s3Refusal(name: string, status: number | undefined): S3Refusal {
+  if (name === 'AccessDenied' || status === 403) return 'access_denied';
+  if (name === 'NoSuchBucket') return 'no_bucket';
+  if (name === 'PreconditionFailed' || status === 412) return 'exists';
+  return status ? 'other' : 'unreachable';
 }

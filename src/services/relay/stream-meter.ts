@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Transform } from 'node:stream';
 import { OpsbotError } from '../../core/errors.ts';
-import { formatBytes } from './format-bytes.ts';
 
 export interface StreamMeterOptions {
   /** Cut the stream off with `too_big` as soon as it passes this many bytes. */
@@ -41,13 +40,7 @@ export function createStreamMeter(options: StreamMeterOptions = {}): StreamMeter
     },
     flush(callback) {
       if (options.expectedBytes !== undefined && bytes !== options.expectedBytes) {
-        callback(
-          new OpsbotError(
-            'size_mismatch',
-            `The download ended after ${formatBytes(bytes)}, but Slack said the file has ${formatBytes(options.expectedBytes)}, so it was not kept. Please share the file again.`,
-            { message: `byte count ${bytes} != expected ${options.expectedBytes}` },
-          ),
-        );
+        callback(new OpsbotError('size_mismatch', { bytes, expectedBytes: options.expectedBytes }, { message: `byte count ${bytes} != expected ${options.expectedBytes}` }));
         return;
       }
       digest = hash.digest('hex');
@@ -66,10 +59,9 @@ export function createStreamMeter(options: StreamMeterOptions = {}): StreamMeter
   };
 }
 
-/** The size-cap failure, worded for the person who shared the file. */
-export function tooBig(maxBytes: number, size?: number): OpsbotError {
-  const what = size === undefined ? 'This file is larger than' : `This file is ${formatBytes(size)}, more than`;
-  return new OpsbotError('too_big', `${what} the ${formatBytes(maxBytes)} allowed here, so it was not uploaded. Compress or split it, or ask an admin to raise the limit for this keyword.`, {
-    message: `file exceeds maxBytes ${maxBytes}`,
+/** The size-cap failure: the cap, and the file's size when it is known before the download. */
+export function tooBig(maxBytes: number, size?: number): OpsbotError<'too_big'> {
+  return new OpsbotError('too_big', size === undefined ? { maxBytes } : { maxBytes, size }, {
+    message: size === undefined ? `file exceeds maxBytes ${maxBytes}` : `file of ${size} bytes exceeds maxBytes ${maxBytes}`,
   });
 }

@@ -39,9 +39,6 @@ export interface SlackFileDownloader {
 
 const REDIRECT = new Set([301, 302, 303, 307, 308]);
 
-const LOGIN_PAGE_MESSAGE =
-  'Slack sent its sign-in page instead of the file, so nothing was stored. The app probably lacks the `files:read` scope (or is not in this channel); ask an admin to add it and reinstall the app, then share the file again.';
-
 /**
  * Downloads `url_private(_download)` files. Redirects are followed by hand so the bearer token
  * goes only to trusted (Slack) hosts — never to a pre-signed CDN URL; an HTML page in place of
@@ -67,18 +64,13 @@ export function createSlackFileDownloader(options: SlackFileDownloaderOptions): 
           });
         } catch (error) {
           if (openOptions.signal?.aborted) throw error;
-          throw new OpsbotError('slack_unreachable', 'Could not reach Slack to download the file. Please share it again in a few minutes.', {
-            cause: error,
-            message: `download from ${url.host} failed: ${(error as Error).message}`,
-          });
+          throw new OpsbotError('slack_unreachable', { during: 'download' }, { cause: error, message: `download from ${url.host} failed: ${(error as Error).message}` });
         }
         if (REDIRECT.has(response.status)) {
           await response.body?.cancel();
           const location = response.headers.get('location');
           if (!location || hop >= maxRedirects) {
-            throw new OpsbotError('slack_redirects', 'Slack kept redirecting the download, so the file could not be fetched. Please try again later.', {
-              message: `too many or empty redirects at ${url.host}`,
-            });
+            throw new OpsbotError('slack_redirects', {}, { message: `too many or empty redirects at ${url.host}` });
           }
           url = parseUrl(new URL(location, url).toString());
           log.debug({ host: url.host, withToken: trusted(url.host, url) }, 'following file download redirect');
@@ -91,7 +83,7 @@ export function createSlackFileDownloader(options: SlackFileDownloaderOptions): 
         const contentType = response.headers.get('content-type') ?? undefined;
         if (contentType && /^text\/html\b/i.test(contentType)) {
           await response.body?.cancel();
-          throw new OpsbotError('slack_login_page', LOGIN_PAGE_MESSAGE, { message: `got text/html from ${url.host} instead of the file` });
+          throw new OpsbotError('slack_login_page', {}, { message: `got text/html from ${url.host} instead of the file` });
         }
         const lengthHeader = response.headers.get('content-length');
         const contentLength = lengthHeader !== null && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
@@ -107,27 +99,18 @@ function parseUrl(raw: string): URL {
   try {
     url = new URL(raw);
   } catch {
-    throw new OpsbotError('slack_bad_url', 'Slack gave a file link opsbot cannot use, so the file was not relayed.', { message: 'unparseable file URL' });
+    throw new OpsbotError('slack_bad_url', {}, { message: 'unparseable file URL' });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new OpsbotError('slack_bad_url', 'Slack gave a file link opsbot cannot use, so the file was not relayed.', { message: `unsupported protocol ${url.protocol}` });
+    throw new OpsbotError('slack_bad_url', {}, { message: `unsupported protocol ${url.protocol}` });
   }
   return url;
 }
 
 function refused(status: number, host: string): OpsbotError {
   const message = `file download from ${host} answered HTTP ${status}`;
-  if (status === 404 || status === 410) {
-    return new OpsbotError('slack_file_gone', 'Slack no longer has this file (it may have been deleted). Nothing was stored.', { message });
-  }
-  if (status === 401 || status === 403) {
-    return new OpsbotError(
-      'slack_refused',
-      `Slack refused the download (HTTP ${status}). Check that the app has the \`files:read\` scope and is in this channel, then share the file again.`,
-      { message },
-    );
-  }
-  return new OpsbotError('slack_refused', `Slack refused the download (HTTP ${status}). Please share the file again in a few minutes.`, { message });
+  if (status === 404 || status === 410) return new OpsbotError('slack_file_gone', {}, { message });
+  return new OpsbotError('slack_refused', { call: 'download', status }, { message });
 }
 
 /** Reads the first chunk: an HTML document there is a sign-in page, not the file. */
@@ -137,11 +120,11 @@ async function sniffHtml(body: ReadableStream<Uint8Array>, host: string): Promis
   try {
     first = await reader.read();
   } catch (error) {
-    throw new OpsbotError('slack_unreachable', 'The download from Slack broke off. Please share the file again.', { cause: error, message: `download from ${host} failed` });
+    throw new OpsbotError('slack_unreachable', { during: 'transfer' }, { cause: error, message: `download from ${host} failed` });
   }
   if (!first.done && looksLikeHtml(first.value)) {
     await reader.cancel().catch(() => {});
-    throw new OpsbotError('slack_login_page', LOGIN_PAGE_MESSAGE, { message: `body from ${host} is an HTML page` });
+    throw new OpsbotError('slack_login_page', {}, { message: `body from ${host} is an HTML page` });
   }
   let pending: Uint8Array | undefined = first.done ? undefined : first.value;
   let finished = first.done;
@@ -187,7 +170,7 @@ export function createSlackFileOpener(downloader: SlackFileDownloader) {
   return (file: { url_private_download?: string; url_private?: string; size?: number }, signal?: AbortSignal): Promise<OpenedDownload> => {
     const url = file.url_private_download ?? file.url_private;
     if (!url) {
-      return Promise.reject(new OpsbotError('slack_no_url', 'Slack gave no download link for this file (an external or not-yet-processed file?). Nothing was stored.'));
+      return Promise.reject(new OpsbotError('slack_no_url', {}, { message: 'the file has neither url_private_download nor url_private' }));
     }
     return downloader.open(url, { ...(signal ? { signal } : {}), ...(file.size !== undefined ? { expectedSize: file.size } : {}) });
   };

@@ -34,7 +34,7 @@ export interface SlackFilesApi {
 /** The two Web API file methods the relay needs, over plain fetch (no WebClient dependency). */
 export function createSlackFilesApi(options: SlackFilesApiOptions): SlackFilesApi {
   const doFetch = options.fetch ?? fetch;
-  const call = async (method: string, token: string, args: Record<string, string>) => {
+  const call = async (method: 'files.info' | 'files.delete', token: string, args: Record<string, string>) => {
     let body: { ok?: boolean; error?: string; file?: SlackFileInfo };
     try {
       const response = await doFetch(new URL(method, options.apiUrl), {
@@ -45,10 +45,10 @@ export function createSlackFilesApi(options: SlackFilesApiOptions): SlackFilesAp
       });
       body = (await response.json()) as typeof body;
     } catch (error) {
-      throw new OpsbotError('slack_unreachable', 'Could not reach Slack. Please try again in a few minutes.', { cause: error, message: `${method} failed: ${(error as Error).message}` });
+      throw new OpsbotError('slack_unreachable', { during: 'api' }, { cause: error, message: `${method} failed: ${(error as Error).message}` });
     }
     if (!body.ok) {
-      throw new OpsbotError('slack_refused', `Slack refused ${method} (${body.error ?? 'unknown error'}).`, { message: `${method}: ${body.error ?? 'not ok'}` });
+      throw new OpsbotError('slack_refused', { call: method, slackError: body.error ?? 'not_ok' }, { message: `${method}: ${body.error ?? 'not ok'}` });
     }
     return body;
   };
@@ -56,11 +56,11 @@ export function createSlackFilesApi(options: SlackFilesApiOptions): SlackFilesAp
     canDelete: Boolean(options.userToken),
     async fileInfo(id) {
       const body = await call('files.info', options.botToken, { file: id });
-      if (!body.file) throw new OpsbotError('slack_refused', 'Slack returned no file information.', { message: 'files.info without file' });
+      if (!body.file) throw new OpsbotError('slack_refused', { call: 'files.info' }, { message: 'files.info without file' });
       return body.file;
     },
     async deleteFile(id) {
-      if (!options.userToken) throw new OpsbotError('slack_delete_unconfigured', 'Deleting the Slack copy needs SLACK_USER_TOKEN (a user token with files:write).');
+      if (!options.userToken) throw new OpsbotError('slack_delete_unconfigured', {}, { message: 'files.delete needs SLACK_USER_TOKEN' });
       await call('files.delete', options.userToken, { file: id });
       options.log.info({ file: id }, 'deleted the Slack copy of a relayed file');
     },
