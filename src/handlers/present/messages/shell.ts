@@ -1,6 +1,90 @@
 import type { Translation } from '../catalogue.ts';
 
-/** The shell messages. English is the reference; Japanese is written as a Japanese SRE team would say it. */
-export const en = {} as const;
+/**
+ * The local shell's and the command line's own words (the bot's replies come from the other
+ * domains). English is the reference; Japanese is written as a Japanese SRE team would say it.
+ */
+export const en = {
+  // The chat shell
+  'shell.banner': '*opsbot* local shell: each line is handled as a mention of the bot in Slack, by the same commands.',
+  'shell.bannerNoSlack': 'No Slack token is set (`SLACK_BOT_TOKEN`), so opsbot runs here, in the terminal.',
+  'shell.bannerHint': 'Type {help} for the commands, {exit} to leave. Try: {examples}',
+  /** Who typed a line, in the gutter before the prompt ("you> "). */
+  'shell.you': 'you',
+  'shell.bye': 'Bye.',
+  'shell.edited': '(edited)',
+  'shell.reacted': 'reacted {emoji}',
+  'shell.unreacted': 'took back {emoji}',
+  'shell.imageSaved': '{title}: saved the image to {path}',
+  'shell.lineTooLong': 'Line ignored: it is {length} characters long, and the limit is {limit} (as in Slack).',
+  'shell.lineNul': 'Line ignored: it contains a NUL character.',
+  'shell.uploadUsage': 'Usage: `upload PATH [COMMENT]`, e.g. `upload ./report.pdf !fileupload`',
+  'shell.uploadUnreadable': 'Cannot upload: {problem}. Put a path with spaces or quotes in double quotes, e.g. `upload "./it\'s here.pdf" !fileupload`',
+  'shell.unclosedQuote': 'the {quote} quote at column {column} is never closed',
+  'shell.trailingBackslash': 'the line ends with a backslash that escapes nothing',
+  'shell.uploadCannot': 'Cannot upload {path}: {problem}.',
+  'shell.path.missing': 'no such file',
+  'shell.path.denied': 'permission denied (the file cannot be read)',
+  'shell.path.notFolder': 'a part of the path is a file, not a folder',
+  'shell.path.tooLong': 'the path is too long',
+  'shell.path.loop': 'too many symbolic links (a link loop?)',
+  'shell.path.unusable': 'not a usable path',
+  'shell.path.nul': 'a path cannot contain NUL characters',
+  'shell.path.folder': 'it is a folder; upload one file at a time',
+  'shell.path.special': 'not a regular file (a device, socket or pipe cannot be uploaded)',
+  'shell.path.other': 'the file cannot be read ({code})',
+  // The command line (opsbot help, bad arguments, startup failures)
+  'shell.cli.usage': 'usage: opsbot <command>',
+  'shell.cli.start': 'run the bot: Slack when SLACK_BOT_TOKEN is set, else the local shell',
+  'shell.cli.shell': 'the local chat shell; each -c line is handled as a mention',
+  'shell.cli.forecast': 'time-to-limit forecast for metric files, one JSON line each',
+  'shell.cli.help': 'this text',
+  'shell.cli.line': 'LINE',
+  'shell.cli.file': 'FILE',
+  'shell.cli.needsLine': '{flag} needs a line, e.g. {example}',
+  'shell.cli.unknownArgument': 'unknown argument for {command}: {argument}',
+  'shell.cli.unknownCommand': 'unknown command "{command}"',
+  'shell.cli.configError': 'configuration error: {problem}',
+  'shell.cli.couldNotStart': 'could not start: {reason}',
+} as const;
 
-export const ja: Translation<typeof en> = {};
+export const ja: Translation<typeof en> = {
+  'shell.banner': '*opsbot* ローカルシェル: 入力した各行を、Slack でボットにメンションしたときと同じコマンドで処理します。',
+  'shell.bannerNoSlack': 'Slack のトークン（`SLACK_BOT_TOKEN`）が設定されていないため、このターミナルで動かしています。',
+  'shell.bannerHint': 'コマンド一覧は {help}、終了は {exit} と入力してください。例: {examples}',
+  'shell.you': 'あなた',
+  'shell.bye': '終了します。',
+  'shell.edited': '（編集済み）',
+  'shell.reacted': '{emoji} のリアクションを付けました',
+  'shell.unreacted': '{emoji} のリアクションを外しました',
+  'shell.imageSaved': '{title}: 画像を {path} に保存しました',
+  'shell.lineTooLong': 'この行は無視しました。{length} 文字あり、上限（Slack と同じ）の {limit} 文字を超えています。',
+  'shell.lineNul': 'この行は無視しました。ヌル文字が含まれています。',
+  'shell.uploadUsage': '使い方: `upload <パス> [コメント]`（例: `upload ./report.pdf !fileupload`）',
+  'shell.uploadUnreadable': 'アップロードできません: {problem}。空白や引用符を含むパスはダブルクォートで囲んでください（例: `upload "./it\'s here.pdf" !fileupload`）',
+  'shell.unclosedQuote': '{column} 文字目の {quote} が閉じられていません',
+  'shell.trailingBackslash': '行末のバックスラッシュの後に文字がありません',
+  'shell.uploadCannot': '{path} をアップロードできません: {problem}。',
+  'shell.path.missing': 'ファイルが見つかりません',
+  'shell.path.denied': '権限がありません（ファイルを読み取れません）',
+  'shell.path.notFolder': 'パスの途中にフォルダではなくファイルがあります',
+  'shell.path.tooLong': 'パスが長すぎます',
+  'shell.path.loop': 'シンボリックリンクが多すぎます（ループしていませんか？）',
+  'shell.path.unusable': '使用できないパスです',
+  'shell.path.nul': 'パスにヌル文字は使えません',
+  'shell.path.folder': 'フォルダです。ファイルを1つずつアップロードしてください',
+  'shell.path.special': '通常のファイルではありません（デバイス、ソケット、パイプはアップロードできません）',
+  'shell.path.other': 'ファイルを読み取れません（{code}）',
+  'shell.cli.usage': '使い方: opsbot <コマンド>',
+  'shell.cli.start': 'ボットを起動します。SLACK_BOT_TOKEN があれば Slack に、なければローカルシェルで動きます',
+  'shell.cli.shell': 'ローカルのチャットシェル。-c で渡した各行をメンションとして処理します',
+  'shell.cli.forecast': 'メトリクスのファイルごとに、上限に達するまでの予測を1行ずつ出力します',
+  'shell.cli.help': 'この説明を表示します',
+  'shell.cli.line': '行',
+  'shell.cli.file': 'ファイル',
+  'shell.cli.needsLine': '{flag} には行を指定してください（例: {example}）',
+  'shell.cli.unknownArgument': '{command} の引数が不明です: {argument}',
+  'shell.cli.unknownCommand': '不明なコマンドです: "{command}"',
+  'shell.cli.configError': '設定エラー: {problem}',
+  'shell.cli.couldNotStart': '起動できませんでした: {reason}',
+};
