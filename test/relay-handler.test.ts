@@ -4,11 +4,13 @@ import type { FileShareEvent, MessageRef, SharedFile } from '../src/handlers/cha
 import type { CommandContext } from '../src/handlers/command-registry.ts';
 import { createFileShareHandler } from '../src/handlers/relay/file-share-handler.ts';
 import { createUploadsCommand } from '../src/handlers/relay/uploads-command.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { RecordingChatPort } from './helpers/recording-chat-port.ts';
 import { startRelayWorld, SIM_BOT_TOKEN, type RelayWorld } from './helpers/relay-fixture.ts';
 import { generatedContent } from './sim/slack-sim.ts';
 
 const MiB = 1024 * 1024;
+const present = createPresenter({ language: 'en', timeZone: 'UTC' });
 let world: RelayWorld;
 let seq = 0;
 beforeAll(async () => {
@@ -31,7 +33,7 @@ function event(text: string, files: SharedFile[], channel = 'CGEN', ts = `170000
 async function setup(options: { progressIntervalMs?: number } = {}) {
   const store = await world.openStore();
   const r = rules();
-  const handler = createFileShareHandler({ rules: r, relay: await world.service({ store }), log: world.log, progressIntervalMs: options.progressIntervalMs ?? 3000 });
+  const handler = createFileShareHandler({ rules: r, relay: await world.service({ store }), log: world.log, present, progressIntervalMs: options.progressIntervalMs ?? 3000 });
   return { handler, chat: new RecordingChatPort(), store, prefix: `h${seq}/`, opsPrefix: `ops${seq}/` };
 }
 
@@ -57,7 +59,7 @@ describe('file share handler', () => {
     expect(reply).toContain(`s3://${world.s3.bucket}/${keys[0]}`);
     expect(reply).toContain('11 B');
     expect(reply).toContain((await world.s3.getTags(keys[0]!)).sha256);
-    expect(reply).toMatch(/Download link.*valid until \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/s);
+    expect(reply).toMatch(/Download link.*\(valid until (\w{3} \w{3} \d{1,2}, )?\d{2}:\d{2} UTC\)/s);
     expect(reply).not.toContain(SIM_BOT_TOKEN);
   });
 
@@ -111,7 +113,7 @@ describe('file share handler', () => {
     await handler(event('!fileupload', [file]), chat);
     expect(await world.s3.listKeys(prefix)).toHaveLength(1);
     const progress = chat.posts.find((p) => p.message.text.startsWith('Uploading large.bin'));
-    expect(progress?.message.text).toMatch(/^Uploading large\.bin: \d+% \(.* of 24\.0 MiB, \d+\.\d MB\/s\)$/);
+    expect(progress?.message.text).toMatch(/^Uploading large\.bin: \d+% \(.* of 24\.0 MiB, [\d.,]+ (B|KiB|MiB|GiB)\/s\)$/);
     const edits = chat.updates.filter((u) => u.ref.ts === progress!.ref.ts);
     expect(edits.at(-1)!.message.text).toContain('Stored large.bin at s3://');
     expect(chat.posts.at(-1)!.message.text).toContain('Stored large.bin');
@@ -156,7 +158,7 @@ describe('@opsbot uploads', () => {
     await handler(event('!fileupload', [world.sharedFile({ name: 'bad.txt', content: Buffer.from('bad'), advertisedSize: 5 })], 'CLIST'), new RecordingChatPort());
     await handler(event('!fileupload', [world.sharedFile({ name: 'elsewhere.txt', content: Buffer.from('x') })], 'COTHER'), new RecordingChatPort());
     const chat = new RecordingChatPort();
-    const command = createUploadsCommand({ relays: store.relays });
+    const command = createUploadsCommand({ relays: store.relays, present });
     const ctx = {
       event: { user: 'U1', channel: 'CLIST', ts: '1.1', text: 'uploads' },
       args: [],
@@ -169,7 +171,8 @@ describe('@opsbot uploads', () => {
     const text = textOf(chat);
     expect(text).toContain('good.txt');
     expect(text).toContain('bad.txt');
-    expect(text).toContain('size_mismatch');
+    expect(text).toContain('failed (incomplete download)');
+    expect(text).not.toContain('size_mismatch');
     expect(text).not.toContain('elsewhere.txt');
     expect(text.indexOf('bad.txt')).toBeLessThan(text.indexOf('good.txt'));
   });

@@ -8,7 +8,7 @@ import type { UploadRule } from '../src/core/config.ts';
 import { OpsbotError } from '../src/core/errors.ts';
 import { createEditThrottle } from '../src/handlers/relay/progress-throttle.ts';
 import { renderProgress, renderRelayDone } from '../src/handlers/relay/render-relay.ts';
-import { formatBytes } from '../src/services/relay/format-bytes.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { buildObjectKey, safeFileName } from '../src/services/relay/object-key.ts';
 import { contentDisposition } from '../src/services/relay/relay-service.ts';
 import { createStreamMeter } from '../src/services/relay/stream-meter.ts';
@@ -117,9 +117,10 @@ describe('progress pacing and wording', () => {
   });
 
   it('words sizes, progress and results', () => {
-    expect([formatBytes(512), formatBytes(1536), formatBytes(50 * 1024 * 1024), formatBytes(2 ** 30)]).toEqual(['512 B', '1.50 KiB', '50.0 MiB', '1.00 GiB']);
-    expect(renderProgress('a.bin', 512 * 1024 * 1024, 2 ** 30, 25 * 1024 * 1024).text.text).toBe('Uploading a.bin: 50% (512 MiB of 1.00 GiB, 25.0 MB/s)');
-    const done = renderRelayDone('<b>.txt', { destination: 's3://b/', location: 's3://b/k', bytes: 3, sha256: 'abc' });
+    const present = createPresenter({ language: 'en', timeZone: 'UTC' });
+    expect([present.bytes(512), present.bytes(1536), present.bytes(50 * 1024 * 1024), present.bytes(2 ** 30)]).toEqual(['512 B', '1.50 KiB', '50.0 MiB', '1.00 GiB']);
+    expect(renderProgress(present, 'a.bin', 512 * 1024 * 1024, 2 ** 30, 25 * 1024 * 1024).text.text).toBe('Uploading a.bin: 50% (512 MiB of 1.00 GiB, 25.0 MiB/s)');
+    const done = renderRelayDone(present, '<b>.txt', { destination: 's3://b/', location: 's3://b/k', bytes: 3, sha256: 'abc' });
     const wire = toSlackMessage(done);
     expect(JSON.stringify(wire.blocks)).toContain('&lt;b&gt;.txt');
     expect(wire.text).toBe('Stored &lt;b&gt;.txt at s3://b/k (3 B, sha256 abc)');

@@ -204,6 +204,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     rules: config.uploads,
     relay,
     log: relayLog,
+    present,
     signal: tasks.signal,
     // A relay taken over from a run that died fetches the file again by id.
     ...(slackFiles && slackFileOpener ? { openFileById: async (id: string, signal?: AbortSignal) => slackFileOpener(await slackFiles.fileInfo(id), signal) } : {}),
@@ -229,7 +230,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   const registry: CommandRegistry = createCommandRegistry([
     createHelpCommand(getRegistry),
     ...createLookupCommands({ inventory, log, now }),
-    createUploadsCommand({ relays: options.store.relays }),
+    createUploadsCommand({ relays: options.store.relays, present }),
     ...alertCommands,
   ]);
   const onMention = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(getRegistry) });

@@ -1,10 +1,11 @@
 import type { UploadRule } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
-import { OpsbotError } from '../../core/errors.ts';
+import { OpsbotError, type ErrorCode } from '../../core/errors.ts';
 import type { Lease, RelayJob } from '../../core/state/types.ts';
 import { replyTarget, type ChatMessage, type ChatPort, type ChatTarget, type FileShareEvent, type MessageRef, type SharedFile } from '../chat-port.ts';
 import type { RelayHooks, RelayOutcome, RelayService } from '../../services/relay/relay-service.ts';
 import { matchUploadRule } from '../../services/relay/upload-rules.ts';
+import type { Presenter } from '../present/presenter.ts';
 import { createEditThrottle, type EditThrottle } from './progress-throttle.ts';
 import { renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed, renderRetrying } from './render-relay.ts';
 
@@ -16,6 +17,8 @@ export interface FileShareHandlerOptions {
   rules: readonly UploadRule[];
   relay: RelayService;
   log: Logger;
+  /** The team's words, units and times. */
+  present: Presenter;
   /**
    * Opens a file by id for a relay taken over from a run that died (Slack: files.info, then the
    * download). Without it (the local shell) such a relay is reported as failed.
@@ -35,7 +38,7 @@ export interface FileShareHandlerOptions {
   runInBackground?: (task: () => Promise<void>) => void;
 }
 
-/** What pressing Retry did, in words for the person who pressed it (shown only to them). */
+/** What pressing Retry did, in words for the person who pressed it (shown only to them; plain text). */
 export interface RetryOutcome {
   kind: 'started' | 'noop' | 'failed';
   note?: string;
@@ -50,7 +53,7 @@ export interface FileShareHandler {
 }
 
 /** Failures a retry cannot fix (the file is too big, gone from Slack…): no Retry button. */
-const FINAL_FAILURES = new Set(['too_big', 'slack_file_gone', 'slack_delete_unconfigured', 'destination_exists']);
+const FINAL_FAILURES: ReadonlySet<string> = new Set<ErrorCode>(['too_big', 'slack_file_gone', 'slack_delete_unconfigured', 'destination_exists']);
 
 /** `C…:ts:retry:2` → 2; 0 for the first attempt. */
 function retryNumber(eventKey: string): number {
@@ -79,8 +82,6 @@ const reactionKeys = (eventKey: string) => ({
   final: `relay:${eventKey}:react:final`,
 });
 
-const UNEXPECTED = 'Something unexpected went wrong, so nothing was stored. Please try again; if it keeps failing, tell the opsbot admins.';
-
 /**
  * Relays files shared with a relay keyword: reaction on start, progress for large or slow
  * files, a thread reply with where it landed (or why not), and a final reaction. Files without
@@ -88,7 +89,7 @@ const UNEXPECTED = 'Something unexpected went wrong, so nothing was stored. Plea
  * shutdown is left to the next run (or another replica), which resumes it and says the outcome.
  */
 export function createFileShareHandler(options: FileShareHandlerOptions): FileShareHandler {
-  const { log } = options;
+  const { log, present } = options;
   const intervalMs = options.progressIntervalMs ?? 3000;
   const threshold = options.progressThresholdBytes ?? 20 * 1024 * 1024;
   const throttle = options.throttle ?? createEditThrottle();
@@ -109,7 +110,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     const { chat, target, file, eventKey, working } = input;
     const keys = keysOf(file.id, input.destination, eventKey);
     const say = (text: ChatMessage, key: string) => chat.post(target, text, { key }).catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
-    const progress = createProgress({ chat, target, file, intervalMs, threshold, throttle, log, key: keys.progress });
+    const progress = createProgress({ chat, target, file, present, intervalMs, threshold, throttle, log, key: keys.progress });
     let outcome: RelayOutcome;
     try {
       outcome = await input.run({
@@ -128,24 +129,20 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       }
       const code = error instanceof OpsbotError ? error.code : 'relay_failed';
       const retryable = options.openFileById !== undefined && options.getJob !== undefined && !FINAL_FAILURES.has(code);
-      const failed = renderRelayFailed(
-        file.name,
-        error instanceof OpsbotError ? error.userMessage : UNEXPECTED,
-        retryable ? { retry: { fileId: file.id, destination: input.destination } } : {},
-      );
+      const failed = renderRelayFailed(present, file.name, present.error(error), retryable ? { retry: { fileId: file.id, destination: input.destination } } : {});
       await progress.finish(failed, keys.progressFinal);
       await say(failed, keys.outcome);
       return 'reported';
     }
     if (outcome.kind === 'stored') {
-      const done = renderRelayDone(file.name, outcome.result);
+      const done = renderRelayDone(present, file.name, outcome.result);
       await progress.finish(done, keys.progressFinal);
       await say(done, keys.outcome);
       return 'reported';
     }
     progress.stop();
     if (outcome.kind === 'duplicate') {
-      if (!outcome.sameEvent && outcome.previous) await say(renderAlreadyStored(file.name, outcome.previous), `${keys.outcome}:again:${eventKey}`);
+      if (!outcome.sameEvent && outcome.previous) await say(renderAlreadyStored(present, file.name, outcome.previous), `${keys.outcome}:again:${eventKey}`);
       return 'quiet';
     }
     // Superseded: another run holds the job now and reports it.
@@ -179,7 +176,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     if (match.kind === 'denied') {
       log.info({ channel: event.channel, user: event.user, keyword: match.keyword, reason: match.reason }, 'relay keyword not allowed here');
       await chat
-        .post(target, renderNotAllowed(match.keyword, match.reason), { key: `relay:${eventKey}:denied` })
+        .post(target, renderNotAllowed(present, match.keyword, match.reason), { key: `relay:${eventKey}:denied` })
         .catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
       return;
     }
@@ -244,14 +241,16 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
   };
   handler.retry = async (input: { fileId: string; destination: string; byName: string }, chat: ChatPort): Promise<RetryOutcome> => {
     const openById = options.openFileById;
-    if (!openById || !options.getJob) return { kind: 'failed', note: 'Retrying is not available here.' };
+    if (!openById || !options.getJob) return { kind: 'failed', note: present.text('relay.retry.unavailable') };
     const job = await options.getJob(input.fileId, input.destination);
-    if (!job) return { kind: 'failed', note: 'opsbot has no record of this relay any more. Please share the file again.' };
-    if (job.state === 'done') return { kind: 'noop', note: `It is already stored${job.stored ? ` at ${job.stored.location}` : ''}.` };
-    if (job.state === 'in_progress') return { kind: 'noop', note: 'It is being relayed right now; the outcome follows in the thread.' };
+    if (!job) return { kind: 'failed', note: present.text('relay.retry.unknown') };
+    if (job.state === 'done') {
+      return { kind: 'noop', note: job.stored ? present.text('relay.retry.alreadyStored', { location: job.stored.location }) : present.text('relay.retry.alreadyStoredSomewhere') };
+    }
+    if (job.state === 'in_progress') return { kind: 'noop', note: present.text('relay.retry.inProgress') };
     const { intent } = job;
     const rule = options.rules.find((r) => r.keyword === intent.keyword && r.destination === job.destination);
-    if (!rule) return { kind: 'failed', note: 'The upload rule this file was shared for is gone from the configuration, so it cannot be retried.' };
+    if (!rule) return { kind: 'failed', note: present.text('relay.retry.ruleGone') };
     // A new attempt claims the failed job under its own key (`…:retry:<n>`): two presses of one
     // Retry compute the same key, so only one of them wins the claim.
     const base = job.eventKey.replace(/:retry:\d+$/, '');
@@ -269,14 +268,13 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       intent: { channel: intent.channel, messageTs: intent.messageTs, user: intent.user, ...(intent.threadTs ? { threadTs: intent.threadTs } : {}) },
       eventKey,
     });
-    if (claim.kind !== 'claimed')
-      return { kind: 'noop', note: claim.inProgress ? 'It is being retried already; the outcome follows in the thread.' : 'It was handled meanwhile; see the thread.' };
+    if (claim.kind !== 'claimed') return { kind: 'noop', note: present.text(claim.inProgress ? 'relay.retry.alreadyRetrying' : 'relay.retry.handled') };
     const target = { channel: intent.channel, threadTs: intent.threadTs ?? intent.messageTs };
     const message = { channel: intent.channel, ts: intent.messageTs };
     log.info({ file: job.fileId, destination: job.destination, eventKey }, 'relay retried from Slack');
     const work = async () => {
       await chat
-        .post(target, renderRetrying(intent.fileName, input.byName), { key: `relay:${job.fileId}:${job.destination}:retrying:${retryNumber(eventKey)}` })
+        .post(target, renderRetrying(present, intent.fileName, input.byName), { key: `relay:${job.fileId}:${job.destination}:retrying:${retryNumber(eventKey)}` })
         .catch((error: unknown) => log.warn({ err: error }, 'could not post a relay reply'));
       const working = workingReaction(chat, message, eventKey);
       const outcome = await relayAndReport({ chat, target, eventKey, working, file, destination: job.destination, run: (hooks) => claim.run(hooks) });
@@ -329,6 +327,7 @@ function createProgress(input: {
   chat: ChatPort;
   target: ChatTarget;
   file: SharedFile;
+  present: Presenter;
   intervalMs: number;
   threshold: number;
   throttle: EditThrottle;
@@ -341,7 +340,7 @@ function createProgress(input: {
   let startedAt = 0;
   let timer: NodeJS.Timeout | undefined;
   let ref: Promise<MessageRef | undefined> | undefined;
-  const render = () => renderProgress(file.name, bytes, file.size, bytes / Math.max(0.001, (Date.now() - startedAt) / 1000));
+  const render = () => renderProgress(input.present, file.name, bytes, file.size, bytes / Math.max(0.001, (Date.now() - startedAt) / 1000));
   const post = () => {
     ref ??= chat.post(target, render(), { key: input.key }).catch((error: unknown) => {
       log.warn({ err: error }, 'could not post relay progress');
