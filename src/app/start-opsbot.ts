@@ -103,6 +103,7 @@ export async function startOpsbot(options: StartOptions = {}): Promise<RunningOp
   const slack = createSlackApp({
     config,
     log,
+    present: features.present,
     makeChat: (client) => {
       dispatcher = createOutboxDispatcher({
         store: store.outbox,

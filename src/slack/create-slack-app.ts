@@ -8,7 +8,9 @@ import { replyTarget, type ChatPort, type FileShareEvent } from '../handlers/cha
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
 import type { EventStore } from '../core/state/types.ts';
 import { toBoltLogger } from './bolt-logger.ts';
-import { code, lines, md, type ChatMessage } from '../core/message.ts';
+import { code, joinMd, lines, type ChatMessage } from '../core/message.ts';
+import { OUTCOME_GLYPHS } from '../handlers/present/glyphs.ts';
+import type { Presenter } from '../handlers/present/presenter.ts';
 import type { ActHandler } from '../handlers/act/act-handler.ts';
 import { createEphemeralReply, type EphemeralReply } from './respond.ts';
 import { toActionPress, toSlashCommand } from './slack-interactions.ts';
@@ -18,6 +20,8 @@ import { checkSlackMessage, isFromPerson, isHostedFile, toFileShareEvent, toMent
 export interface SlackAppOptions {
   config: Config;
   log: Logger;
+  /** The team's words (the few things the Slack edge says itself). */
+  present: Presenter;
   onMention: MentionHandler;
   onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
   /** True when a comment starts with a relay keyword: such a mention is the relay's, not a command. */
@@ -50,7 +54,7 @@ export interface SlackApp {
  * events and hands them to the handlers; retries and duplicates are claimed once in the ledger.
  */
 export function createSlackApp(options: SlackAppOptions): SlackApp {
-  const { config, log, events, tasks } = options;
+  const { config, log, events, tasks, present } = options;
   const boltLogger = toBoltLogger(log);
   const receiver: Receiver =
     config.mode === 'socket'
@@ -101,7 +105,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       if (!options.isRelayComment(comment.text)) return;
       const { files, skipped } = await resolveFiles(client, m.files ?? [], log);
       if (skipped.length > 0) {
-        const text = lines(skipped.map((s) => md`:warning: I can't relay ${code(s.name)}: ${s.reason}`));
+        const text = lines(skipped.map((s) => joinMd([OUTCOME_GLYPHS.warning, present.t('relay.skipped', { file: code(s.name), reason: present.t(SKIP_REASONS[s.reason]) })], ' ')));
         void chat.post(replyTarget(comment), { text }).catch((error: unknown) => log.warn({ err: error }, 'could not explain skipped files'));
       }
       if (files.length === 0) return;
@@ -128,7 +132,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }
     const reply = ephemeral(press.responseUrl);
     const onAction = options.onAction;
-    if (!onAction) return void (await reply({ text: md`That button does nothing in this opsbot.` }));
+    if (!onAction) return void (await reply({ text: present.t('relay.slack.inertButton') }));
     tasks.run(() => onAction(press.press, chat, reply)).catch((error: unknown) => log.error({ err: error }, 'button handler failed'));
   });
 
@@ -139,7 +143,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (!command) return;
     const reply = ephemeral(command.responseUrl);
     const event = { user: command.user, channel: command.channel, ts: command.ts, text: command.text };
-    tasks.run(() => options.onMention(event, ephemeralChat(reply, command.channel))).catch((error: unknown) => log.error({ err: error }, 'slash command failed'));
+    tasks.run(() => options.onMention(event, ephemeralChat(reply, command.channel, present))).catch((error: unknown) => log.error({ err: error }, 'slash command failed'));
   });
 
   app.error(async (error) => {
@@ -168,7 +172,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
  * The chat port a slash command answers through: every reply is ephemeral (seen by the person
  * who typed it). Reactions mean nothing there; an image cannot be ephemeral, so it is described.
  */
-function ephemeralChat(reply: EphemeralReply, channel: string): ChatPort {
+function ephemeralChat(reply: EphemeralReply, channel: string, present: Presenter): ChatPort {
   let seq = 0;
   const say = async (message: ChatMessage) => {
     await reply(message);
@@ -179,18 +183,17 @@ function ephemeralChat(reply: EphemeralReply, channel: string): ChatPort {
     update: async (_ref, message) => void (await say(message)),
     react: async () => undefined,
     unreact: async () => undefined,
-    uploadImage: async (_target, image) =>
-      void (await say({ text: md`:frame_with_picture: ${image.title}: a graph cannot be shown privately. Ask \`@opsbot\` in a channel or thread to have it posted there.` })),
+    uploadImage: async (_target, image) => void (await say({ text: joinMd([':frame_with_picture:', present.t('relay.slack.graphNotPrivate', { title: image.title })], ' ') })),
   };
 }
 
-const EXTERNAL_FILE = 'it is an external file (a link to another service), not a file stored in Slack. Upload the file itself.';
-
-/** Why a shared file cannot be relayed, in words for the person who shared it. */
+/** Why a shared file cannot be relayed: an external link, or a stub Slack would not describe. */
 interface SkippedFile {
   name: string;
-  reason: string;
+  reason: 'external' | 'noInfo';
 }
+
+const SKIP_REASONS = { external: 'relay.skipped.external', noInfo: 'relay.skipped.noInfo' } as const;
 
 /**
  * Slack Connect files arrive as stubs without URLs; files.info has the real object. Files with
@@ -203,7 +206,7 @@ async function resolveFiles(client: WebClient, files: SlackFileObject[], log: Lo
     const name = file.name || file.title || file.id;
     let full = file;
     if (!isHostedFile(file)) {
-      skipped.push({ name, reason: EXTERNAL_FILE });
+      skipped.push({ name, reason: 'external' });
       continue;
     }
     if (file.file_access === 'check_file_info' || (!file.url_private_download && !file.url_private)) {
@@ -211,12 +214,12 @@ async function resolveFiles(client: WebClient, files: SlackFileObject[], log: Lo
         full = (await client.files.info({ file: file.id })).file as SlackFileObject;
       } catch (error) {
         log.warn({ err: error, file: file.id }, 'files.info failed for a file stub');
-        skipped.push({ name, reason: 'Slack would not give me its details (files.info failed; is the app in this channel, with files:read?). Nothing was stored.' });
+        skipped.push({ name, reason: 'noInfo' });
         continue;
       }
     }
     if (isHostedFile(full)) resolved.push(full);
-    else skipped.push({ name, reason: EXTERNAL_FILE });
+    else skipped.push({ name, reason: 'external' });
   }
   return { files: resolved, skipped };
 }
