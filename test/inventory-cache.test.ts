@@ -8,6 +8,10 @@ import { createMackerelInventorySource } from '../src/services/inventory/mackere
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
 import { generateOrg } from './sim/generate-org.ts';
 import { MackerelSim } from './sim/mackerel-sim.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
+
+/** The English sentences people read about a failure. */
+const words = (error: unknown) => createPresenter({ language: 'en', timeZone: 'UTC' }).error(error).text;
 
 const LISTING = 'GET /api/v0/hosts';
 let sim: MackerelSim;
@@ -69,7 +73,8 @@ describe('inventory cache', () => {
     const after = await inventory.refresh();
     expect(after.snapshot.hosts).toHaveLength(500);
     expect(after.ageSeconds).toBe(600);
-    expect(after.refreshError).toMatch(/Mackerel is having trouble \(HTTP 503\)/);
+    expect(after.refreshError?.code).toBe('mackerel');
+    expect(words(after.refreshError)).toMatch(/Mackerel is having trouble \(HTTP 503\)/);
     expect(inventory.stats().failures).toBe(1);
     // Within the retry interval nobody hammers a failing Mackerel.
     const calls = sim.callCount(LISTING);
@@ -83,7 +88,8 @@ describe('inventory cache', () => {
     const inventory = cache();
     const error = await inventory.get().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OpsbotError);
-    expect((error as OpsbotError).userMessage).toMatch(/having trouble.*no cached inventory/s);
+    expect((error as OpsbotError).code).toBe('inventory_unavailable');
+    expect(words(error)).toMatch(/having trouble.*no cached inventory/s);
     await expect(inventory.get()).rejects.toThrow(OpsbotError);
     expect(sim.callCount('GET /api/v0/org')).toBe(2);
     clock += 61;

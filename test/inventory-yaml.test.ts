@@ -4,6 +4,10 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildHostIndex } from '../src/services/inventory/host-index.ts';
 import { createYamlInventorySource, InventoryFileError } from '../src/services/inventory/yaml-source.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
+
+/** The English sentence people read about a failure. */
+const words = (error: unknown) => createPresenter({ language: 'en', timeZone: 'UTC' }).error(error).text;
 
 const dir = mkdtempSync(join(tmpdir(), 'opsbot-inventory-'));
 function write(name: string, text: string): string {
@@ -46,14 +50,14 @@ describe('local YAML inventory', () => {
 
   it('names the bad entry and key', async () => {
     const bad = write('bad-status.yaml', 'hosts:\n  - name: web-04\n    status: broken\n');
-    expect((await loadError(bad)).userMessage).toMatch(/hosts\[0\] \(web-04\)\.status/);
+    expect(words(await loadError(bad))).toMatch(/hosts\[0\] \(web-04\)\.status/);
     const ip = write('bad-ip.yaml', 'hosts:\n  - name: web-09\n    ips: [10.0.0.300]\n');
-    expect((await loadError(ip)).userMessage).toMatch(/hosts\[0\] \(web-09\)\.ips\[0\]: not an IPv4 or IPv6 address/);
+    expect(words(await loadError(ip))).toMatch(/hosts\[0\] \(web-09\)\.ips\[0\]: not an IPv4 or IPv6 address/);
     const key = write('bad-key.yaml', 'hosts:\n  - name: web-01\n    rolez: []\n');
-    expect((await loadError(key)).userMessage).toMatch(/hosts\[0\] \(web-01\): unknown key\(s\) rolez/);
+    expect(words(await loadError(key))).toMatch(/hosts\[0\] \(web-01\): unknown key\(s\) rolez/);
     const role = write('bad-role.yaml', 'hosts:\n  - name: web-01\n    roles: [web]\n');
-    expect((await loadError(role)).userMessage).toMatch(/roles\[0\]: expected "service:role"/);
-    expect((await loadError(write('no-hosts.yaml', 'org: acme\n'))).userMessage).toMatch(/hosts: /);
+    expect(words(await loadError(role))).toMatch(/roles\[0\]: expected "service:role"/);
+    expect(words(await loadError(write('no-hosts.yaml', 'org: acme\n')))).toMatch(/hosts: /);
   });
 
   it('leaves out bad entries one by one, says which, and loads the rest', async () => {
@@ -98,8 +102,8 @@ describe('local YAML inventory', () => {
   });
 
   it('reports an unreadable file and broken YAML clearly', async () => {
-    expect((await loadError(join(dir, 'missing.yaml'))).userMessage).toMatch(/missing\.yaml.*cannot read it \(ENOENT\)/);
-    expect((await loadError(write('broken.yaml', 'hosts: [\n'))).userMessage).toMatch(/not valid YAML/);
-    expect((await loadError(write('empty.yaml', ''))).userMessage).toMatch(/\(top level\)/);
+    expect(words(await loadError(join(dir, 'missing.yaml')))).toMatch(/missing\.yaml.*cannot read it \(ENOENT\)/);
+    expect(words(await loadError(write('broken.yaml', 'hosts: [\n')))).toMatch(/not valid YAML/);
+    expect(words(await loadError(write('empty.yaml', '')))).toMatch(/\(top level\)/);
   });
 });

@@ -6,6 +6,10 @@ import type { MackerelAlert } from '../src/services/mackerel/types.ts';
 import { createLogSink } from './helpers/log-sink.ts';
 import { generateOrg } from './sim/generate-org.ts';
 import { MackerelSim } from './sim/mackerel-sim.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
+
+/** The English sentences people read about a failure. */
+const words = (error: unknown) => createPresenter({ language: 'en', timeZone: 'UTC' }).error(error).text;
 
 let sim: MackerelSim;
 let sink: ReturnType<typeof createLogSink>;
@@ -67,9 +71,9 @@ describe('Mackerel client', () => {
     const error = await failure(mk.getOrg());
     expect(error.status).toBe(403);
     expect(error.apiMessage).toMatch(/Authentication failed/);
-    expect(error.userMessage).toMatch(/MACKEREL_APIKEY/);
+    expect(words(error)).toMatch(/`MACKEREL_APIKEY`/);
     expect(sim.callCount('GET /api/v0/org')).toBe(1);
-    expect(JSON.stringify({ m: error.message, u: error.userMessage, logs: sink.lines })).not.toContain('wrong-key-abcdef123');
+    expect(JSON.stringify({ m: error.message, u: words(error), logs: sink.lines })).not.toContain('wrong-key-abcdef123');
   });
 
   it('parses the documented error body and does not retry a 404', async () => {
@@ -101,7 +105,7 @@ describe('Mackerel client', () => {
     sim.failNext(10, 500);
     const error = await failure(client({ retries: 3, baseDelayMs: 100, random: () => 1 }).getOrg());
     expect(error.status).toBe(500);
-    expect(error.userMessage).toMatch(/having trouble/);
+    expect(words(error)).toBe(':warning: Mackerel is having trouble (HTTP 500). Try again in a minute.');
     expect(sim.callCount('GET /api/v0/org')).toBe(4);
     expect(sleeps).toEqual([100, 200, 400]);
   });
@@ -111,7 +115,7 @@ describe('Mackerel client', () => {
     const error = await failure(client({ timeoutMs: 100, retries: 1 }).getOrg());
     expect(error.status).toBe(0);
     expect(error.apiMessage).toMatch(/no answer within 100 ms/);
-    expect(error.userMessage).toMatch(/not answering/);
+    expect(words(error)).toBe(':warning: Mackerel is not answering. Try again in a minute.');
     expect(sleeps).toHaveLength(1);
   });
 

@@ -8,6 +8,10 @@ import type { RelayOutcome } from '../src/services/relay/relay-service.ts';
 import { openSqliteStore } from '../src/core/state/sqlite-store.ts';
 import { startRelayWorld, SIM_BOT_TOKEN, type RelayWorld } from './helpers/relay-fixture.ts';
 import { generatedContent } from './sim/slack-sim.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
+
+/** The English sentences people read about a failure. */
+const words = (error: unknown) => createPresenter({ language: 'en', timeZone: 'UTC' }).error(error).text;
 
 const MiB = 1024 * 1024;
 let world: RelayWorld;
@@ -83,7 +87,8 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
       (await world.service()).relay({ file, rule: s3Rule({ maxBytes: MiB }), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-meta' }),
     );
     expect(error.code).toBe('too_big');
-    expect(error.userMessage).toContain('1.00 MiB');
+    expect(error.details).toEqual({ maxBytes: MiB, size: 2 * MiB });
+    expect(words(error)).toMatch(/^This file is 2\.00 MiB, more than the 1\.00 MiB allowed here/);
     expect(world.sim.downloads.filter((d) => d.fileId === file.id)).toEqual([]);
   });
 
@@ -110,7 +115,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const file = world.sharedFile({ name: 'page.txt', content: Buffer.from('secret data') }, () => false);
     const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-html' }));
     expect(error.code).toBe('slack_login_page');
-    expect(error.userMessage).toContain('files:read');
+    expect(words(error)).toContain('`files:read`');
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
   });
 
@@ -144,7 +149,8 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const abortsBefore = world.s3.requests.abort ?? 0;
     const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-reset' }));
     expect(error.code).toBe('s3_refused');
-    expect(error.userMessage).toMatch(/S3 refused the upload/);
+    expect(error.details).toEqual({ reason: 'unreachable' });
+    expect(words(error)).toMatch(/^The connection to S3 failed during the upload, so nothing was stored/);
     expect(world.s3.requests.abort ?? 0).toBeGreaterThan(abortsBefore);
     expect(world.s3.inProgressUploads()).toEqual([]);
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
@@ -160,7 +166,7 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
       const file = world.sharedFile({ name: 'cut-off.bin', content: cut, actualSize: size });
       const error = await failure((await world.service()).relay({ file, rule, intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: `k-cut-${file.id}` }));
       expect(error.code).toBe('slack_unreachable');
-      expect(error.userMessage).toContain('download from Slack broke off');
+      expect(words(error)).toMatch(/^The download from Slack broke off, so nothing was stored/);
     }
     expect(await world.s3.listKeys(`slack/${seq}/`)).toEqual([]);
     expect(world.s3.inProgressUploads()).toEqual([]);
@@ -170,8 +176,10 @@ describe('relay service: S3 over real protocols (simulator → s3rver)', () => {
     const file = world.sharedFile({ name: 'denied.bin', content: generatedContent(12 * MiB, 6), actualSize: 12 * MiB });
     world.s3.failParts({ mode: 'error', code: 'AccessDenied', status: 403 });
     const error = await failure((await world.service()).relay({ file, rule: s3Rule(), intent: { user: 'U1', channel: 'C1', messageTs: '1700000000.000001' }, eventKey: 'k-denied' }));
-    expect(error.userMessage).toContain('AccessDenied');
-    expect(error.userMessage).toContain('write access');
+    expect(error.details).toEqual({ reason: 'access_denied', status: 403 });
+    expect(words(error)).toContain('(access denied)');
+    expect(words(error)).toContain('write access');
+    expect(error.message).toContain('AccessDenied');
     expect(world.s3.inProgressUploads()).toEqual([]);
   });
 

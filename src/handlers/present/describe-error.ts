@@ -12,7 +12,11 @@ const http = (status: number) => `HTTP ${status}`;
  */
 const DESCRIBE: { readonly [C in ErrorCode]: Describe<C> } = {
   too_big: (d, p) => (d.size === undefined ? p.t('errors.tooBigUnknownSize', { max: p.bytes(d.maxBytes) }) : p.t('errors.tooBig', { size: p.bytes(d.size), max: p.bytes(d.maxBytes) })),
-  size_mismatch: (d, p) => p.t('errors.sizeMismatch', { bytes: p.bytes(d.bytes), expected: p.bytes(d.expectedBytes) }),
+  size_mismatch: (d, p) => {
+    // Sizes a byte apart round alike: then the exact counts.
+    const [bytes, expected] = p.bytes(d.bytes) === p.bytes(d.expectedBytes) ? [d.bytes, d.expectedBytes].map((n) => `${p.number(n, 0)} B`) : [p.bytes(d.bytes), p.bytes(d.expectedBytes)];
+    return p.t('errors.sizeMismatch', { bytes: bytes!, expected: expected! });
+  },
   relay_aborted: (_, p) => p.t('errors.relayAborted'),
   relay_failed: (_, p) => p.t('errors.relayFailed'),
   relay_interrupted: (_, p) => p.t('errors.relayInterrupted'),

@@ -97,5 +97,5 @@ export const ja: Translation<typeof en> = {
   'errors.mackerelRejected': ':warning: Mackerel にリクエストを拒否されました（{status}）。',
   'errors.inventoryFile': ':warning: インベントリファイル {file} が正しくありません: {problem}。`docs/inventory.md` を確認してください。',
   'errors.inventoryLoadFailed': ':warning: ホストのインベントリを読み込めませんでした（詳細はボットのログにあります）。',
-  'errors.inventoryUnavailable': '{problem} キャッシュされたインベントリもまだないため、回答できません。',
+  'errors.inventoryUnavailable': '{problem}キャッシュされたインベントリもまだないため、回答できません。',
 };
