@@ -223,7 +223,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       ...(intent.mimetype ? { mimetype: intent.mimetype } : {}),
       open: openById
         ? (signal) => openById(job.fileId, signal)
-        : () => Promise.reject(new OpsbotError('relay_interrupted', 'opsbot restarted while relaying this file and cannot fetch it again, so nothing was stored. Please share it again.')),
+        : () => Promise.reject(new OpsbotError('relay_interrupted', {}, { message: 'resumed relay without a way to fetch the file again' })),
     };
     const message = { channel: intent.channel, ts: intent.messageTs };
     const working = workingReaction(chat, message, job.eventKey);
