@@ -71,7 +71,7 @@ describe('S3 down mid-upload', () => {
     const outcome = `relay:${String(file.id)}:s3://faults/down/:outcome`;
     await until(() => sim.messagesWithMetadata(CHANNEL, 'opsbot_outbox', { key: outcome }).length === 1, 'the failure reply');
     const reply = sim.messagesWithMetadata(CHANNEL, 'opsbot_outbox', { key: outcome })[0]!;
-    expect(reply.text).toMatch(/^Could not relay down\.bin: S3 refused the upload \(.+\), so nothing was stored\. Please try again later/);
+    expect(reply.text).toMatch(/^Could not relay down\.bin: The connection to S3 failed during the upload, so nothing was stored\. Please try again later/);
     await until(
       () => sim.reactionsOf(CHANNEL, ts).join() === 'x',
       () => `only ❌ on the message (now ${sim.reactionsOf(CHANNEL, ts).join()})`,
