@@ -5,6 +5,7 @@ import type { Lease, RelayJob } from '../../core/state/types.ts';
 import { replyTarget, type ChatMessage, type ChatPort, type ChatTarget, type FileShareEvent, type MessageRef, type SharedFile } from '../chat-port.ts';
 import type { RelayHooks, RelayOutcome, RelayService } from '../../services/relay/relay-service.ts';
 import { matchUploadRule } from '../../services/relay/upload-rules.ts';
+import { code, type Mrkdwn } from '../../core/message.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { createEditThrottle, type EditThrottle } from './progress-throttle.ts';
 import { renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed, renderRetrying } from './render-relay.ts';
@@ -38,10 +39,10 @@ export interface FileShareHandlerOptions {
   runInBackground?: (task: () => Promise<void>) => void;
 }
 
-/** What pressing Retry did, in words for the person who pressed it (shown only to them; plain text). */
+/** What pressing Retry did, in words for the person who pressed it (shown only to them, as it is). */
 export interface RetryOutcome {
   kind: 'started' | 'noop' | 'failed';
-  note?: string;
+  note?: Mrkdwn;
 }
 
 export interface FileShareHandler {
@@ -127,8 +128,8 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
         progress.stop();
         return 'aborted';
       }
-      const code = error instanceof OpsbotError ? error.code : 'relay_failed';
-      const retryable = options.openFileById !== undefined && options.getJob !== undefined && !FINAL_FAILURES.has(code);
+      const errorCode = error instanceof OpsbotError ? error.code : 'relay_failed';
+      const retryable = options.openFileById !== undefined && options.getJob !== undefined && !FINAL_FAILURES.has(errorCode);
       const failed = renderRelayFailed(present, file.name, present.error(error), retryable ? { retry: { fileId: file.id, destination: input.destination } } : {});
       await progress.finish(failed, keys.progressFinal);
       await say(failed, keys.outcome);
@@ -241,16 +242,16 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
   };
   handler.retry = async (input: { fileId: string; destination: string; byName: string }, chat: ChatPort): Promise<RetryOutcome> => {
     const openById = options.openFileById;
-    if (!openById || !options.getJob) return { kind: 'failed', note: present.text('relay.retry.unavailable') };
+    if (!openById || !options.getJob) return { kind: 'failed', note: present.t('relay.retry.unavailable') };
     const job = await options.getJob(input.fileId, input.destination);
-    if (!job) return { kind: 'failed', note: present.text('relay.retry.unknown') };
+    if (!job) return { kind: 'failed', note: present.t('relay.retry.unknown') };
     if (job.state === 'done') {
-      return { kind: 'noop', note: job.stored ? present.text('relay.retry.alreadyStored', { location: job.stored.location }) : present.text('relay.retry.alreadyStoredSomewhere') };
+      return { kind: 'noop', note: job.stored ? present.t('relay.retry.alreadyStored', { location: code(job.stored.location) }) : present.t('relay.retry.alreadyStoredSomewhere') };
     }
-    if (job.state === 'in_progress') return { kind: 'noop', note: present.text('relay.retry.inProgress') };
+    if (job.state === 'in_progress') return { kind: 'noop', note: present.t('relay.retry.inProgress') };
     const { intent } = job;
     const rule = options.rules.find((r) => r.keyword === intent.keyword && r.destination === job.destination);
-    if (!rule) return { kind: 'failed', note: present.text('relay.retry.ruleGone') };
+    if (!rule) return { kind: 'failed', note: present.t('relay.retry.ruleGone') };
     // A new attempt claims the failed job under its own key (`…:retry:<n>`): two presses of one
     // Retry compute the same key, so only one of them wins the claim.
     const base = job.eventKey.replace(/:retry:\d+$/, '');
@@ -268,7 +269,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
       intent: { channel: intent.channel, messageTs: intent.messageTs, user: intent.user, ...(intent.threadTs ? { threadTs: intent.threadTs } : {}) },
       eventKey,
     });
-    if (claim.kind !== 'claimed') return { kind: 'noop', note: present.text(claim.inProgress ? 'relay.retry.alreadyRetrying' : 'relay.retry.handled') };
+    if (claim.kind !== 'claimed') return { kind: 'noop', note: present.t(claim.inProgress ? 'relay.retry.alreadyRetrying' : 'relay.retry.handled') };
     const target = { channel: intent.channel, threadTs: intent.threadTs ?? intent.messageTs };
     const message = { channel: intent.channel, ts: intent.messageTs };
     log.info({ file: job.fileId, destination: job.destination, eventKey }, 'relay retried from Slack');

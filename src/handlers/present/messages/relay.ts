@@ -21,7 +21,7 @@ export const en = {
   'relay.retrying': 'Retrying {file}, as {user} asked.',
   'relay.retrying.summary': 'Retrying {file} (asked by {user})',
 
-  // What pressing Retry did, told to the presser alone (plain text).
+  // What pressing Retry did, told to the presser alone.
   'relay.retry.unavailable': 'Retrying is not available here.',
   'relay.retry.unreadable': 'That Retry button is not one opsbot can read. Please share the file again.',
   'relay.retry.unknown': 'opsbot has no record of this relay any more. Please share the file again.',
