@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MAX_LINE_CHARS, readWord, ShellLineError, splitWords } from '../src/shell/parse-shell-line.ts';
-import { identifyLocalFile, type LocalFile } from '../src/shell/run-shell.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
+import { describePathProblem, identifyLocalFile, type LocalFile, type PathProblem } from '../src/shell/run-shell.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/opsbot.js');
 
@@ -101,18 +102,27 @@ describe('local file identity', () => {
     expect(new Set([before.id, sameSize.id, grown.id]).size).toBe(3);
   });
 
-  it.each<[string, (dir: string) => string, RegExp]>([
-    ['a missing file', () => 'missing.log', /^no such file$/],
-    ['a folder', (dir) => dir, /it is a folder/],
-    ['a device', () => '/dev/null', /not a regular file/],
-    ['a NUL in the path', () => 'a\0b.log', /NUL/],
-    ['a file used as a folder', (dir) => (writeFileSync(join(dir, 'plain'), ''), 'plain/inner.log'), /part of the path is a file/],
-    ['an overlong path', () => `${'x'.repeat(5000)}.log`, /too long/],
-    ['a symbolic link loop', (dir) => (symlinkSync(join(dir, 'loop'), join(dir, 'loop')), 'loop'), /link loop/],
+  it.each<[string, (dir: string) => string, PathProblem]>([
+    ['a missing file', () => 'missing.log', 'missing'],
+    ['a folder', (dir) => dir, 'folder'],
+    ['a device', () => '/dev/null', 'special'],
+    ['a NUL in the path', () => 'a\0b.log', 'nul'],
+    ['a file used as a folder', (dir) => (writeFileSync(join(dir, 'plain'), ''), 'plain/inner.log'), 'notFolder'],
+    ['an overlong path', () => `${'x'.repeat(5000)}.log`, 'tooLong'],
+    ['a symbolic link loop', (dir) => (symlinkSync(join(dir, 'loop'), join(dir, 'loop')), 'loop'), 'loop'],
   ])('says why not for %s', async (_what, pathIn, problem) => {
     const dir = deepFolder();
     const result = await identifyLocalFile(dir, pathIn(dir));
-    expect(result).toEqual({ problem: expect.stringMatching(problem) });
+    expect(result).toEqual({ problem });
+  });
+
+  it('words each problem in both languages', () => {
+    const en = createPresenter({ language: 'en', timeZone: 'UTC' });
+    const ja = createPresenter({ language: 'ja', timeZone: 'Asia/Tokyo' });
+    expect(describePathProblem({ problem: 'missing' }, en).text).toBe('no such file');
+    expect(describePathProblem({ problem: 'missing' }, ja).text).toBe('ファイルが見つかりません');
+    expect(describePathProblem({ problem: 'other', errno: 'EIO' }, en).text).toBe('the file cannot be read (`EIO`)');
+    expect(describePathProblem({ problem: 'other' }, ja).text).toBe('ファイルを読み取れません（`?`）');
   });
 
   it('says why not for an unreadable file', async () => {
@@ -122,7 +132,7 @@ describe('local file identity', () => {
     // Root reads any file: there (CI runs as root) the check runs as the unprivileged user `nobody`.
     const asRoot = process.getuid?.() === 0;
     const result = asRoot ? await identifyAsNobody(dir, 'secret.log') : await identifyLocalFile(dir, 'secret.log');
-    expect(result).toEqual({ problem: expect.stringMatching(/permission denied/) });
+    expect(result).toEqual({ problem: 'denied' });
   });
 });
 
@@ -141,6 +151,20 @@ describe('shell words', () => {
 
   it.each(['upload "./unclosed.pdf', "upload './unclosed.pdf", 'upload ./trailing\\', "upload ./it's.pdf"])('rejects %s with a ShellLineError', (line) => {
     expect(() => splitWords(line)).toThrow(ShellLineError);
+  });
+
+  it('says which quote is open and where, or that a backslash ends the line', () => {
+    const problem = (line: string) => {
+      try {
+        splitWords(line);
+      } catch (error) {
+        return (error as ShellLineError).problem;
+      }
+      return undefined;
+    };
+    expect(problem('upload "./unclosed.pdf')).toEqual({ kind: 'unclosed_quote', quote: '"', column: 8 });
+    expect(problem("upload ./it's.pdf")).toEqual({ kind: 'unclosed_quote', quote: "'", column: 12 });
+    expect(problem('upload ./trailing\\')).toEqual({ kind: 'trailing_backslash' });
   });
 
   it('reads one word and says where the rest begins', () => {
@@ -214,16 +238,19 @@ describe('upload in the local shell', () => {
     const { code, stdout, stderr, dataDir } = await runShell(dir, [], `${lines.join('\n')}\n`);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(stdout).toMatch(/cannot upload: the " quote at column 8 is never closed; put a path with spaces or quotes in double quotes/);
-    expect(stdout).toMatch(/cannot upload: the ' quote at column 12 is never closed/);
+    expect(stdout).toMatch(/opsbot> Cannot upload: the `"` quote at column 8 is never closed\. Put a path with spaces or quotes in double quotes/);
+    expect(stdout).toMatch(/opsbot> Cannot upload: the `'` quote at column 12 is never closed/);
     expect(stdout).toMatch(/stored at `[^`]*it's here\.log`/);
-    expect(stdout).toMatch(/cannot upload \.\/folder: it is a folder/);
-    expect(stdout).toMatch(/cannot upload \.\/missing\.log: no such file\n/);
-    expect(stdout).toMatch(/cannot upload \/dev\/null: not a regular file/);
-    expect(stdout.match(/usage: upload PATH/g)).toHaveLength(2);
-    expect(stdout).toMatch(/line ignored: it contains a NUL character/);
-    expect(stdout).toMatch(new RegExp(`line ignored: it is ${MAX_LINE_CHARS + 6} characters long; the limit is ${MAX_LINE_CHARS}`));
-    expect(stdout).not.toMatch(/^error:/m);
+    expect(stdout).toMatch(/opsbot> Cannot upload `\.\/folder`: it is a folder/);
+    expect(stdout).toMatch(/opsbot> Cannot upload `\.\/missing\.log`: no such file\.\n/);
+    expect(stdout).toMatch(/opsbot> Cannot upload `\/dev\/null`: not a regular file/);
+    expect(stdout.match(/opsbot> Usage: `upload PATH/g)).toHaveLength(2);
+    expect(stdout).toMatch(/opsbot> Line ignored: it contains a NUL character/);
+    const n = (x: number) => x.toLocaleString('en-US');
+    expect(stdout).toContain(`opsbot> Line ignored: it is ${n(MAX_LINE_CHARS + 6)} characters long, and the limit is ${n(MAX_LINE_CHARS)}`);
+    expect(stdout).not.toMatch(/error:/i);
+    // Every line the bot writes is in its gutter: "opsbot> ", or as many spaces.
+    for (const line of stdout.split('\n').filter(Boolean)) expect(line).toMatch(/^(opsbot> | {8})/);
     expect(stdout).toMatch(/What I can do/); // the last line still ran
     expect(readFileSync(join(dataDir, 'uploads', storedFiles(dataDir)[0]!), 'utf8')).toBe('quoted name');
   });

@@ -1,5 +1,5 @@
 import { createShellChatPort } from '../shell/shell-chat-port.ts';
-import { runShell } from '../shell/run-shell.ts';
+import { runShell, terminalStyle } from '../shell/run-shell.ts';
 import { join } from 'node:path';
 import { startOpsbot } from './start-opsbot.ts';
 import { createAlertReplayCommand } from '../handlers/alerts/alert-replay-command.ts';
@@ -48,9 +48,6 @@ function watchProcessFaults(log: Logger, shutDown: () => void): void {
   });
 }
 
-const BANNER = `opsbot local shell — no Slack credentials set, so this is the bot on its embedded defaults.
-Type "help" for the commands, "exit" to leave. Try: host web-01 · role shop:web · alerts · forecast web-01`;
-
 /** Runs the bot until a signal (Slack modes) or the end of input (shell). Returns the exit code. */
 export async function runOpsbot(options: { shell?: boolean; lines?: string[] }): Promise<number> {
   const bot = await startOpsbot({ shell: options.shell ?? false });
@@ -63,8 +60,11 @@ export async function runOpsbot(options: { shell?: boolean; lines?: string[] }):
     return exitCode;
   }
   // `alert replay FILE` reads the local disk, so only the local shell offers it.
-  bot.features.registry.register(createAlertReplayCommand({ alerts: bot.features.alerts }));
-  const chat = createShellChatPort({ out: process.stdout, imageDir: join(bot.config.dataDir, 'graphs'), verbose: !options.lines });
+  bot.features.registry.register(createAlertReplayCommand({ alerts: bot.features.alerts, present: bot.features.present }));
+  // ANSI styles or plain text: decided once, from stdout, for the chat port and the shell alike.
+  const style = terminalStyle(process.stdout);
+  const present = bot.features.present;
+  const chat = createShellChatPort({ out: process.stdout, imageDir: join(bot.config.dataDir, 'graphs'), present, style, verbose: !options.lines });
   await bot.features.start(chat);
   try {
     return await runShell({
@@ -73,9 +73,12 @@ export async function runOpsbot(options: { shell?: boolean; lines?: string[] }):
       onFileShare: bot.features.onFileShare,
       input: process.stdin,
       out: process.stdout,
+      present,
+      style,
       ...(options.lines ? { lines: options.lines } : {}),
       interactive: !options.lines && Boolean(process.stdin.isTTY),
-      banner: BANNER,
+      // `opsbot start` without a Slack token lands here: the banner says why.
+      banner: { noSlackToken: !options.shell },
     });
   } finally {
     await bot.stop();

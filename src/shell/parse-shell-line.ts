@@ -1,8 +1,13 @@
-/** A line the shell cannot read as words (an unterminated quote, a trailing backslash); the message says where. */
+/** Why a line cannot be read as words: a quote never closed (which one, and its column from 1), or a backslash ending the line. */
+export type ShellLineProblem = { kind: 'unclosed_quote'; quote: '"' | "'"; column: number } | { kind: 'trailing_backslash' };
+
+/** A line the shell cannot read as words; `problem` says what and where (the shell words it for people). */
 export class ShellLineError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly problem: ShellLineProblem;
+  constructor(problem: ShellLineProblem) {
+    super(problem.kind === 'unclosed_quote' ? `the ${problem.quote} quote at column ${problem.column} is never closed` : 'the line ends with a backslash that escapes nothing');
     this.name = 'ShellLineError';
+    this.problem = problem;
   }
 }
 
@@ -32,10 +37,10 @@ export function readWord(line: string, from = 0): { word: string; end: number } 
         if (c === '"' && line[i] === '\\' && i + 1 < line.length) i++;
         word += line[i++];
       }
-      if (i >= line.length) throw new ShellLineError(`the ${c} quote at column ${start + 1} is never closed`);
+      if (i >= line.length) throw new ShellLineError({ kind: 'unclosed_quote', quote: c, column: start + 1 });
       i++;
     } else if (c === '\\') {
-      if (i + 1 >= line.length) throw new ShellLineError('the line ends with a backslash that escapes nothing');
+      if (i + 1 >= line.length) throw new ShellLineError({ kind: 'trailing_backslash' });
       word += line[i + 1];
       i += 2;
     } else {

@@ -254,6 +254,20 @@ export function prefixLines(text: string, label: string): string {
     .join('\n');
 }
 
+/** The bot's name in the gutter (a name, the same in every language). */
+export const BOT_NAME = 'opsbot';
+
+/**
+ * The shell's gutter: "opsbot> " before what the bot says, the person's prompt ("   you> ",
+ * "あなた> ") right-aligned to the same width, so what is typed and what is answered start in one
+ * column. Bold on a terminal.
+ */
+export function shellGutter(you: string, style: TextStyle): { bot: string; you: string } {
+  const width = Math.max(displayWidth(BOT_NAME), displayWidth(you));
+  const label = (name: string) => `${' '.repeat(width - displayWidth(name))}${strong(`${name}>`, style)} `;
+  return { bot: label(BOT_NAME), you: label(you) };
+}
+
 function indentLines(text: string, indent: string): string {
   return text
     .split('\n')

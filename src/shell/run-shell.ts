@@ -4,10 +4,14 @@ import { access, open, realpath, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Readable } from 'node:stream';
-import { errorMessage, OpsbotError } from '../core/errors.ts';
+import { OpsbotError } from '../core/errors.ts';
+import { code, joinMd, plain, type Mrkdwn } from '../core/message.ts';
 import type { ChatPort, FileShareEvent, SharedFile } from '../handlers/chat-port.ts';
 import type { MentionHandler } from '../handlers/mention-dispatcher.ts';
-import { MAX_LINE_CHARS, readWord, ShellLineError, stripShellMention } from './parse-shell-line.ts';
+import type { Presenter } from '../handlers/present/presenter.ts';
+import { MAX_LINE_CHARS, readWord, ShellLineError, stripShellMention, type ShellLineProblem } from './parse-shell-line.ts';
+import { shellGutter, type TextStyle } from './render-text.ts';
+import { createShellVoice } from './shell-chat-port.ts';
 
 export interface ShellOptions {
   chat: ChatPort;
@@ -15,11 +19,24 @@ export interface ShellOptions {
   onFileShare: (event: FileShareEvent, chat: ChatPort) => Promise<void>;
   input: NodeJS.ReadableStream;
   out: NodeJS.WritableStream;
+  /** The team's words: the banner, the prompt and the shell's own notes. */
+  present: Pick<Presenter, 't' | 'text' | 'number' | 'error'>;
+  /** ANSI styles or plain text, from terminalStyle(out), decided once. */
+  style: TextStyle;
   /** Lines given with -c; when present stdin is not read. */
   lines?: string[];
   interactive: boolean;
   cwd?: string;
-  banner?: string;
+  /** Greets an interactive session; `noSlackToken` says why the bot runs in the terminal (`opsbot start` without a token). */
+  banner?: { noSlackToken?: boolean };
+}
+
+/**
+ * Whether the shell writes ANSI styles: only to a terminal, and not when NO_COLOR is set
+ * (no-color.org). Decided once, for stdout, and passed to the chat port and the shell.
+ */
+export function terminalStyle(out: NodeJS.WritableStream, env: NodeJS.ProcessEnv = process.env): TextStyle {
+  return { ansi: (out as { isTTY?: boolean }).isTTY === true && !env.NO_COLOR };
 }
 
 const USER = 'U0LOCAL';
@@ -35,27 +52,40 @@ export interface LocalFile {
   mtimeNs: bigint;
 }
 
-/** Plain words for the errors a path can give, instead of `ENOENT: no such file or directory, stat '…'`. */
-function pathProblem(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
+/** Why a local path cannot be shared: a closed list (the shell words it in the team's language). */
+export type PathProblem = 'missing' | 'denied' | 'notFolder' | 'tooLong' | 'loop' | 'unusable' | 'nul' | 'folder' | 'special' | 'other';
+
+/** The problem a path's error code means, instead of `ENOENT: no such file or directory, stat '…'`. */
+function pathProblem(error: unknown): { problem: PathProblem; errno?: string } {
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  switch (errno) {
     case 'ENOENT':
-      return 'no such file';
+      return { problem: 'missing' };
     case 'EACCES':
     case 'EPERM':
-      return 'permission denied (the file cannot be read)';
+      return { problem: 'denied' };
     case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
+      return { problem: 'notFolder' };
     case 'ENAMETOOLONG':
-      return 'the path is too long';
+      return { problem: 'tooLong' };
     case 'ELOOP':
-      return 'too many symbolic links (a link loop?)';
+      return { problem: 'loop' };
     case 'ERR_INVALID_ARG_VALUE':
     case 'ERR_INVALID_ARG_TYPE':
-      return 'not a usable path';
+      return { problem: 'unusable' };
     default:
-      return code ? `${code.toLowerCase()}: ${errorMessage(error)}` : errorMessage(error);
+      return errno ? { problem: 'other', errno } : { problem: 'other' };
   }
+}
+
+/** A path problem as people read it. */
+export function describePathProblem(result: { problem: PathProblem; errno?: string }, present: Pick<Presenter, 't'>): Mrkdwn {
+  return result.problem === 'other' ? present.t('shell.path.other', { code: code(result.errno ?? '?') }) : present.t(`shell.path.${result.problem}`);
+}
+
+/** A line the shell cannot read, as people read it. */
+function describeLineProblem(problem: ShellLineProblem, present: Pick<Presenter, 't'>): Mrkdwn {
+  return problem.kind === 'unclosed_quote' ? present.t('shell.unclosedQuote', { quote: code(problem.quote), column: problem.column }) : present.t('shell.trailingBackslash');
 }
 
 /**
@@ -63,20 +93,20 @@ function pathProblem(error: unknown): string {
  * from the whole real path, the size and the modification time, hashed: two files never share
  * it, however long their common prefix, while the same unchanged file (by any path or link to it)
  * keeps it, so sharing it again is answered "already stored", as Slack's file id would be.
- * Returns a message saying why not, instead of throwing.
+ * Returns the problem instead of throwing.
  */
-export async function identifyLocalFile(cwd: string, path: string): Promise<LocalFile | { problem: string }> {
-  if (path.includes('\0')) return { problem: 'a path cannot contain NUL characters' };
+export async function identifyLocalFile(cwd: string, path: string): Promise<LocalFile | { problem: PathProblem; errno?: string }> {
+  if (path.includes('\0')) return { problem: 'nul' };
   try {
     const realPath = await realpath(resolve(cwd, path));
     const info = await stat(realPath, { bigint: true });
-    if (info.isDirectory()) return { problem: 'it is a folder; upload one file at a time' };
-    if (!info.isFile()) return { problem: 'not a regular file (a device, socket or pipe cannot be uploaded)' };
+    if (info.isDirectory()) return { problem: 'folder' };
+    if (!info.isFile()) return { problem: 'special' };
     await access(realPath, constants.R_OK);
     const digest = createHash('sha256').update(`${realPath}\0${info.size}\0${info.mtimeNs}`).digest('hex');
     return { id: `FLOCAL${digest.slice(0, 32).toUpperCase()}`, name: basename(realPath), realPath, size: Number(info.size), mtimeNs: info.mtimeNs };
   } catch (error) {
-    return { problem: pathProblem(error) };
+    return pathProblem(error);
   }
 }
 
@@ -109,8 +139,9 @@ async function openUnchanged(file: LocalFile, signal?: AbortSignal): Promise<{ b
  * Returns the exit code (0 when the lines are done, whatever their replies said).
  */
 export async function runShell(options: ShellOptions): Promise<number> {
-  const { chat, out } = options;
+  const { chat, present } = options;
   const cwd = options.cwd ?? process.cwd();
+  const voice = createShellVoice(options);
   let seq = 0;
   const ts = () => `${Math.floor(Date.now() / 1000)}.${String(++seq).padStart(6, '0')}`;
 
@@ -124,16 +155,16 @@ export async function runShell(options: ShellOptions): Promise<number> {
       if (word) comment = line.slice(word.end).trim();
     } catch (error) {
       if (!(error instanceof ShellLineError)) throw error;
-      out.write(`cannot upload: ${error.message}; put a path with spaces or quotes in double quotes, e.g. upload "./it's here.pdf" !fileupload\n`);
+      voice.say(present.t('shell.uploadUnreadable', { problem: describeLineProblem(error.problem, present) }));
       return;
     }
     if (!path) {
-      out.write('usage: upload PATH [COMMENT], e.g. upload ./report.pdf !fileupload\n');
+      voice.say(present.t('shell.uploadUsage'));
       return;
     }
     const file = await identifyLocalFile(cwd, path);
     if ('problem' in file) {
-      out.write(`cannot upload ${path}: ${file.problem}\n`);
+      voice.say(present.t('shell.uploadCannot', { path: code(path), problem: describePathProblem(file, present) }));
       return;
     }
     const shared: SharedFile = { id: file.id, name: file.name, size: file.size, open: (signal) => openUnchanged(file, signal) };
@@ -143,11 +174,11 @@ export async function runShell(options: ShellOptions): Promise<number> {
 
   const handleLine = async (raw: string): Promise<'exit' | void> => {
     if (raw.length > MAX_LINE_CHARS) {
-      out.write(`line ignored: it is ${raw.length} characters long; the limit is ${MAX_LINE_CHARS} (as in Slack)\n`);
+      voice.say(present.t('shell.lineTooLong', { length: present.number(raw.length), limit: present.number(MAX_LINE_CHARS) }));
       return;
     }
     if (raw.includes('\0')) {
-      out.write('line ignored: it contains a NUL character\n');
+      voice.say(present.t('shell.lineNul'));
       return;
     }
     const line = stripShellMention(raw);
@@ -164,7 +195,8 @@ export async function runShell(options: ShellOptions): Promise<number> {
     try {
       return await handleLine(line);
     } catch (error) {
-      out.write(`error: ${errorMessage(error)}\n`);
+      // What went wrong in the team's words; never the exception's own message.
+      voice.say(present.error(error));
       return undefined;
     }
   };
@@ -174,12 +206,12 @@ export async function runShell(options: ShellOptions): Promise<number> {
     return 0;
   }
 
-  if (options.banner && options.interactive) out.write(`${options.banner}\n`);
+  if (options.banner && options.interactive) voice.say(banner(present, options.banner));
   const rl = createInterface({
     input: options.input,
-    output: options.interactive ? out : undefined,
+    output: options.interactive ? options.out : undefined,
     terminal: options.interactive,
-    prompt: 'you> ',
+    prompt: shellGutter(present.text('shell.you'), options.style).you,
     historySize: 500,
   });
   if (options.interactive) rl.prompt();
@@ -189,5 +221,18 @@ export async function runShell(options: ShellOptions): Promise<number> {
     if (options.interactive) rl.prompt();
   }
   rl.close();
+  if (options.interactive) voice.say(present.t('shell.bye'));
   return 0;
+}
+
+/** What an interactive session opens with: what the shell is, why it runs here, how to start. */
+function banner(present: Pick<Presenter, 't'>, options: { noSlackToken?: boolean }): Mrkdwn {
+  const examples = joinMd(
+    ['host web-01', 'role shop:web', 'alerts', 'forecast web-01'].map((line) => code(line)),
+    plain(' · '),
+  );
+  return joinMd(
+    [present.t('shell.banner'), ...(options.noSlackToken ? [present.t('shell.bannerNoSlack')] : []), present.t('shell.bannerHint', { help: code('help'), exit: code('exit'), examples })],
+    '\n',
+  );
 }

@@ -14,7 +14,7 @@ export const en = {
   'shell.bye': 'Bye.',
   'shell.edited': '(edited)',
   'shell.reacted': 'reacted {emoji}',
-  'shell.unreacted': 'took back {emoji}',
+  'shell.unreacted': 'removed {emoji}',
   'shell.imageSaved': '{title}: saved the image to {path}',
   'shell.lineTooLong': 'Line ignored: it is {length} characters long, and the limit is {limit} (as in Slack).',
   'shell.lineNul': 'Line ignored: it contains a NUL character.',
