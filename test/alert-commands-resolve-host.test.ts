@@ -37,10 +37,10 @@ describe('resolveHost: the matching `host` uses, narrowed to one host', () => {
 
   it('nothing found: the nearest names, or a hint for addresses and patterns', () => {
     expect(resolveHost(index, 'wbe-01')).toMatchObject({ kind: 'not-found', what: 'host', query: 'wbe-01', suggestions: expect.arrayContaining(['web-01']) });
-    expect(resolveHost(index, '10.9.9.9')).toMatchObject({ kind: 'not-found', suggestions: [], hint: 'No interface of any host has that address.' });
-    expect(resolveHost(index, 'zz-*')).toMatchObject({ kind: 'not-found', hint: 'No host name matches that pattern.' });
-    expect(resolveHost(index, 'web-[z-a]')).toMatchObject({ kind: 'usage' });
-    expect(resolveHost(index, '  ')).toMatchObject({ kind: 'usage' });
+    expect(resolveHost(index, '10.9.9.9')).toMatchObject({ kind: 'not-found', suggestions: [], hint: { code: 'no-address' } });
+    expect(resolveHost(index, 'zz-*')).toMatchObject({ kind: 'not-found', hint: { code: 'no-pattern-match' } });
+    expect(resolveHost(index, 'web-[z-a]')).toMatchObject({ kind: 'usage', usage: { code: 'pattern-reversed-range' } });
+    expect(resolveHost(index, '  ')).toMatchObject({ kind: 'usage', usage: { code: 'host-required' } });
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SLACK_LIMITS, toSlackMessage } from '../src/core/message.ts';
 import { renderHost } from '../src/handlers/lookup/render.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { toInventoryHost } from '../src/services/inventory/mackerel-source.ts';
 import { parseHost } from '../src/services/mackerel/parse.ts';
 import type { AlertContext } from '../src/services/alerts/alert-context.ts';
@@ -268,7 +269,7 @@ describe('REST alerts and monitors', () => {
     if (!parsed.ok) return;
     const host = toInventoryHost(parsed.value);
     expect(host.createdAt).toBeUndefined();
-    const text = JSON.stringify(toSlackMessage(renderHost(host, { now: T, origin: 'Mackerel', ageSeconds: 0 })));
+    const text = JSON.stringify(toSlackMessage(renderHost(host, { present: createPresenter({ language: 'en', timeZone: 'UTC', now: () => T }), now: T, origin: 'Mackerel', ageSeconds: 0 })));
     expect(text).not.toMatch(/\d+ years?/);
   });
 });

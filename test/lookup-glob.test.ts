@@ -109,11 +109,11 @@ describe('glob matcher', () => {
     expect(globMatches('?', '')).toBe(false);
   });
 
-  it('reports a reversed range and an over-long pattern as messages, never throwing', () => {
+  it('reports a reversed range and an over-long pattern as problems, never throwing', () => {
     const reversed = parseGlob('web-[z-a]');
-    expect(reversed).toMatchObject({ ok: false, message: expect.stringMatching(/reversed range: z-a/) });
+    expect(reversed).toEqual({ ok: false, problem: { kind: 'reversed-range', set: '[z-a]', low: 'z', high: 'a' } });
     const long = parseGlob('a'.repeat(MAX_PATTERN_LENGTH + 1));
-    expect(long).toMatchObject({ ok: false, message: expect.stringMatching(/at most 200/) });
+    expect(long).toEqual({ ok: false, problem: { kind: 'too-long', length: 201, max: 200 } });
     expect(parseGlob('a'.repeat(MAX_PATTERN_LENGTH)).ok).toBe(true);
     expect(globMatches('web-[z-a]', 'web-a')).toBe(false);
   });
@@ -176,7 +176,7 @@ describe('glob matcher', () => {
   it('stops when the budget is spent and says so', () => {
     // Worst case for the algorithm: a long almost-matching run after the last star.
     const parsed = parseGlob(`*${'a'.repeat(50)}b`);
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new Error(parsed.problem.kind);
     const budget = new StepBudget(500);
     expect(matchGlob(parsed.glob, 'a'.repeat(200), budget)).toBe(false);
     expect(budget.exhausted).toBe(true);
@@ -200,7 +200,7 @@ describe('pattern scans over 10,000 hosts', () => {
 
   it('matches 1,000 stars and an x against every host in a few steps per host', () => {
     const parsed = parseGlob(`web-${'*'.repeat(1000)}x`, { maxLength: Number.POSITIVE_INFINITY });
-    if (!parsed.ok) throw new Error(parsed.message);
+    if (!parsed.ok) throw new Error(parsed.problem.kind);
     const budget = new StepBudget(4_000_000);
     expect(index.matchPattern(parsed.glob, budget)).toEqual([]);
     expect(budget.exhausted).toBe(false);
@@ -212,13 +212,13 @@ describe('pattern scans over 10,000 hosts', () => {
     const pattern = '*????z';
     const budget = new StepBudget(100_000);
     const result = index.findPattern(pattern, budget);
-    expect(result).toMatchObject({ kind: 'too-expensive', message: expect.stringMatching(/too much work.*Narrow it/) });
+    expect(result).toEqual({ kind: 'too-expensive' });
     // It stopped soon after the limit: at most one name's worth of steps over.
     expect(budget.used).toBeLessThanOrEqual(100_000 + stepBound(pattern.length, 20));
   });
 
   it('reports an invalid pattern with its reason', () => {
-    expect(index.findPattern('web-[9-0]')).toMatchObject({ kind: 'invalid', message: expect.stringMatching(/reversed range/) });
+    expect(index.findPattern('web-[9-0]')).toEqual({ kind: 'invalid', problem: { kind: 'reversed-range', set: '[9-0]', low: '9', high: '0' } });
     expect(index.matchPattern('web-[9-0]')).toEqual([]);
     expect(index.findPattern('WEB-0000?')).toMatchObject({ kind: 'hosts', hosts: hosts.slice(0, 10) });
   });

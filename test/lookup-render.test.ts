@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { code, escapeText as escapeMrkdwn, link, toSlackMessage, type ChatMessage } from '../src/core/message.ts';
-import { formatAge } from '../src/handlers/lookup/format.ts';
+import { OpsbotError } from '../src/core/errors.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { renderHost, renderHosts, renderLookupResult, renderServices, type RenderContext } from '../src/handlers/lookup/render.ts';
 import { countByStatus } from '../src/services/inventory/host-index.ts';
 import type { InventoryHost } from '../src/services/inventory/types.ts';
 
-const ctx: RenderContext = { orgUrl: 'https://mackerel.io/orgs/acme', now: 1_000_000, origin: 'Mackerel', ageSeconds: 5 };
+const present = createPresenter({ language: 'en', timeZone: 'UTC', now: () => 1_000_000 });
+const ctx: RenderContext = { present, orgUrl: 'https://mackerel.io/orgs/acme', now: 1_000_000, origin: 'Mackerel', ageSeconds: 5 };
 
 function host(i: number, extra: Partial<InventoryHost> = {}): InventoryHost {
   return {
@@ -44,11 +46,11 @@ describe('lookup renderers', () => {
 
   it('shows status glyph, roles linked to the role page, IPs, id, age and the host link', () => {
     const all = texts(renderHost(host(6, { interfaces: [{ name: 'eth0', ipv4Addresses: ['10.0.0.6'], ipv6Addresses: ['fd00::6'] }] }), ctx)).join('\n');
-    expect(all).toContain('🔧 *<https://mackerel.io/orgs/acme/hosts/id6|web-0006>*');
+    expect(all).toContain(':wrench: *<https://mackerel.io/orgs/acme/hosts/id6|web-0006>*');
     expect(all).toContain('<https://mackerel.io/orgs/acme/services/shop#role=web|shop:web>');
-    expect(all).toContain('eth0: 10.0.0.6, fd00::6');
+    expect(all).toContain('*IP addresses*\n• eth0: 10.0.0.6, fd00::6');
     expect(all).toContain('`id6`');
-    expect(all).toContain('*Age*\n6 hours');
+    expect(all).toContain('*Created*\n6 h ago');
   });
 
   it('keeps a 10,000-host list within Slack limits: counts, the first N, and a link for the rest', () => {
@@ -60,8 +62,9 @@ describe('lookup renderers', () => {
     expect(toSlackMessage(message).blocks!.length).toBeLessThanOrEqual(50);
     for (const t of texts(message)) expect(t.length).toBeLessThanOrEqual(3000);
     const all = texts(message).join('\n');
-    expect(all).toContain('🟢 2500 working · 🟡 2500 standby · 🔧 2500 maintenance · ⚫ 2500 poweroff');
-    expect(all).toContain('Showing the first 40 of 10000. <https://mackerel.io/orgs/acme/services/shop#role=web|See all in Mackerel>');
+    expect(all).toContain(':large_green_circle: 2,500 working · :large_yellow_circle: 2,500 standby · :wrench: 2,500 maintenance · :black_circle: 2,500 poweroff');
+    expect(all).toContain('Showing the first 40 of 10,000.');
+    expect(all).toContain('<https://mackerel.io/orgs/acme/services/shop#role=web|See all in Mackerel>');
     expect(all).toContain('web-0039');
     expect(all).not.toContain('web-0040');
   });
@@ -74,24 +77,27 @@ describe('lookup renderers', () => {
   });
 
   it('says how old the data is when a refresh failed', () => {
-    const message = renderLookupResult({ kind: 'host', host: host(1) }, { ...ctx, ageSeconds: 1800, refreshError: ':warning: Mackerel is not answering.' });
-    expect(texts(message).join('\n')).toContain(':warning: Mackerel is not answering. Showing data from 30 minutes ago.');
+    const message = renderLookupResult({ kind: 'host', host: host(1) }, { ...ctx, ageSeconds: 1800, refreshError: new OpsbotError('mackerel', { status: 0 }) });
+    expect(texts(message).join('\n')).toContain(':warning: Mackerel is not answering. Try again in a minute. Showing data from 30 min ago.');
   });
 
   it('renders not-found with suggestions and usage messages escaped', () => {
     const nf = renderLookupResult({ kind: 'not-found', what: 'service', query: '<shpo>', suggestions: ['shop'] }, ctx);
     expect(texts(nf).join('\n')).toContain('No service named `&lt;shpo&gt;`. Did you mean `shop`?');
-    const usage = renderLookupResult({ kind: 'usage', message: '"<x>" is not a host status.' }, ctx);
-    expect(texts(usage).join('\n')).toContain('"&lt;x&gt;" is not a host status.');
+    const usage = renderLookupResult({ kind: 'usage', usage: { code: 'unknown-status', word: '<x>', suggestions: [], statuses: ['working', 'standby'] } }, ctx);
+    expect(texts(usage).join('\n')).toContain('`&lt;x&gt;` is not a host status. Statuses: `working`, `standby`.');
   });
 });
 
 describe('lookup wording', () => {
-  it('words ages', () => {
-    expect(formatAge(59)).toBe('59 seconds');
-    expect(formatAge(60)).toBe('1 minute');
-    expect(formatAge(3 * 86400 + 5)).toBe('3 days');
-    expect(formatAge(200 * 86400)).toBe('6 months');
-    expect(formatAge(3 * 365 * 86400)).toBe('3 years');
+  it('words host ages with the one duration wording, in either language', () => {
+    const line = (p: typeof present) =>
+      texts(
+        renderHosts({ kind: 'hosts', scope: { kind: 'all' }, statuses: [], hosts: [host(72), host(73)], counts: countByStatus([host(72), host(73)]), misses: [] }, { ...ctx, present: p }),
+      ).join('\n');
+    expect(line(present)).toContain('created 3 days ago');
+    const ja = createPresenter({ language: 'ja', timeZone: 'Asia/Tokyo', now: () => 1_000_000 });
+    expect(line(ja)).toContain('3日前に作成');
+    expect(line(ja)).not.toContain('created');
   });
 });

@@ -1,4 +1,6 @@
 import type { Logger } from '../core/logger.ts';
+import { md, type Mrkdwn } from '../core/message.ts';
+import { OUTCOME_GLYPHS } from './present/glyphs.ts';
 import type { ChatMessage, ChatPort, MentionEvent, MessageRef } from './chat-port.ts';
 
 /** What a command's `run` receives for one mention. */
@@ -48,4 +50,9 @@ export function createCommandRegistry(commands: Command[]): CommandRegistry {
     list: () => listed,
     register,
   };
+}
+
+/** A failure's sentence for a reply: the warning glyph in front, unless the sentence starts with a glyph of its own. */
+export function warning(sentence: Mrkdwn): Mrkdwn {
+  return /^:[a-z0-9_+-]+:/.test(sentence.text) ? sentence : md`${OUTCOME_GLYPHS.warning} ${sentence}`;
 }

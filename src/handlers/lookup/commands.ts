@@ -4,8 +4,8 @@ import type { InventoryCache, InventoryView } from '../../services/inventory/cac
 import type { HostIndex } from '../../services/inventory/host-index.ts';
 import { createLookup, type Lookup } from '../../services/lookup/lookup.ts';
 import type { LookupResult } from '../../services/lookup/types.ts';
-import type { Command, CommandContext } from '../command-registry.ts';
-import { plain } from '../../core/message.ts';
+import { warning, type Command, type CommandContext } from '../command-registry.ts';
+import type { Presenter } from '../present/presenter.ts';
 import { renderLookupResult, type RenderContext } from './render.ts';
 
 export interface LookupCommandsOptions {
@@ -13,6 +13,8 @@ export interface LookupCommandsOptions {
   inventory: Pick<InventoryCache, 'get'>;
   lookup?: Lookup;
   log: Logger;
+  /** The team's language and formatters. */
+  present: Presenter;
   /** Epoch seconds (host ages). */
   now?: () => number;
   /** Hosts listed in full before "and N more". */
@@ -24,7 +26,7 @@ export interface LookupCommandsOptions {
  * event's thread from the cached inventory; when there is no inventory at all it says why.
  */
 export function createLookupCommands(options: LookupCommandsOptions): Command[] {
-  const { inventory, log } = options;
+  const { inventory, log, present } = options;
   const lookup = options.lookup ?? createLookup();
   const now = options.now ?? (() => Date.now() / 1000);
 
@@ -37,12 +39,12 @@ export function createLookupCommands(options: LookupCommandsOptions): Command[] 
           view = await inventory.get();
         } catch (error) {
           (ctx.log ?? log).warn({ err: error }, 'inventory unavailable for a lookup');
-          const text = error instanceof OpsbotError ? error.userMessage : ':warning: The host inventory is not available right now. Try again in a minute.';
-          await ctx.reply({ text: plain(text) });
+          await ctx.reply({ text: warning(error instanceof OpsbotError ? present.error(error) : present.t('lookup.inventoryUnavailable')) });
           return;
         }
         const result = query(view.index, ctx.args);
         const render: RenderContext = {
+          present,
           now: now(),
           origin: view.snapshot.origin,
           ageSeconds: view.ageSeconds,

@@ -1,11 +1,16 @@
+import type { OpsbotError } from '../../core/errors.ts';
 import type { StatusCounts } from '../../services/inventory/host-index.ts';
-import type { InventoryHost } from '../../services/inventory/types.ts';
-import type { HostScope, LookupResult, Miss } from '../../services/lookup/types.ts';
-import { bold, code, context, joinMd, link, linesToSections, md, plain, section, type ChatMessage, type MessageBlock, type Mrkdwn } from '../../core/message.ts';
-import { formatAge, mackerelLinks, STATUS_GLYPHS } from './format.ts';
+import type { HostStatus, InventoryHost } from '../../services/inventory/types.ts';
+import type { HostScope, LookupResult, LookupUsage, Miss, NotFoundHint } from '../../services/lookup/types.ts';
+import { bold, code, context, EMPTY, joinMd, link, linesToSections, md, plain, section, type ChatMessage, type MessageBlock, type Mrkdwn } from '../../core/message.ts';
+import { HOST_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
+import type { Presenter } from '../present/presenter.ts';
+import { mackerelLinks } from './format.ts';
 
 /** What the renderers need besides the result. */
 export interface RenderContext {
+  /** The team's language and formatters. */
+  present: Presenter;
   /** Mackerel org page; without it replies carry no links. */
   orgUrl?: string;
   /** Epoch seconds, for host ages. */
@@ -14,13 +19,40 @@ export interface RenderContext {
   origin: string;
   /** Seconds since the inventory was loaded. */
   ageSeconds: number;
-  /** Set when the data is stale because refreshing failed. */
-  refreshError?: string;
+  /** Set when the data is stale because refreshing failed: the failure, worded by `present.error`. */
+  refreshError?: OpsbotError;
   /** Hosts listed in full before "and N more" (default 20). */
   maxListed?: number;
 }
 
 type Links = ReturnType<typeof mackerelLinks>;
+
+const NOT_FOUND_GLYPH = ':mag:';
+
+const STATUS_WORDS = {
+  working: 'lookup.status.working',
+  standby: 'lookup.status.standby',
+  maintenance: 'lookup.status.maintenance',
+  poweroff: 'lookup.status.poweroff',
+} as const satisfies Record<HostStatus, string>;
+
+const STATUSES = Object.keys(HOST_STATUS_GLYPHS) as HostStatus[];
+
+/** A host status in the team's language: "standby", 「スタンバイ」. */
+export function statusWord(status: HostStatus, present: Presenter): string {
+  return present.text(STATUS_WORDS[status]);
+}
+
+/** "a, b" / 「a、b」. */
+const listOf = (items: readonly (Mrkdwn | string)[], present: Presenter): Mrkdwn => joinMd(items, present.t('common.listSeparator'));
+/** "`a` or `b`" / 「`a` または `b`」. */
+const eitherOf = (names: readonly string[], present: Presenter): Mrkdwn =>
+  joinMd(
+    names.map((n) => code(n)),
+    present.t('common.or'),
+  );
+/** A list, or "(none)". */
+const listOrNone = (items: readonly (Mrkdwn | string)[], present: Presenter): Mrkdwn => (items.length ? listOf(items, present) : present.t('lookup.none'));
 
 function rolesOf(host: InventoryHost, links: Links): Mrkdwn[] {
   return Object.entries(host.roles).flatMap(([service, roles]) => roles.map((role) => link(links.role(service, role), `${service}:${role}`)));
@@ -31,152 +63,245 @@ function ipsOf(host: InventoryHost): string[] {
 }
 
 /** One status line: "🟢 30 working · 🟡 2 standby"; statuses with no hosts are left out. */
-export function renderCounts(counts: StatusCounts): Mrkdwn {
-  const parts = (Object.keys(STATUS_GLYPHS) as (keyof StatusCounts)[]).filter((s) => counts[s] > 0).map((s) => `${STATUS_GLYPHS[s]} ${counts[s]} ${s}`);
-  return plain(parts.join(' · ') || 'no hosts');
+export function renderCounts(counts: StatusCounts, present: Presenter): Mrkdwn {
+  const parts = STATUSES.filter((s) => counts[s] > 0).map((s) => present.t('lookup.count', { glyph: HOST_STATUS_GLYPHS[s], count: counts[s], status: statusWord(s, present) }));
+  return parts.length ? joinMd(parts, ' · ') : present.t('lookup.noHosts');
 }
 
-/** Known only when Mackerel gave a real creation time (0 or a time in the future is not one). */
-function ageOf(host: InventoryHost, now: number): string | undefined {
-  return host.createdAt !== undefined && host.createdAt > 0 && host.createdAt <= now ? formatAge(now - host.createdAt) : undefined;
+/** Seconds since the host was created, known only when Mackerel gave a real creation time (0 or a time in the future is not one). */
+function ageOf(host: InventoryHost, now: number): number | undefined {
+  return host.createdAt !== undefined && host.createdAt > 0 && host.createdAt <= now ? now - host.createdAt : undefined;
 }
 
-function hostLine(host: InventoryHost, links: Links, now: number): Mrkdwn {
+function hostLine(host: InventoryHost, links: Links, ctx: RenderContext): Mrkdwn {
+  const { present } = ctx;
   const ips = ipsOf(host);
   const roles = rolesOf(host, links);
-  const age = ageOf(host, now);
-  const parts: Mrkdwn[] = [md`${STATUS_GLYPHS[host.status]} ${bold(link(links.host(host.id), host.name))}${host.displayName ? md` (${host.displayName})` : ''}`];
-  if (roles.length) parts.push(joinMd(roles, ', '));
+  const age = ageOf(host, ctx.now);
+  const parts: Mrkdwn[] = [md`${HOST_STATUS_GLYPHS[host.status]} ${bold(link(links.host(host.id), host.name))}${host.displayName ? md` (${host.displayName})` : ''}`];
+  if (roles.length) parts.push(listOf(roles, present));
   if (ips.length) parts.push(plain(ips.slice(0, 2).join(', ') + (ips.length > 2 ? ` +${ips.length - 2}` : '')));
-  if (age) parts.push(plain(age));
+  if (age !== undefined) parts.push(present.t('lookup.createdAgo', { age: present.duration(age) }));
   return joinMd(parts, ' · ');
 }
 
 function freshness(ctx: RenderContext): MessageBlock[] {
-  if (ctx.refreshError) return [context(md`${ctx.refreshError} Showing data from ${formatAge(ctx.ageSeconds)} ago.`)];
-  return [];
+  if (ctx.refreshError === undefined) return [];
+  const { present } = ctx;
+  return [context(present.t('lookup.stale', { error: present.error(ctx.refreshError), age: present.duration(ctx.ageSeconds) }))];
 }
 
-/** `text` is the plain notification fallback; Slack parses it too, so it is escaped (`plain`). */
-function message(text: string, blocks: MessageBlock[], ctx: RenderContext): ChatMessage {
-  return { text: plain(text), blocks: [...blocks, ...freshness(ctx)] };
+/** `text` is the notification fallback (mrkdwn, like the blocks); a stale-data note goes under the blocks. */
+function message(text: Mrkdwn, blocks: MessageBlock[], ctx: RenderContext): ChatMessage {
+  return { text, blocks: [...blocks, ...freshness(ctx)] };
 }
 
-/** Full details of one host. */
+/** Full details of one host; its addresses one line per interface, with the interface's name. */
 export function renderHost(host: InventoryHost, ctx: RenderContext): ChatMessage {
+  const { present } = ctx;
   const links = mackerelLinks(ctx.orgUrl);
-  const title = md`${STATUS_GLYPHS[host.status]} ${bold(link(links.host(host.id), host.name))}${host.displayName ? md` — ${host.displayName}` : ''}`;
-  const roles = rolesOf(host, links);
-  const addresses = host.interfaces.filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length).map((i) => md`${i.name}: ${[...i.ipv4Addresses, ...i.ipv6Addresses].join(', ')}`);
+  const glyph = HOST_STATUS_GLYPHS[host.status];
+  const status = statusWord(host.status, present);
+  const field = (
+    label: 'lookup.field.status' | 'lookup.field.roles' | 'lookup.field.hostId' | 'lookup.field.created' | 'lookup.field.customIdentifier' | 'lookup.field.memo',
+    value: Mrkdwn,
+  ) => md`${bold(present.text(label))}\n${value}`;
+  const title = md`${glyph} ${bold(link(links.host(host.id), host.name))}${host.displayName ? md` — ${host.displayName}` : ''}`;
   const fields: Mrkdwn[] = [
-    md`*Status*\n${STATUS_GLYPHS[host.status]} ${host.status}`,
-    md`*Roles*\n${roles.length ? joinMd(roles, ', ') : '(none)'}`,
-    md`*IP addresses*\n${addresses.length ? joinMd(addresses, '\n') : '(none)'}`,
-    md`*Host ID*\n${code(host.id)}`,
+    field('lookup.field.status', md`${glyph} ${status}`),
+    field('lookup.field.roles', listOrNone(rolesOf(host, links), present)),
+    field('lookup.field.hostId', code(host.id)),
   ];
   const age = ageOf(host, ctx.now);
-  if (age) fields.push(md`*Age*\n${age}`);
-  if (host.customIdentifier) fields.push(md`*Custom identifier*\n${code(host.customIdentifier)}`);
-  if (host.memo) fields.push(md`*Memo*\n${host.memo}`);
-  const blocks: MessageBlock[] = [section(title, fields)];
+  if (age !== undefined) fields.push(field('lookup.field.created', present.t('lookup.ago', { age: present.duration(age) })));
+  if (host.customIdentifier) fields.push(field('lookup.field.customIdentifier', code(host.customIdentifier)));
+  if (host.memo) fields.push(field('lookup.field.memo', plain(host.memo)));
+  const interfaces = host.interfaces.filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length);
+  const addresses = interfaces.length
+    ? joinMd(
+        interfaces.map((i) => md`• ${i.name}: ${[...i.ipv4Addresses, ...i.ipv6Addresses].join(', ')}`),
+        '\n',
+      )
+    : present.t('lookup.none');
+  const blocks: MessageBlock[] = [section(title, fields), section(md`${bold(present.text('lookup.field.addresses'))}\n${addresses}`)];
   const url = links.host(host.id);
-  if (url) blocks.push(context(link(url, 'Open in Mackerel')));
-  return message(`${host.name}${host.displayName ? ` (${host.displayName})` : ''}: ${host.status}, ${ipsOf(host).join(', ') || 'no IP'}`, blocks, ctx);
+  if (url) blocks.push(context(link(url, present.text('lookup.openInMackerel'))));
+  const ips = ipsOf(host);
+  const text = present.t('lookup.host.summary', {
+    host: host.displayName ? `${host.name} (${host.displayName})` : host.name,
+    status,
+    addresses: ips.length ? ips.join(', ') : present.text('lookup.noAddress'),
+  });
+  return message(text, blocks, ctx);
 }
 
-function scopeLabel(scope: HostScope, links: Links): { label: Mrkdwn; url?: string | undefined; plain: string } {
+/** The heading of a host list, by what selected it, and the Mackerel page that shows the whole list. */
+function scopeHeading(scope: HostScope, count: number, filter: Mrkdwn, links: Links, present: Presenter): { heading: Mrkdwn; url?: string | undefined } {
   switch (scope.kind) {
     case 'role':
       return {
-        label: md`in ${link(links.role(scope.service, scope.role), `${scope.service}:${scope.role}`)}`,
+        heading: present.t('lookup.hosts.role', { count, role: link(links.role(scope.service, scope.role), `${scope.service}:${scope.role}`), filter }),
         url: links.role(scope.service, scope.role),
-        plain: `in ${scope.service}:${scope.role}`,
       };
     case 'service':
-      return { label: md`in ${link(links.service(scope.service), scope.service)}`, url: links.service(scope.service), plain: `in ${scope.service}` };
+      return { heading: present.t('lookup.hosts.service', { count, service: link(links.service(scope.service), scope.service), filter }), url: links.service(scope.service) };
     case 'pattern':
-      return { label: md`matching ${code(scope.pattern)}`, url: links.hosts(), plain: `matching ${scope.pattern}` };
+      return { heading: present.t('lookup.hosts.pattern', { count, pattern: code(scope.pattern), filter }), url: links.hosts() };
     case 'terms':
       return {
-        label: md`for ${joinMd(
-          scope.terms.map((t) => code(t)),
-          ' ',
-        )}`,
+        heading: present.t('lookup.hosts.terms', {
+          count,
+          terms: joinMd(
+            scope.terms.map((t) => code(t)),
+            ' ',
+          ),
+          filter,
+        }),
         url: links.hosts(),
-        plain: `for ${scope.terms.join(' ')}`,
       };
     case 'all':
-      return { label: md`in the inventory`, url: links.hosts(), plain: 'in the inventory' };
+      return { heading: present.t('lookup.hosts.all', { count, filter }), url: links.hosts() };
   }
 }
 
-const suggestionList = (names: readonly string[]) =>
-  joinMd(
-    names.map((n) => code(n)),
-    ' or ',
-  );
+/** "No host matches `x`. Did you mean `y`?" for a host, service or role. */
+function notFoundSentence(what: 'host' | 'service' | 'role', query: string, suggestions: readonly string[], present: Presenter): Mrkdwn {
+  const q = code(query);
+  if (suggestions.length === 0) return present.t(`lookup.notFound.${what}`, { query: q });
+  return present.t(`lookup.notFound.${what}.didYouMean`, { query: q, suggestions: eitherOf(suggestions, present) });
+}
 
-function missLines(misses: Miss[]): Mrkdwn[] {
-  return misses.map((m) => md`No host matches ${code(m.term)}${m.suggestions.length ? md` — did you mean ${suggestionList(m.suggestions)}?` : '.'}`);
+function missLines(misses: Miss[], present: Presenter): Mrkdwn[] {
+  return misses.map((m) => notFoundSentence('host', m.term, m.suggestions, present));
 }
 
 /** A list of hosts: counts per status, the first N, and a link for the rest. */
 export function renderHosts(result: Extract<LookupResult, { kind: 'hosts' }>, ctx: RenderContext): ChatMessage {
+  const { present } = ctx;
   const links = mackerelLinks(ctx.orgUrl);
   const max = ctx.maxListed ?? 20;
-  const scope = scopeLabel(result.scope, links);
-  const filter = result.statuses.length ? ` (${result.statuses.join(', ')})` : '';
   const n = result.hosts.length;
-  const heading = md`*${n} host${n === 1 ? '' : 's'}* ${scope.label}${filter}\n${renderCounts(result.counts)}`;
-  const blocks: MessageBlock[] = [section(heading), ...linesToSections(result.hosts.slice(0, max).map((h) => hostLine(h, links, ctx.now)))];
+  const filter = result.statuses.length
+    ? present.t('lookup.filter', {
+        statuses: listOf(
+          result.statuses.map((s) => statusWord(s, present)),
+          present,
+        ),
+      })
+    : EMPTY;
+  const { heading, url } = scopeHeading(result.scope, n, filter, links, present);
+  const shown = result.hosts.slice(0, max);
+  const blocks: MessageBlock[] = [section(md`${heading}\n${renderCounts(result.counts, present)}`), ...linesToSections(shown.map((h) => hostLine(h, links, ctx)))];
   if (n > max) {
-    const rest = scope.url ? md` ${link(scope.url, 'See all in Mackerel')}.` : '';
-    const narrow = result.statuses.length ? '' : md` Add a status to narrow it, e.g. \`standby\`.`;
-    blocks.push(context(md`Showing the first ${max} of ${n}.${rest}${narrow}`));
+    const more: Mrkdwn[] = [present.t('lookup.more', { shown: present.number(max), total: present.number(n) })];
+    if (url) more.push(link(url, present.text('lookup.seeAll')));
+    if (!result.statuses.length) more.push(present.t('lookup.narrow'));
+    blocks.push(context(...more));
   }
-  if (result.misses.length) blocks.push(context(joinMd(missLines(result.misses), '\n')));
-  const names = result.hosts
-    .slice(0, max)
-    .map((h) => h.name)
-    .join(', ');
-  return message(`${n} host${n === 1 ? '' : 's'} ${scope.plain}${filter}${names ? `: ${names}${n > max ? ', …' : ''}` : ''}`, blocks, ctx);
+  if (result.misses.length) blocks.push(context(joinMd(missLines(result.misses, present), '\n')));
+  const names = shown.map((h) => h.name).join(', ');
+  return message(names ? md`${heading}: ${names}${n > max ? ', …' : ''}` : heading, blocks, ctx);
 }
 
 export function renderRoles(result: Extract<LookupResult, { kind: 'roles' }>, ctx: RenderContext): ChatMessage {
+  const { present } = ctx;
   const links = mackerelLinks(ctx.orgUrl);
   const svc = result.service;
-  const lines = result.roles.map((r) => md`• ${link(links.role(svc.name, r.name), r.name)} — ${r.total} host${r.total === 1 ? '' : 's'} (${renderCounts(r.counts)})`);
-  const heading = md`${bold(link(links.service(svc.name), svc.name))}${svc.memo ? md` — ${svc.memo}` : ''}: ${result.roles.length} role${result.roles.length === 1 ? '' : 's'}`;
-  return message(`Roles of ${svc.name}: ${result.roles.map((r) => r.name).join(', ') || '(none)'}`, [section(heading), ...linesToSections(lines.length ? lines : [md`(no roles)`])], ctx);
+  const lines = result.roles.map((r) => present.t('lookup.roles.line', { role: link(links.role(svc.name, r.name), r.name), count: r.total, counts: renderCounts(r.counts, present) }));
+  const heading = present.t('lookup.roles.heading', { service: bold(link(links.service(svc.name), svc.name)), memo: svc.memo ? md` — ${svc.memo}` : EMPTY, count: result.roles.length });
+  const text = present.t('lookup.rolesOf', {
+    service: svc.name,
+    roles: listOrNone(
+      result.roles.map((r) => r.name),
+      present,
+    ),
+  });
+  return message(text, [section(heading), ...linesToSections(lines.length ? lines : [present.t('lookup.noRoles')])], ctx);
 }
 
 export function renderServices(result: Extract<LookupResult, { kind: 'services' }>, ctx: RenderContext): ChatMessage {
+  const { present } = ctx;
   const links = mackerelLinks(ctx.orgUrl);
-  const lines = result.services.map(
-    (s) =>
-      md`• ${bold(link(links.service(s.name), s.name))}${s.memo ? md` (${s.memo})` : ''} — ${s.total} host${s.total === 1 ? '' : 's'} · roles: ${
-        s.roles.length
-          ? joinMd(
-              s.roles.map((r) => link(links.role(s.name, r), r)),
-              ', ',
-            )
-          : '(none)'
-      }`,
+  const lines = result.services.map((s) =>
+    present.t('lookup.services.line', {
+      service: bold(link(links.service(s.name), s.name)),
+      memo: s.memo ? md` (${s.memo})` : EMPTY,
+      count: s.total,
+      roles: listOrNone(
+        s.roles.map((r) => link(links.role(s.name, r), r)),
+        present,
+      ),
+    }),
   );
-  const heading = md`*${result.services.length} service${result.services.length === 1 ? '' : 's'}* in ${ctx.origin}`;
-  return message(`Services: ${result.services.map((s) => s.name).join(', ') || '(none)'}`, [section(heading), ...linesToSections(lines.length ? lines : [md`(no services)`])], ctx);
+  const heading = present.t('lookup.services.heading', { count: result.services.length, origin: ctx.origin });
+  const text = present.t('lookup.services.text', {
+    names: listOrNone(
+      result.services.map((s) => s.name),
+      present,
+    ),
+  });
+  return message(text, [section(heading), ...linesToSections(lines.length ? lines : [present.t('lookup.noServices')])], ctx);
 }
 
-/** "No host named `wbe-01`. Did you mean `web-01`?" */
+function hintText(hint: NotFoundHint, present: Presenter): Mrkdwn {
+  switch (hint.code) {
+    case 'no-address':
+      return present.t('lookup.hint.noAddress');
+    case 'no-pattern-match':
+      return present.t('lookup.hint.noPatternMatch');
+    case 'scope-expected':
+      return present.t('lookup.hint.scopeExpected');
+    case 'roles-of':
+      return present.t('lookup.rolesOf', { service: hint.service, roles: listOrNone(hint.roles, present) });
+  }
+}
+
+/** "No host matches `wbe-01`. Did you mean `web-01`?", and what may help. */
 export function renderNotFound(result: Extract<LookupResult, { kind: 'not-found' }>, ctx: RenderContext): ChatMessage {
-  const what = result.what === 'host' ? 'host matches' : `${result.what} named`;
-  const did = result.suggestions.length ? md` Did you mean ${suggestionList(result.suggestions)}?` : '';
-  const text = md`:mag: No ${what} ${code(result.query)}.${did}${result.hint ? md`\n${result.hint}` : ''}`;
-  return message(`No ${what} ${result.query}.${result.suggestions.length ? ` Did you mean ${result.suggestions.join(' or ')}?` : ''}`, [section(text)], ctx);
+  const { present } = ctx;
+  const sentence = notFoundSentence(result.what, result.query, result.suggestions, present);
+  const text = md`${NOT_FOUND_GLYPH} ${sentence}${result.hint ? md`\n${hintText(result.hint, present)}` : ''}`;
+  return message(sentence, [section(text)], ctx);
 }
 
-export function renderUsage(messageText: string, ctx: RenderContext): ChatMessage {
-  return message(messageText, [section(md`:information_source: ${messageText}`)], ctx);
+/** Patterns longer than this are shown cut in a reply. */
+const SHOWN_PATTERN = 60;
+
+/** The sentence explaining why a query cannot be answered as typed. */
+export function usageText(usage: LookupUsage, present: Presenter): Mrkdwn {
+  switch (usage.code) {
+    case 'host-missing':
+      return present.t('lookup.usage.hostMissing');
+    case 'host-required':
+      return present.t('lookup.usage.hostRequired');
+    case 'role-missing':
+      return present.t('lookup.usage.roleMissing');
+    case 'role-of-service':
+      return present.t('lookup.usage.roleOfService', { service: usage.service, example: code(`role ${usage.service}:${usage.roles[0] ?? 'web'}`), roles: listOrNone(usage.roles, present) });
+    case 'service-missing':
+      return present.t('lookup.usage.serviceMissing');
+    case 'unknown-status': {
+      const statuses = listOf(
+        usage.statuses.map((s) => code(s)),
+        present,
+      );
+      if (usage.suggestions.length === 0) return present.t('lookup.usage.status', { word: code(usage.word), statuses });
+      return present.t('lookup.usage.status.didYouMean', { word: code(usage.word), suggestions: eitherOf(usage.suggestions, present), statuses });
+    }
+    case 'pattern-too-long':
+      return present.t('lookup.usage.patternTooLong', { length: present.number(usage.length), max: present.number(usage.max) });
+    case 'pattern-reversed-range':
+      return present.t('lookup.usage.patternReversedRange', { set: code(usage.set), low: usage.low, high: usage.high });
+    case 'pattern-too-expensive': {
+      const shown = usage.pattern.length > SHOWN_PATTERN ? `${usage.pattern.slice(0, SHOWN_PATTERN)}…` : usage.pattern;
+      return present.t('lookup.usage.patternTooExpensive', { pattern: code(shown) });
+    }
+  }
+}
+
+export function renderUsage(usage: LookupUsage, ctx: RenderContext): ChatMessage {
+  const sentence = usageText(usage, ctx.present);
+  return message(sentence, [section(md`${OUTCOME_GLYPHS.info} ${sentence}`)], ctx);
 }
 
 /** Renders any lookup result. */
@@ -193,6 +318,6 @@ export function renderLookupResult(result: LookupResult, ctx: RenderContext): Ch
     case 'not-found':
       return renderNotFound(result, ctx);
     case 'usage':
-      return renderUsage(result.message, ctx);
+      return renderUsage(result.usage, ctx);
   }
 }

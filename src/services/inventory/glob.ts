@@ -26,7 +26,10 @@ export interface Glob {
   readonly hasStar: boolean;
 }
 
-export type GlobParse = { ok: true; glob: Glob } | { ok: false; message: string };
+/** Why a pattern was refused, as data (the handlers word it). */
+export type GlobProblem = { kind: 'too-long'; length: number; max: number } | { kind: 'reversed-range'; set: string; low: string; high: string };
+
+export type GlobParse = { ok: true; glob: Glob } | { ok: false; problem: GlobProblem };
 
 /**
  * Lowercases one UTF-16 code unit, keeping it one unit (so positions in folded text are the
@@ -68,12 +71,12 @@ const show = (code: number) => String.fromCharCode(code);
  * Parses a shell-style glob: `*` (any run), `?` (one character), `[abc]`, `[a-z]`, `[!a-z]`
  * (also `[^a-z]`), case-insensitive; every other character is literal (no escapes). A `[`
  * without its `]` is a literal `[`. A reversed range such as `[z-a]`, or a pattern over
- * `maxLength` characters, is reported with a message to show the person as it is.
+ * `maxLength` characters, is reported as a problem (data; the handlers word it).
  */
 export function parseGlob(pattern: string, options: { maxLength?: number } = {}): GlobParse {
   const maxLength = options.maxLength ?? MAX_PATTERN_LENGTH;
   if (pattern.length > maxLength) {
-    return { ok: false, message: `That pattern is ${pattern.length} characters long; patterns can be at most ${maxLength}. Narrow it, e.g. \`web-*\`.` };
+    return { ok: false, problem: { kind: 'too-long', length: pattern.length, max: maxLength } };
   }
   const tokens: GlobToken[] = [];
   let minLength = 0;
@@ -92,7 +95,7 @@ export function parseGlob(pattern: string, options: { maxLength?: number } = {})
     }
     if (c === 91 /* [ */) {
       const set = parseSet(pattern, i);
-      if ('message' in set) return { ok: false, message: set.message };
+      if ('problem' in set) return { ok: false, problem: set.problem };
       if (set.end >= 0) {
         tokens.push(set.token);
         i = set.end;
@@ -106,7 +109,7 @@ export function parseGlob(pattern: string, options: { maxLength?: number } = {})
 }
 
 /** The set starting at `start` (a `[`): its token and the index of its `]`, or end -1 when unclosed. */
-function parseSet(pattern: string, start: number): { token: GlobToken; end: number } | { message: string } {
+function parseSet(pattern: string, start: number): { token: GlobToken; end: number } | { problem: GlobProblem } {
   let j = start + 1;
   let negated = false;
   const first = pattern[j];
@@ -133,7 +136,7 @@ function parseSet(pattern: string, start: number): { token: GlobToken; end: numb
   if (reversed) {
     const { low, high } = reversed;
     const text = pattern.slice(start, j + 1);
-    return { message: `\`${text}\` has a reversed range: ${show(low)}-${show(high)} (${show(low)} comes after ${show(high)}). Write ranges low to high, like \`[a-z]\` or \`[0-9]\`.` };
+    return { problem: { kind: 'reversed-range', set: text, low: show(low), high: show(high) } };
   }
   return { token: { kind: 'set', negated, ranges }, end: j };
 }

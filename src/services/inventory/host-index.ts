@@ -1,7 +1,7 @@
 import { runInSlices, runToEnd, type SlicedWork } from '../../core/slices.ts';
 import { LOOKUP_MATCH_STEPS, LOOKUP_SUGGEST_STEPS, StepBudget } from './budget.ts';
 import { closestPrepared, prepareCandidates } from './edit-distance.ts';
-import { foldCase, matchGlob, parseGlob, type Glob } from './glob.ts';
+import { foldCase, matchGlob, parseGlob, type Glob, type GlobProblem } from './glob.ts';
 import { normalizeIp } from './ip.ts';
 import type { HostStatus, InventoryHost, InventoryService, InventorySnapshot } from './types.ts';
 
@@ -36,14 +36,8 @@ export interface HostIndex {
   suggestServices(word: string, limit?: number, budget?: StepBudget): string[];
 }
 
-/** The outcome of a pattern search. `invalid` and `too-expensive` carry a message for the person. */
-export type PatternSearch = { kind: 'hosts'; hosts: InventoryHost[] } | { kind: 'invalid'; message: string } | { kind: 'too-expensive'; message: string };
-
-/** What to tell someone whose pattern ran out of steps. */
-export function tooExpensiveMessage(pattern: string): string {
-  const shown = pattern.length > 60 ? `${pattern.slice(0, 60)}…` : pattern;
-  return `The pattern \`${shown}\` takes too much work to match against every host. Narrow it: fewer \`*\`, and more fixed letters, e.g. \`web-*\` or \`db-0?\`.`;
-}
+/** The outcome of a pattern search: the hosts, or why there is no answer (`invalid` says what is wrong with the pattern; the handlers word it). */
+export type PatternSearch = { kind: 'hosts'; hosts: InventoryHost[] } | { kind: 'invalid'; problem: GlobProblem } | { kind: 'too-expensive' };
 
 const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
@@ -160,9 +154,9 @@ function* indexSteps(snapshot: InventorySnapshot): SlicedWork<HostIndex> {
     },
     findPattern(glob, budget = new StepBudget(LOOKUP_MATCH_STEPS)) {
       const parsed = parseGlob(glob);
-      if (!parsed.ok) return { kind: 'invalid', message: parsed.message };
+      if (!parsed.ok) return { kind: 'invalid', problem: parsed.problem };
       const found = scan(parsed.glob, budget);
-      return budget.exhausted ? { kind: 'too-expensive', message: tooExpensiveMessage(glob) } : { kind: 'hosts', hosts: found };
+      return budget.exhausted ? { kind: 'too-expensive' } : { kind: 'hosts', hosts: found };
     },
     service: (name) => servicesByKey.get(name.toLowerCase()),
     services: () => sortedServices,

@@ -1,11 +1,11 @@
 import { LOOKUP_MATCH_STEPS, LOOKUP_SUGGEST_STEPS, StepBudget } from '../inventory/budget.ts';
 import { closestMatches } from '../inventory/edit-distance.ts';
 import { isGlob } from '../inventory/glob.ts';
-import { countByStatus, type HostIndex } from '../inventory/host-index.ts';
+import { countByStatus, type HostIndex, type PatternSearch } from '../inventory/host-index.ts';
 import { normalizeIp } from '../inventory/ip.ts';
 import { HOST_STATUSES } from '../mackerel/types.ts';
 import type { HostStatus, InventoryHost } from '../inventory/types.ts';
-import type { HostScope, LookupResult, Miss } from './types.ts';
+import type { HostScope, LookupResult, LookupUsage, Miss, NotFoundHint } from './types.ts';
 
 /** Pure queries over a host index; each takes the command's arguments as typed. */
 export interface Lookup {
@@ -46,13 +46,23 @@ function hostsResult(scope: HostScope, hosts: InventoryHost[], statuses: HostSta
   return { kind: 'hosts', scope, statuses, hosts: wanted, counts: countByStatus(wanted), misses };
 }
 
+const usage = (u: LookupUsage): LookupResult => ({ kind: 'usage', usage: u });
+
+/** A pattern search that gave no hosts, as the usage problem to explain. */
+function patternUsage(found: Exclude<PatternSearch, { kind: 'hosts' }>, pattern: string): LookupResult {
+  if (found.kind === 'too-expensive') return usage({ code: 'pattern-too-expensive', pattern });
+  const { problem } = found;
+  return problem.kind === 'too-long'
+    ? usage({ code: 'pattern-too-long', length: problem.length, max: problem.max })
+    : usage({ code: 'pattern-reversed-range', set: problem.set, low: problem.low, high: problem.high });
+}
+
 /** Splits trailing status words off; an unknown one is an error naming the valid ones. */
 function parseStatuses(words: readonly string[]): HostStatus[] | LookupResult {
   const statuses: HostStatus[] = [];
   for (const word of words) {
     if (!isStatus(word)) {
-      const near = closestMatches(word, HOST_STATUSES);
-      return { kind: 'usage', message: `"${word}" is not a host status${near.length ? ` (did you mean ${near.join(' or ')}?)` : ''}. Statuses: ${HOST_STATUSES.join(', ')}.` };
+      return usage({ code: 'unknown-status', word, suggestions: closestMatches(word, HOST_STATUSES), statuses: [...HOST_STATUSES] });
     }
     const status = word.toLowerCase() as HostStatus;
     if (!statuses.includes(status)) statuses.push(status);
@@ -80,17 +90,17 @@ function roleHosts(index: HostIndex, service: string, role: string, statuses: Ho
       what: 'role',
       query: `${svc.name}:${role}`,
       suggestions: near.map((r) => `${svc.name}:${r}`),
-      hint: `Roles of ${svc.name}: ${svc.roles.join(', ') || '(none)'}`,
+      hint: { code: 'roles-of', service: svc.name, roles: [...svc.roles] },
     };
   }
   return hostsResult({ kind: 'role', service: svc.name, role: roleName }, index.inRole(svc.name, roleName), statuses);
 }
 
-/** Resolves one `host` term: a pattern, an address, or a name/id; or a message when a pattern cannot be answered. */
+/** Resolves one `host` term: a pattern, an address, or a name/id; or the usage problem when a pattern cannot be answered. */
 function findTerm(index: HostIndex, term: string, budgets: Budgets): InventoryHost[] | LookupResult {
   if (isGlob(term)) {
     const found = index.findPattern(term, budgets.match);
-    return found.kind === 'hosts' ? found.hosts : { kind: 'usage', message: found.message };
+    return found.kind === 'hosts' ? found.hosts : patternUsage(found, term);
   }
   if (normalizeIp(term)) return index.byIp(term);
   return index.byName(term);
@@ -118,7 +128,7 @@ export function createLookup(options: LookupOptions = {}): Lookup {
 
   return {
     host: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {
-      if (args.length === 0) return { kind: 'usage', message: 'Which host? For example `host web-01`, `host 10.1.2.3` or `host web-*`.' };
+      if (args.length === 0) return usage({ code: 'host-missing' });
       // A display name with spaces ("shop web 1") arrives as several words.
       const whole = args.length > 1 ? index.byName(args.join(' ')) : [];
       if (whole.length === 1) return { kind: 'host', host: whole[0]! };
@@ -133,7 +143,7 @@ export function createLookup(options: LookupOptions = {}): Lookup {
       }
       if (found.size === 0 && terms.length === 1) {
         const term = terms[0]!;
-        const hint = normalizeIp(term) ? 'No interface of any host has that address.' : isGlob(term) ? 'No host name matches that pattern.' : undefined;
+        const hint: NotFoundHint | undefined = normalizeIp(term) ? { code: 'no-address' } : isGlob(term) ? { code: 'no-pattern-match' } : undefined;
         return { kind: 'not-found', what: 'host', query: term, suggestions: misses[0]!.suggestions, ...(hint ? { hint } : {}) };
       }
       if (found.size === 1 && misses.length === 0 && !isGlob(terms[0]!)) return { kind: 'host', host: [...found][0]! };
@@ -156,7 +166,7 @@ export function createLookup(options: LookupOptions = {}): Lookup {
       if (!Array.isArray(statuses)) return statuses;
       if (isGlob(first)) {
         const found = index.findPattern(first, budgets.match);
-        return found.kind === 'hosts' ? hostsResult({ kind: 'pattern', pattern: first }, found.hosts, statuses) : { kind: 'usage', message: found.message };
+        return found.kind === 'hosts' ? hostsResult({ kind: 'pattern', pattern: first }, found.hosts, statuses) : patternUsage(found, first);
       }
       const service = index.service(first);
       if (service) return hostsResult({ kind: 'service', service: service.name }, index.inService(service.name), statuses);
@@ -165,7 +175,7 @@ export function createLookup(options: LookupOptions = {}): Lookup {
         what: 'service',
         query: first,
         suggestions: index.suggestServices(first, 3, budgets.suggest),
-        hint: 'Give a service, a service:role, or a name pattern like `web-*`.',
+        hint: { code: 'scope-expected' },
       };
     }),
 
@@ -174,9 +184,9 @@ export function createLookup(options: LookupOptions = {}): Lookup {
       if (!role) {
         if (args.length === 1 && index.service(args[0]!)) {
           const svc = index.service(args[0]!)!;
-          return { kind: 'usage', message: `Which role of ${svc.name}? For example \`role ${svc.name}:${svc.roles[0] ?? 'web'}\`. Roles: ${svc.roles.join(', ') || '(none)'}.` };
+          return usage({ code: 'role-of-service', service: svc.name, roles: [...svc.roles] });
         }
-        return { kind: 'usage', message: 'Which role? Write it as service:role, for example `role shop:web`.' };
+        return usage({ code: 'role-missing' });
       }
       const statuses = parseStatuses(role.rest);
       return Array.isArray(statuses) ? roleHosts(index, role.service, role.role, statuses, budgets) : statuses;
@@ -184,7 +194,7 @@ export function createLookup(options: LookupOptions = {}): Lookup {
 
     roles: metered((budgets, index: HostIndex, args: readonly string[]): LookupResult => {
       const name = args[0]?.replace(/:.*$/, '');
-      if (!name) return { kind: 'usage', message: 'Roles of which service? For example `roles shop`; `services` lists them all.' };
+      if (!name) return usage({ code: 'service-missing' });
       const service = index.service(name);
       if (!service) return { kind: 'not-found', what: 'service', query: name, suggestions: index.suggestServices(name, 3, budgets.suggest) };
       const roles = service.roles.map((role) => {

@@ -34,7 +34,7 @@ const sharedLookup = createLookup();
  */
 export function resolveHost(index: HostIndex, text: string, lookup: Lookup = sharedLookup): HostResolution {
   const query = text.trim();
-  if (!query) return { kind: 'usage', message: 'Which host? Give a name, display name, host id, IP address or a pattern matching one host.' };
+  if (!query) return { kind: 'usage', usage: { code: 'host-required' } };
   const result = lookup.host(index, [query]);
   switch (result.kind) {
     case 'host':
