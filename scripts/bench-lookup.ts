@@ -46,6 +46,7 @@ import { createLookupCommands } from '../src/handlers/lookup/commands.ts';
 import { renderLookupResult } from '../src/handlers/lookup/render.ts';
 import { createMentionDispatcher, parseCommandLine } from '../src/handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../src/handlers/unknown-command.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { createInventoryCache } from '../src/services/inventory/cache.ts';
 import { buildHostIndex } from '../src/services/inventory/host-index.ts';
 import { normalizeIp } from '../src/services/inventory/ip.ts';
@@ -82,6 +83,7 @@ const TTL = Number(values.ttl ?? (CLOCK === 'real' ? 5 : 300));
 const SPREAD = Number(values.spread ?? 2 * TTL - 0.5);
 const FAKE_EPOCH = 1_760_000_000;
 const log = createSilentLogger();
+const present = createPresenter({ language: 'en', timeZone: 'UTC' });
 if (!['e2e', 'dispatcher'].includes(DRIVER)) throw new Error(`--driver must be e2e or dispatcher, not ${DRIVER}`);
 if (!['real', 'virtual'].includes(CLOCK)) throw new Error(`--clock must be real or virtual, not ${CLOCK}`);
 if (!['child', 'inline'].includes(values.sim)) throw new Error(`--sim must be child or inline, not ${values.sim}`);
@@ -310,8 +312,8 @@ async function e2eDriver(sim: SimHandle): Promise<E2eDriver> {
 function dispatcherDriver(client: MackerelClient): LookupDriver {
   const clock = { now: FAKE_EPOCH };
   const inventory = createInventoryCache({ source: createMackerelInventorySource({ client, now: () => clock.now }), ttlSeconds: TTL, now: () => clock.now, log });
-  const registry = createCommandRegistry(createLookupCommands({ inventory, log, now: () => clock.now }));
-  const dispatch = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(() => registry) });
+  const registry = createCommandRegistry(createLookupCommands({ inventory, log, now: () => clock.now, present }));
+  const dispatch = createMentionDispatcher({ registry, log, present, onUnknown: createUnknownCommandHandler({ registry: () => registry, present }) });
   const chat = new RecordingChatPort();
   const windowStarts: number[] = [];
   let seq = 0;
@@ -346,7 +348,7 @@ function naiveDriver(client: MackerelClient): LookupDriver {
       const snapshot = { orgName: org.name, orgUrl: `https://mackerel.io/orgs/${org.name}`, hosts: hosts.map(toInventoryHost), services: [], fetchedAt: FAKE_EPOCH, origin: 'Mackerel' };
       const index = buildHostIndex(snapshot);
       const result = word === 'host' ? lookup.host(index, args) : word === 'role' ? lookup.role(index, args) : lookup.hosts(index, args);
-      const message = renderLookupResult(result, { now: FAKE_EPOCH, origin: 'Mackerel', ageSeconds: 0, orgUrl: snapshot.orgUrl });
+      const message = renderLookupResult(result, { present, now: FAKE_EPOCH, origin: 'Mackerel', ageSeconds: 0, orgUrl: snapshot.orgUrl });
       return { text: toSlackMessage(message).text, at: performance.now() };
     },
   };

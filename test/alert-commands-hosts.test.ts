@@ -10,6 +10,7 @@ import { createHelpCommand } from '../src/handlers/help.ts';
 import { createLookupCommands } from '../src/handlers/lookup/commands.ts';
 import { createMentionDispatcher } from '../src/handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../src/handlers/unknown-command.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import type { AlertDataSource } from '../src/services/alerts/alert-data.ts';
 import { assembleAlertJob } from '../src/app/assemble-alert-job.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
@@ -29,6 +30,7 @@ const NOW = DateTime.fromISO('2025-11-19T10:00', { zone: 'Asia/Tokyo' }).toSecon
 const log = createSilentLogger();
 const DEMO_INVENTORY = resolve(import.meta.dirname, '../demo/inventory.yaml');
 const PNG = Buffer.from('\x89PNG fake');
+const present = createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => NOW });
 
 /**
  * A bot with the lookup and alert commands behind the real registry and mention dispatcher,
@@ -46,12 +48,12 @@ async function bot(source: InventorySource, data: AlertDataSource) {
     tasks: createTaskTracker(),
   });
   const commands = [
-    ...createLookupCommands({ inventory, log, now: () => NOW }),
+    ...createLookupCommands({ inventory, log, now: () => NOW, present }),
     ...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo', render: async () => PNG }),
-    createHelpCommand(() => registry),
+    createHelpCommand({ registry: () => registry, present }),
   ];
   const registry: CommandRegistry = createCommandRegistry(commands);
-  const dispatch = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(() => registry) });
+  const dispatch = createMentionDispatcher({ registry, log, present, onUnknown: createUnknownCommandHandler({ registry: () => registry, present }) });
   const chat = new RecordingChatPort();
   let seq = 0;
   /** Sends one mention; its one reply in the thread (and any image uploaded with it). */

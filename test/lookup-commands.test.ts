@@ -7,6 +7,7 @@ import { createHelpCommand } from '../src/handlers/help.ts';
 import { createLookupCommands } from '../src/handlers/lookup/commands.ts';
 import { createMentionDispatcher } from '../src/handlers/mention-dispatcher.ts';
 import { createUnknownCommandHandler } from '../src/handlers/unknown-command.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { createInventoryCache, type InventoryCache } from '../src/services/inventory/cache.ts';
 import { createMackerelInventorySource } from '../src/services/inventory/mackerel-source.ts';
 import type { InventorySource } from '../src/services/inventory/types.ts';
@@ -34,9 +35,10 @@ const special: MackerelHost = {
 
 function bot(source: InventorySource, options: { ttlSeconds?: number } = {}) {
   const inventory = createInventoryCache({ source, ttlSeconds: options.ttlSeconds ?? 300, now: () => clock, log });
-  const commands = [...createLookupCommands({ inventory, log, now: () => clock }), createHelpCommand(() => registry)];
+  const present = createPresenter({ language: 'en', timeZone: 'UTC', now: () => clock });
+  const commands = [...createLookupCommands({ inventory, log, now: () => clock, present }), createHelpCommand({ registry: () => registry, present })];
   const registry: CommandRegistry = createCommandRegistry(commands);
-  const dispatch = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(() => registry) });
+  const dispatch = createMentionDispatcher({ registry, log, present, onUnknown: createUnknownCommandHandler({ registry: () => registry, present }) });
   const chat = new RecordingChatPort();
   let seq = 0;
   async function say(text: string, where: Partial<MentionEvent> = {}) {
@@ -81,13 +83,13 @@ describe('lookup commands against Mackerel', () => {
   it('answers `host <name>` in the thread with status, roles, IPs, id, age and links', async () => {
     const reply = await opsbot.say('host edge-01');
     expect(reply.target).toEqual({ channel: 'C1', threadTs: reply.event.ts });
-    expect(reply.all).toContain('🔧');
+    expect(reply.all).toContain(':wrench: maintenance');
     expect(reply.all).toContain('<https://mackerel.io/orgs/acme/hosts/special0001|edge-01>');
     expect(reply.all).toContain('<https://mackerel.io/orgs/acme/services/shop#role=web|shop:web>');
     expect(reply.all).toContain('<https://mackerel.io/orgs/acme/services/infra#role=proxy|infra:proxy>');
-    expect(reply.all).toContain('10.200.0.1, 2001:db8::1:0:0:1');
+    expect(reply.all).toContain('• eth0: 10.200.0.1, 2001:db8::1:0:0:1');
     expect(reply.all).toContain('`special0001`');
-    expect(reply.all).toContain('3 days');
+    expect(reply.all).toContain('3 days ago');
     // Display names come from Mackerel users: escaped, so no @channel and no fake mention.
     expect(reply.all).toContain('&lt;!channel&gt; &amp; &lt;@U123&gt; 本番');
     expect(reply.all).not.toContain('<!channel>');
@@ -120,8 +122,8 @@ describe('lookup commands against Mackerel', () => {
     const reply = await opsbot.say('hosts shop:web standby');
     const expected = sim.hosts.filter((h) => h.roles.shop?.includes('web') && h.status === 'standby');
     expect(reply.all).toContain(`*${expected.length} hosts* in <https://mackerel.io/orgs/acme/services/shop#role=web|shop:web> (standby)`);
-    expect(reply.all).toContain(`🟡 ${expected.length} standby`);
-    expect(reply.all).not.toContain('🟢');
+    expect(reply.all).toContain(`:large_yellow_circle: ${expected.length} standby`);
+    expect(reply.all).not.toContain(':large_green_circle:');
     expectWithinSlackLimits(reply.message);
   });
 
@@ -130,8 +132,9 @@ describe('lookup commands against Mackerel', () => {
     const all = sim.hosts.filter((h) => h.roles.shop?.includes('web'));
     expect(all.length).toBeGreaterThan(20);
     expect(reply.all).toContain(`*${all.length} hosts*`);
-    expect(reply.all).toContain(`Showing the first 20 of ${all.length}. <https://mackerel.io/orgs/acme/services/shop#role=web|See all in Mackerel>`);
-    expect(reply.all).toContain('🔧');
+    expect(reply.all).toContain(`Showing the first 20 of ${all.length}.`);
+    expect(reply.all).toContain('<https://mackerel.io/orgs/acme/services/shop#role=web|See all in Mackerel>');
+    expect(reply.all).toContain(':wrench:');
     expect((await opsbot.say('role shop: web')).all).toContain(`*${all.length} hosts*`);
   });
 
@@ -142,7 +145,7 @@ describe('lookup commands against Mackerel', () => {
     for (const s of ['shop', 'blog', 'api', 'infra']) expect(services.all).toContain(`/services/${s}|${s}>`);
     expect((await opsbot.say('roles shpo')).all).toMatch(/No service named `shpo`\. Did you mean `shop`\?/);
     expect((await opsbot.say('role shop:wbe')).all).toMatch(/Did you mean `shop:web`\?/);
-    expect((await opsbot.say('hosts shop:web sleeping')).all).toMatch(/"sleeping" is not a host status/);
+    expect((await opsbot.say('hosts shop:web sleeping')).all).toMatch(/`sleeping` is not a host status\. Statuses: `working`, `standby`, `maintenance`, `poweroff`\./);
   });
 
   it('escapes whatever the user typed when echoing it back', async () => {
@@ -188,7 +191,7 @@ describe('when Mackerel fails', () => {
     await opsbot.inventory.refresh();
     const stale = await opsbot.say('host edge-01');
     expect(stale.all).toContain('|edge-01>');
-    expect(stale.all).toMatch(/having trouble \(HTTP 503\)\. Try again in a minute\. Showing data from 11 minutes ago/);
+    expect(stale.all).toMatch(/having trouble \(HTTP 503\)\. Try again in a minute\. Showing data from 12 min ago/);
     clock = NOW;
   });
 });

@@ -228,12 +228,12 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
   // The help command lists the registry it belongs to: it looks it up when it runs.
   const getRegistry = () => registry;
   const registry: CommandRegistry = createCommandRegistry([
-    createHelpCommand(getRegistry),
-    ...createLookupCommands({ inventory, log, now }),
+    createHelpCommand({ registry: getRegistry, present }),
+    ...createLookupCommands({ inventory, log, now, present }),
     createUploadsCommand({ relays: options.store.relays, present }),
     ...alertCommands,
   ]);
-  const onMention = createMentionDispatcher({ registry, log, onUnknown: createUnknownCommandHandler(getRegistry) });
+  const onMention = createMentionDispatcher({ registry, log, present, onUnknown: createUnknownCommandHandler({ registry: getRegistry, present }) });
 
   return {
     present,

@@ -1,12 +1,36 @@
 import type { Command, CommandRegistry } from './command-registry.ts';
-import { code, joinMd, linesToSections, md, plain, section } from '../core/message.ts';
+import { bold, code, joinMd, linesToSections, md, section, type Mrkdwn } from '../core/message.ts';
+import { en as catalogue, type MessageKey } from './present/messages/index.ts';
+import type { Presenter } from './present/presenter.ts';
+
+export interface HelpCommandOptions {
+  /** The registry to list; a getter, because the help command is itself part of it. */
+  registry: () => CommandRegistry;
+  /** The team's language. */
+  present: Presenter;
+}
+
+/** The catalogue key of a command's help sentence. */
+export type SummaryKey = Extract<MessageKey, `help.summary.${string}`>;
+
+/** `help.summary.<name>` when the catalogue has it. */
+export function summaryKey(commandName: string): SummaryKey | undefined {
+  const key = `help.summary.${commandName}`;
+  return Object.hasOwn(catalogue, key) ? (key as SummaryKey) : undefined;
+}
 
 /**
- * `@opsbot help` (alias `?`): every registered command with its usage, summary and an example,
- * generated from the registry so it cannot go stale. `help <command>` shows one command in full.
- * Takes a getter because the help command is itself part of the registry it lists.
+ * `@opsbot help` (alias `?`): every registered command with its usage, its help sentence from the
+ * catalogue (in the team's language) and an example, generated from the registry so it cannot go
+ * stale. `help <command>` shows one command in full. Command names, usages and examples stay the
+ * words people type.
  */
-export function createHelpCommand(registryGetter: () => CommandRegistry): Command {
+export function createHelpCommand(options: HelpCommandOptions): Command {
+  const { present } = options;
+  const summary = (c: Command): Mrkdwn | undefined => {
+    const key = summaryKey(c.name);
+    return key ? present.t(key) : undefined;
+  };
   return {
     name: 'help',
     aliases: ['?'],
@@ -14,22 +38,25 @@ export function createHelpCommand(registryGetter: () => CommandRegistry): Comman
     summary: 'List the commands, or explain one',
     examples: ['help', 'help host'],
     async run(ctx) {
-      const registry = registryGetter();
+      const registry = options.registry();
       const wanted = ctx.args[0];
       const one = wanted ? registry.find(wanted) : undefined;
       const commands: readonly Command[] = one ? [one] : registry.list();
-      const line = (c: Command) =>
-        md`• ${code(c.usage)} — ${c.summary}${
-          c.examples.length
-            ? md`\n    e.g. ${joinMd(
-                (one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`)),
-                ', ',
-              )}`
-            : ''
-        }`;
-      const intro = wanted && !one ? md`No command ${code(wanted)}. These are the commands:` : one ? md`*${one.name}*` : md`*What I can do* (mention me in a channel or thread, or DM me):`;
+      const line = (c: Command) => {
+        const about = summary(c);
+        const examples = (one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`));
+        const example = examples.length ? md`\n    ${present.t('help.example', { examples: joinMd(examples, present.t('common.listSeparator')) })}` : '';
+        return md`• ${code(c.usage)}${about ? md` — ${about}` : ''}${example}`;
+      };
+      const intro = wanted && !one ? present.t('help.unknown', { command: code(wanted) }) : one ? bold(one.name) : present.t('help.intro');
       const blocks = [section(intro), ...linesToSections(commands.map(line))];
-      const text = plain(commands.map((c) => `${c.usage}: ${c.summary}${c.examples[0] ? ` (e.g. @opsbot ${c.examples[0]})` : ''}`).join('\n'));
+      const text = joinMd(
+        commands.map((c) => {
+          const about = summary(c);
+          return md`${c.usage}${about ? md`: ${about}` : ''}${c.examples[0] ? md` (${present.t('help.example', { examples: `@opsbot ${c.examples[0]}` })})` : ''}`;
+        }),
+        '\n',
+      );
       await ctx.reply({ text, blocks });
     },
   };

@@ -92,7 +92,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       case 'not-found':
         return { reply: renderNotFound(resolution, rctx) };
       case 'usage':
-        return { reply: renderUsage(resolution.message, rctx) };
+        return { reply: renderUsage(resolution.usage, rctx) };
     }
   }
 
