@@ -121,6 +121,7 @@ describe('the shell gutter', () => {
   it('counts emoji and CJK characters as two columns and ANSI styles as none', () => {
     expect(displayWidth('abc')).toBe(3);
     expect(displayWidth('🟢 ⚠️ 日本')).toBe(2 + 1 + 2 + 1 + 4);
+    expect(displayWidth('ステータス（稼働中）')).toBe(20);
     expect(displayWidth('\x1b[1mbold\x1b[22m')).toBe(4);
   });
 });
