@@ -7,6 +7,8 @@ import { advanceAlert, mentionsSilenced, routeEvent, type AlertIntent, type Deci
 import type { ResourceData } from '../src/services/alerts/resource-data.ts';
 import type { ForecastResult } from '../src/services/forecast/index.ts';
 import { parseCalendar } from '../src/services/urgency/index.ts';
+import { createGraphLabels } from '../src/handlers/present/graph-labels.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 
 // Wednesday 10:00 in Tokyo: inside working hours.
 const NOW = DateTime.fromISO('2025-11-19T10:00', { zone: 'Asia/Tokyo' }).toSeconds();
@@ -15,6 +17,7 @@ const inputs: DecisionInputs = {
   calendar: parseCalendar({ timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] }),
   policy: { mentionOnCritical: true, marginMinutes: 60, urgentWithinMinutes: 120 },
   timeZone: 'Asia/Tokyo',
+  graphLabels: createGraphLabels(createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => NOW })),
 };
 
 function event(overrides: Partial<AlertEvent> = {}): AlertEvent {
@@ -97,7 +100,10 @@ describe('the alert lifecycle, without I/O', () => {
       fields: { status: 'WARNING', hostId: 'H1', mentioned: false, mentionCode: result.decision.code, etaAt: NOW + 3 * 86400, hasForecast: true },
     });
     const graph = result.intents[1] as Extract<AlertIntent, { kind: 'graph' }>;
-    expect(graph.spec.title).toBe('web-01 /dev/xvdb1 used %');
+    expect(graph.spec.title).toBe('web-01 disk /dev/xvdb1 usage');
+    // An hour of data and an ETA 3 days out: the history keeps a fifth of the axis, the ETA is marked at its edge.
+    expect(graph.spec.window).toEqual({ from: NOW - 3600, to: NOW + 4 * 3600 });
+    expect(graph.spec.eta?.label).toMatch(/^full ~Sat Nov 22, 10:00 JST \(in 3 days\)$/);
   });
 
   it('open CRITICAL mentions; no resource means no graph', () => {
@@ -110,7 +116,7 @@ describe('the alert lifecycle, without I/O', () => {
 
   it('degraded, then detailed: no graph until the details; a forecast that turns urgent mentions once in the thread', () => {
     const e = event();
-    const first = advanceAlert(null, { kind: 'open', event: e, degraded: true }, { ...context(e, { resource: false }), problems: ['details from Mackerel (still loading)'] }, inputs);
+    const first = advanceAlert(null, { kind: 'open', event: e, degraded: true }, { ...context(e, { resource: false }), problems: [{ part: 'loading' }] }, inputs);
     expect(kinds(first.intents)).toEqual(['post']);
     expect(first.decision.mention).toBe(false);
     const later = advanceAlert(record({ mentioned: false }), { kind: 'detailed', event: e, postedMention: first.decision.mention }, context(e, { eta: 1800 }), inputs);

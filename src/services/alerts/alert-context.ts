@@ -1,9 +1,9 @@
-import { userFacing } from '../../core/errors.ts';
 import { forecastTimeToLimit, type ForecastResult } from '../forecast/index.ts';
 import { FORECAST_WINDOW, type AlertDataSource, type HostInfo, type MonitorInfo } from './alert-data.ts';
 import type { AlertEvent } from './alert-event.ts';
 import { loadResourceData, type ResourceData } from './resource-data.ts';
 import { latestValue, pickFullest, resourceCandidates } from './resource-metric.ts';
+import type { AlertProblem } from './metric-problem.ts';
 
 export type { ResourceData };
 
@@ -16,7 +16,7 @@ export interface AlertContext {
   resource: ResourceData | null;
   forecast: ForecastResult | null;
   /** e.g. "monitor definition (503 Service Unavailable)". */
-  problems: string[];
+  problems: AlertProblem[];
 }
 
 export interface LoadContextOptions {
@@ -30,11 +30,11 @@ export interface LoadContextOptions {
 
 const HOST_TYPES = new Set(['host', 'connectivity', 'check', 'anomalyDetection']);
 
-async function attempt<T>(what: string, problems: string[], task: () => Promise<T>): Promise<T | null> {
+async function attempt<T>(what: Omit<AlertProblem, 'error'>, problems: AlertProblem[], task: () => Promise<T>): Promise<T | null> {
   try {
     return await task();
   } catch (error) {
-    problems.push(`${what} (${userFacing(error, 'unexpected error, see the bot log').slice(0, 160)})`);
+    problems.push({ ...what, error });
     return null;
   }
 }
@@ -50,15 +50,15 @@ function monitorFromEvent(event: AlertEvent): MonitorInfo | null {
   return m;
 }
 
-async function loadResource(data: AlertDataSource, hostId: string, metric: string, now: number, problems: string[]): Promise<ResourceData | null> {
-  const names = await attempt('metric names', problems, () => data.metricNames(hostId));
+async function loadResource(data: AlertDataSource, hostId: string, metric: string, now: number, problems: AlertProblem[]): Promise<ResourceData | null> {
+  const names = await attempt({ part: 'metricNames' }, problems, () => data.metricNames(hostId));
   if (!names) return null;
   const candidates = resourceCandidates(metric, names);
   if (candidates.length === 0) return null;
   let pair = candidates[0]!;
   if (candidates.length > 1) {
     const recent = { now, spanSeconds: 1800, fineSeconds: 1800 };
-    const latest = await attempt('latest filesystem usage', problems, () =>
+    const latest = await attempt({ part: 'latestUsage' }, problems, () =>
       Promise.all(
         candidates.map(async (c) => {
           const [used, size] = await Promise.all([data.metricHistory(hostId, c.used, recent), data.metricHistory(hostId, c.size, recent)]);
@@ -69,10 +69,10 @@ async function loadResource(data: AlertDataSource, hostId: string, metric: strin
     const best = latest ? pickFullest(latest) : -1;
     if (best >= 0) pair = candidates[best]!;
   }
-  const loaded = await attempt(`metric history of ${pair.used}`, problems, () => loadResourceData(data, hostId, pair, { now, ...FORECAST_WINDOW }));
+  const loaded = await attempt({ part: 'metricHistory', metric: pair.used }, problems, () => loadResourceData(data, hostId, pair, { now, ...FORECAST_WINDOW }));
   if (loaded === null) return null;
-  if (typeof loaded === 'string') {
-    problems.push(`${pair.label} series (${loaded})`);
+  if ('code' in loaded) {
+    problems.push({ part: 'series', metric: pair.label, error: loaded });
     return null;
   }
   return loaded;
@@ -97,7 +97,7 @@ export function eventOnlyContext(event: AlertEvent): AlertContext {
     host: null,
     resource: null,
     forecast: null,
-    problems: ['details from Mackerel (still loading; this post will be updated)'],
+    problems: [{ part: 'loading' }],
   };
 }
 
@@ -107,17 +107,17 @@ export function eventOnlyContext(event: AlertEvent): AlertContext {
  */
 export async function loadAlertContext(input: AlertEvent, options: LoadContextOptions): Promise<AlertContext> {
   const { data, now } = options;
-  const problems: string[] = [];
+  const problems: AlertProblem[] = [];
   let event = input;
   // An alert group is not an alert of the API (nor has a monitor): its event says all there is.
   if (event.type !== 'alertGroup' && (!event.monitorId || (!event.hostId && HOST_TYPES.has(event.type)))) {
-    const full = await attempt('alert details', problems, () => data.getAlert(event.id));
+    const full = await attempt({ part: 'alert' }, problems, () => data.getAlert(event.id));
     if (full) event = { ...full, ...stripUndefined(event), monitorId: event.monitorId ?? full.monitorId, hostId: event.hostId ?? full.hostId };
   }
   const [org, fetchedMonitor, host] = await Promise.all([
-    event.orgName ? Promise.resolve(event.orgName) : attempt('organization name', problems, () => data.orgName()),
-    event.monitorId ? attempt('monitor definition', problems, () => data.getMonitor(event.monitorId!, event.type)) : Promise.resolve(null),
-    event.hostId ? attempt('host', problems, () => data.getHost(event.hostId!)) : Promise.resolve(null),
+    event.orgName ? Promise.resolve(event.orgName) : attempt({ part: 'org' }, problems, () => data.orgName()),
+    event.monitorId ? attempt({ part: 'monitor' }, problems, () => data.getMonitor(event.monitorId!, event.type)) : Promise.resolve(null),
+    event.hostId ? attempt({ part: 'host' }, problems, () => data.getHost(event.hostId!)) : Promise.resolve(null),
   ]);
   const monitor = fetchedMonitor ?? monitorFromEvent(event);
   let resource: ResourceData | null = null;
@@ -135,7 +135,7 @@ interface SharedForecast {
   /** Without the monitor's thresholds (callers add their own). */
   resource: ResourceData | null;
   forecast: ForecastResult | null;
-  problems: string[];
+  problems: AlertProblem[];
 }
 
 /**
@@ -162,11 +162,11 @@ function sharedForecast(data: AlertDataSource, hostId: string, metric: string, n
 }
 
 async function computeForecast(data: AlertDataSource, hostId: string, metric: string, now: number, timeZone: string): Promise<SharedForecast> {
-  const problems: string[] = [];
+  const problems: AlertProblem[] = [];
   const resource = await loadResource(data, hostId, metric, now, problems);
   let forecast: ForecastResult | null = null;
   if (resource) {
-    forecast = await attempt('forecast', problems, async () => forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }));
+    forecast = await attempt({ part: 'forecast' }, problems, async () => forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }));
   }
   return { resource, forecast, problems };
 }

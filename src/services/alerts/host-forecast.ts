@@ -1,9 +1,9 @@
-import { userFacing } from '../../core/errors.ts';
 import { forecastTimeToLimit, type ForecastResult, type MetricPoint } from '../forecast/index.ts';
 import type { InventoryHost } from '../inventory/types.ts';
 import type { AlertDataSource, HostInfo } from './alert-data.ts';
 import { loadResourceData, type ResourceData } from './resource-data.ts';
 import { resourceCandidates, type ResourcePair } from './resource-metric.ts';
+import type { MetricProblem } from './metric-problem.ts';
 
 /** One forecast of `@opsbot forecast`. */
 export interface ResourceForecast {
@@ -11,18 +11,14 @@ export interface ResourceForecast {
   forecast: ForecastResult;
 }
 
-export type HostLookup = { host: HostInfo } | { error: string };
-
 /** An inventory host as the alert data source knows hosts (same id: Mackerel's, or the demo set's). */
 export function hostInfoOf(host: InventoryHost): HostInfo {
   return { id: host.id, name: host.name, roles: Object.entries(host.roles).flatMap(([service, roles]) => roles.map((role) => `${service}:${role}`)), status: host.status };
 }
 
 /** Why a host known to the inventory has nothing to forecast or draw: its metric source has no metrics for it. */
-export function noMetrics(data: Pick<AlertDataSource, 'kind'>, host: HostInfo): string {
-  const source = data.kind === 'mackerel' ? 'Mackerel has' : 'the demo data has';
-  const status = host.status && host.status !== 'working' ? ` (it is ${host.status})` : '';
-  return `${host.name} posts no metrics: ${source} none for it${status}`;
+export function noMetrics(data: Pick<AlertDataSource, 'kind'>, host: HostInfo): MetricProblem {
+  return { code: 'no_metrics', host: host.name, source: data.kind === 'mackerel' ? 'mackerel' : 'demo', ...(host.status && host.status !== 'working' ? { status: host.status } : {}) };
 }
 
 /** `disk` → `disk%`, `memory` → `memory%`, `xvda1` or `/dev/xvda1` → `filesystem.xvda1.used`. */
@@ -48,29 +44,25 @@ export async function forecastHostResources(options: {
   now: number;
   timeZone: string;
   spanSeconds?: number;
-}): Promise<ResourceForecast[] | { error: string }> {
+}): Promise<ResourceForecast[] | { problem: MetricProblem }> {
   const { data, host, now, timeZone } = options;
   try {
     const names = await data.metricNames(host.id);
-    if (names.length === 0) return { error: noMetrics(data, host) };
+    if (names.length === 0) return { problem: noMetrics(data, host) };
     const pairs = pairsFor(options.metric, names);
     if (pairs.length === 0) {
-      return {
-        error: options.metric
-          ? `${options.metric} on ${host.name} has no used/size pair to forecast against (try disk, memory, or a filesystem.<dev>.used metric)`
-          : `${host.name} posts no filesystem or memory metrics`,
-      };
+      return { problem: options.metric ? { code: 'no_pair', host: host.name, metric: options.metric } : { code: 'no_resource_metrics', host: host.name } };
     }
     const window = { now, spanSeconds: options.spanSeconds ?? 7 * 86400, fineSeconds: 6 * 3600 };
     const out: ResourceForecast[] = [];
     for (const pair of pairs) {
       const resource = await loadResourceData(data, host.id, pair, window);
-      if (typeof resource === 'string') continue;
+      if ('code' in resource) continue;
       out.push({ resource, forecast: forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }) });
     }
-    return out.length > 0 ? out : { error: `no usable series for ${host.name}` };
+    return out.length > 0 ? out : { problem: { code: 'no_usable_series', host: host.name } };
   } catch (error) {
-    return { error: `could not fetch metrics of ${host.name}: ${userFacing(error, 'the metric source did not answer. Try again in a minute.')}` };
+    return { problem: { code: 'fetch_failed', host: host.name, error } };
   }
 }
 

@@ -1,0 +1,48 @@
+import type { Translation } from '../catalogue.ts';
+
+/** Why a host's metrics cannot be forecast or drawn, and what an alert post could not fetch. */
+export const en = {
+  'metrics.noMetrics.mackerel': '{host} posts no metrics: Mackerel has none for it.',
+  'metrics.noMetrics.demo': '{host} posts no metrics: the demo data has none for it.',
+  'metrics.hostIs': '(It is {status}.)',
+  'metrics.noPair': '{metric} on {host} has no used/size pair to forecast against. Try `disk`, `memory`, or a `filesystem.<dev>.used` metric.',
+  'metrics.noResourceMetrics': '{host} posts no filesystem or memory metrics.',
+  'metrics.noValues': 'no {metric} values',
+  'metrics.noUsableSeries': '{host} has no series with values to forecast.',
+  'metrics.fetchFailed': 'Could not fetch the metrics of {host}: {reason}',
+  'metrics.problems': 'could not fetch: {problems}',
+  'metrics.part.alert': 'alert details',
+  'metrics.part.org': 'organization name',
+  'metrics.part.monitor': 'monitor definition',
+  'metrics.part.host': 'host',
+  'metrics.part.metricNames': 'metric names',
+  'metrics.part.latestUsage': 'latest filesystem usage',
+  'metrics.part.metricHistory': 'metric history of {metric}',
+  'metrics.part.series': '{metric} series',
+  'metrics.part.forecast': 'forecast',
+  'metrics.part.loading': 'details from Mackerel (still loading; this post will be updated)',
+  'metrics.partWithReason': '{part} ({reason})',
+} as const;
+
+export const ja: Translation<typeof en> = {
+  'metrics.noMetrics.mackerel': '{host} はメトリックを投稿していません（Mackerel にデータがありません）。',
+  'metrics.noMetrics.demo': '{host} はメトリックを投稿していません（デモデータにありません）。',
+  'metrics.hostIs': '（ステータス: {status}）',
+  'metrics.noPair': '{host} の {metric} には予測に使える使用量と容量の組がありません。`disk`、`memory`、または `filesystem.<dev>.used` を指定してください。',
+  'metrics.noResourceMetrics': '{host} はファイルシステムやメモリのメトリックを投稿していません。',
+  'metrics.noValues': '{metric} の値がありません',
+  'metrics.noUsableSeries': '{host} には予測に使える値のある系列がありません。',
+  'metrics.fetchFailed': '{host} のメトリックを取得できませんでした: {reason}',
+  'metrics.problems': '取得できなかった情報: {problems}',
+  'metrics.part.alert': 'アラートの詳細',
+  'metrics.part.org': 'オーガニゼーション名',
+  'metrics.part.monitor': '監視ルールの定義',
+  'metrics.part.host': 'ホスト情報',
+  'metrics.part.metricNames': 'メトリック名の一覧',
+  'metrics.part.latestUsage': '最新のファイルシステム使用量',
+  'metrics.part.metricHistory': '{metric} の履歴',
+  'metrics.part.series': '{metric} の系列',
+  'metrics.part.forecast': '予測',
+  'metrics.part.loading': 'Mackerel からの詳細（取得中です。取得後にこの投稿を更新します）',
+  'metrics.partWithReason': '{part}（{reason}）',
+};
