@@ -16,13 +16,16 @@ export interface CommandContext {
   reply(message: ChatMessage): Promise<MessageRef>;
 }
 
-/** One mention command; `@opsbot help` is generated from these. */
+/**
+ * One mention command; `@opsbot help` is generated from these. Its help sentence is the catalogue's
+ * `help.summary.<name>` (src/handlers/present/messages/lookup.ts), in the team's language; the
+ * name, usage and examples are the words people type, the same in every language.
+ */
 export interface Command {
   name: string;
   aliases?: string[];
   /** e.g. `host <name|ip|pattern>` */
   usage: string;
-  summary: string;
   examples: string[];
   run(ctx: CommandContext): Promise<void>;
 }

@@ -35,7 +35,6 @@ export function createHelpCommand(options: HelpCommandOptions): Command {
     name: 'help',
     aliases: ['?'],
     usage: 'help [command]',
-    summary: 'List the commands, or explain one',
     examples: ['help', 'help host'],
     async run(ctx) {
       const registry = options.registry();

@@ -99,7 +99,6 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
   const alerts: Command = {
     name: 'alerts',
     usage: 'alerts',
-    summary: 'Open Mackerel alerts with the forecast time to limit, soonest first.',
     examples: ['alerts'],
     async run(ctx) {
       let list;
@@ -123,7 +122,6 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
   const forecast: Command = {
     name: 'forecast',
     usage: 'forecast <host> [metric]',
-    summary: "When the host's disks (or memory, or one metric) reach their limit, with the band and why. The host as `host` takes it: name, display name, id or IP address.",
     examples: ['forecast db-01', 'forecast web-01 memory', 'forecast 10.1.2.1 filesystem.xvda1.used'],
     async run(ctx) {
       if (ctx.args.length === 0) return fail(ctx, `usage: ${forecast.usage}`);
@@ -145,7 +143,6 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
   const graph: Command = {
     name: 'graph',
     usage: 'graph <host> <metric> [range: 6h|2d|7d]',
-    summary: 'A graph of a host metric; for disks and memory with the forecast to the limit. The host as `host` takes it: name, display name, id or IP address.',
     examples: ['graph db-01 disk', 'graph web-01 memory 2d', 'graph 10.1.2.1 loadavg5 6h'],
     async run(ctx) {
       if (ctx.args.length < 2) return fail(ctx, `usage: ${graph.usage}`);

@@ -24,7 +24,6 @@ export function createAlertReplayCommand(options: AlertReplayCommandOptions): Co
   const command: Command = {
     name: 'alert',
     usage: 'alert replay <fixture>',
-    summary: 'Replays a Mackerel webhook payload (a demo fixture name or a JSON file) as if it had just arrived.',
     examples: ['alert replay db-01-disk-critical', 'alert replay ./captured-webhook.json'],
     async run(ctx) {
       const fail = (text: string) => ctx.reply({ text: md`:warning: ${text}` }).then(() => undefined);

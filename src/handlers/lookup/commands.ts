@@ -62,7 +62,6 @@ export function createLookupCommands(options: LookupCommandsOptions): Command[] 
       {
         name: 'host',
         usage: 'host <name|id|ip|pattern>…',
-        summary: 'Find hosts by name, display name, host id, IP address (IPv4 or IPv6) or a pattern like web-*',
         examples: ['host web-01', 'host 10.1.2.3', 'host web-*'],
       },
       (index, args) => lookup.host(index, args),
@@ -71,13 +70,12 @@ export function createLookupCommands(options: LookupCommandsOptions): Command[] 
       {
         name: 'hosts',
         usage: 'hosts [service[:role]|pattern] [status…]',
-        summary: 'List hosts of a service, role or name pattern, optionally only some statuses (working, standby, maintenance, poweroff)',
         examples: ['hosts shop:web standby', 'hosts db-* working'],
       },
       (index, args) => lookup.hosts(index, args),
     ),
-    command({ name: 'role', usage: 'role <service:role> [status…]', summary: 'List the hosts in a role', examples: ['role shop:web'] }, (index, args) => lookup.role(index, args)),
-    command({ name: 'roles', usage: 'roles <service>', summary: 'List the roles of a service with host counts', examples: ['roles shop'] }, (index, args) => lookup.roles(index, args)),
-    command({ name: 'services', usage: 'services', summary: 'List services with their roles and host counts', examples: ['services'] }, (index) => lookup.services(index)),
+    command({ name: 'role', usage: 'role <service:role> [status…]', examples: ['role shop:web'] }, (index, args) => lookup.role(index, args)),
+    command({ name: 'roles', usage: 'roles <service>', examples: ['roles shop'] }, (index, args) => lookup.roles(index, args)),
+    command({ name: 'services', usage: 'services', examples: ['services'] }, (index) => lookup.services(index)),
   ];
 }

@@ -8,7 +8,6 @@ export function createUploadsCommand(options: { relays: Pick<RelayStore, 'recent
   return {
     name: 'uploads',
     usage: 'uploads [count]',
-    summary: 'Lists the recent file relays in this channel (who, file, where, size, SHA-256, result).',
     examples: ['uploads', 'uploads 20'],
     async run(ctx) {
       const requested = Number.parseInt(ctx.args[0] ?? '', 10);
