@@ -15,7 +15,7 @@ export const en = {
   'shell.edited': '(edited)',
   'shell.reacted': 'reacted {emoji}',
   'shell.unreacted': 'removed {emoji}',
-  'shell.imageSaved': '{title}: saved the image to {path}',
+  'shell.imageSaved': '{title}: image saved to {path}',
   'shell.lineTooLong': 'Line ignored: it is {length} characters long, and the limit is {limit} (as in Slack).',
   'shell.lineNul': 'Line ignored: it contains a NUL character.',
   'shell.uploadUsage': 'Usage: `upload PATH [COMMENT]`, e.g. `upload ./report.pdf !fileupload`',
