@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { Language } from '../../core/language.ts';
 import type { GraphUnit } from './spec.ts';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -77,8 +78,13 @@ export function timeTicks(min: number, max: number, zone: string, maxTicks: numb
   return [...new Set(ticks)];
 }
 
-/** Tick label: "Mon 11/17" at local midnight, "06:00" otherwise. */
-export function formatTimeTick(t: number, zone: string): string {
-  const dt = DateTime.fromSeconds(t, { zone }).setLocale('en-US');
-  return dt.hour === 0 && dt.minute === 0 ? dt.toFormat('ccc M/d') : dt.toFormat('HH:mm');
+/**
+ * Tick label in the language's style: at local midnight the day ("Mon 11/17", "11/17(月)"), otherwise
+ * the clock ("06:00", "6:00").
+ */
+export function formatTimeTick(t: number, zone: string, language: Language = 'en'): string {
+  const dt = DateTime.fromSeconds(t, { zone });
+  const midnight = dt.hour === 0 && dt.minute === 0;
+  if (language === 'ja') return dt.setLocale('ja').toFormat(midnight ? 'M/d(ccc)' : 'H:mm');
+  return dt.setLocale('en-US').toFormat(midnight ? 'ccc M/d' : 'HH:mm');
 }
