@@ -46,6 +46,8 @@ describe('terminal rendering of mrkdwn', () => {
     expect(mrkdwnToText(text)).toBe('7 hosts in shop:web, maybe gone, pattern `web-*`');
     expect(mrkdwnToText(text, TERMINAL)).toBe('\x1b[1m7 hosts\x1b[22m in shop:web, \x1b[3mmaybe\x1b[23m \x1b[9mgone\x1b[29m, pattern \x1b[36mweb-*\x1b[39m');
     expect(mrkdwnToText(md`*ディスク使用量*が上限に近づいています`)).toBe('ディスク使用量が上限に近づいています');
+    expect(mrkdwnToText('*_both_* and _*both*_', TERMINAL)).toBe('\x1b[1m\x1b[3mboth\x1b[23m\x1b[22m and \x1b[3m\x1b[1mboth\x1b[22m\x1b[23m');
+    expect(mrkdwnToText('*_both_*')).toBe('both');
   });
 
   it('leaves marks that are not emphasis alone', () => {

@@ -212,7 +212,9 @@ export function mrkdwnToText(text: string | Mrkdwn, style: TextStyle = PIPED): s
     .replace(/`([^`\n]+)`/g, (_m, inner: string) => hold(style.ansi ? styled('code', unescapeMrkdwn(inner), style) : `\`${unescapeMrkdwn(inner)}\``))
     .replace(/<([^<>\n]+)>/g, (_m, inner: string) => hold(renderToken(inner)));
   out = emojis(out);
-  for (const [pattern, kind] of EMPHASIS) out = out.replace(pattern, (_m, before: string, inner: string) => before + styled(kind, inner, style));
+  // The styles' escapes are held too, so the next mark's neighbours are the text's, not an escape's.
+  const emphasis = (kind: keyof typeof SGR, inner: string) => (style.ansi ? `${hold(SGR[kind][0])}${inner}${hold(SGR[kind][1])}` : inner);
+  for (const [pattern, kind] of EMPHASIS) out = out.replace(pattern, (_m, before: string, inner: string) => before + emphasis(kind, inner));
   out = unescapeMrkdwn(out);
   // A held piece may hold another (a code span inside a link label is rendered with the link).
   while (out.includes(HOLD_OPEN)) out = out.replace(HELD, (_m, i: string) => held[Number(i)] ?? '');
