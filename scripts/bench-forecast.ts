@@ -11,6 +11,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { describeForecastText } from '../src/handlers/present/forecast-story.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { forecastTimeToLimit, parseForecastDocument } from '../src/services/forecast/index.ts';
 import { generateForecastScenarios, HELD_OUT_KINDS, type ScenarioDocument } from './forecast-scenarios.ts';
 
@@ -206,7 +208,7 @@ function timing(): void {
   const unsorted = run(shuffled);
   const q = (xs: number[], p: number) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))].toFixed(2);
   console.log(`\n== speed: 10,000 points, 200 runs after warm-up (Node ${process.versions.node})`);
-  console.log(`(the series: ${check.method}: ${check.explanation})`);
+  console.log(`(the series: ${check.method}: ${describeForecastText(check, createPresenter({ language: 'en', timeZone: 'UTC', now: () => check.now }))})`);
   console.log(`sorted input:   median ${q(sorted, 0.5)} ms, p95 ${q(sorted, 0.95)} ms`);
   console.log(`reversed input: median ${q(unsorted, 0.5)} ms, p95 ${q(unsorted, 0.95)} ms   (target < 5 ms)`);
 }

@@ -452,14 +452,19 @@ function writeSuite(dir: string, perKind: number, seed: number): void {
   writeFileSync(join(dir, 'truth.json'), JSON.stringify(truth, null, 1));
 }
 
-/** Prints kind → method, length, explanation for the first scenario of each kind (a wording review). */
+/** Prints kind → method, length, explanation (English, then Japanese) for the first scenario of each kind (a wording review). */
 async function explainTable(seed: number): Promise<void> {
   const { forecastTimeToLimit, parseForecastDocument } = await import('../src/services/forecast/index.ts');
+  const { describeForecastText } = await import('../src/handlers/present/forecast-story.ts');
+  const { createPresenter } = await import('../src/handlers/present/presenter.ts');
   for (const s of generateForecastScenarios({ perKind: 1, seed })) {
     const parsed = parseForecastDocument(s.document);
     if ('error' in parsed) continue;
     const r = forecastTimeToLimit(parsed.input, { unit: parsed.unit });
-    process.stdout.write(`${s.kind.padEnd(15)} ${r.method.padEnd(21)} ${String(r.explanation.length).padStart(3)}  ${r.explanation}\n`);
+    for (const language of ['en', 'ja'] as const) {
+      const explanation = describeForecastText(r, createPresenter({ language, timeZone: 'UTC', now: () => r.now }));
+      process.stdout.write(`${s.kind.padEnd(15)} ${r.method.padEnd(21)} ${String(explanation.length).padStart(3)}  ${explanation}\n`);
+    }
   }
 }
 

@@ -28,7 +28,7 @@ describe('forecastTimeToLimit: behaviours beyond a straight line', () => {
     const level = (t: number) => 85 * GB - 5 * GB * Math.cos((2 * Math.PI * (t - NOW + 6 * HOUR)) / (30 * HOUR) + 2.5 * Math.sin((2 * Math.PI * (t - NOW)) / (81 * HOUR)));
     const r = run(series(6 * DAY, 5 * MIN, level, 0.1 * GB), 100 * GB);
     expect(r.secondsToLimit).toBeNull();
-    expect(r.explanation).toMatch(/usual swing/);
+    expect(r.story).toMatchObject({ kind: 'trend', swing: { kind: 'usual-swing' } });
   });
 
   it('does not extrapolate a few minutes of churn on a noisy series', () => {
@@ -86,7 +86,7 @@ describe('forecastTimeToLimit: behaviours beyond a straight line', () => {
     const truth = Math.log(1 + ((limit - 300 * GB) * k * HOUR) / (0.2 * GB)) / k - 10 * HOUR;
     expect(r.secondsToLimit).not.toBeNull();
     expect(Math.abs(Math.log((r.secondsToLimit as number) / truth))).toBeLessThan(Math.log(1.5));
-    expect(r.explanation).toMatch(/accelerat/);
+    expect(r.story.kind).toBe('accelerating');
   });
 
   it('sees a cache levelling off below the limit as not filling it', () => {

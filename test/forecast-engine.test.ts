@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { describeForecastText } from '../src/handlers/present/forecast-story.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { forecastTimeToLimit, guessUnit, parseForecastDocument } from '../src/services/forecast/index.ts';
 import type { MetricPoint } from '../src/services/forecast/index.ts';
 import { generateForecastScenarios, SCENARIO_KINDS } from '../scripts/forecast-scenarios.ts';
@@ -47,18 +49,23 @@ describe('forecastTimeToLimit: patterns', () => {
     expect(Math.abs((r.secondsToLimit as number) / olsTtl - 1)).toBeLessThan(0.05);
     expect(r.low as number).toBeLessThanOrEqual(r.secondsToLimit as number);
     expect(r.high as number).toBeGreaterThanOrEqual(r.secondsToLimit as number);
-    expect(r.explanation).toMatch(/growing 5 GB\/day.*full in about (2 days|4[78] h)/);
+    expect(r.story).toMatchObject({ kind: 'trend', direction: 'growing', per: 'day', basis: { kind: 'span' }, previous: null, swing: null });
+    expect(r.story.kind === 'trend' && r.story.ratePerSecond * DAY).toBeCloseTo(5 * GB, -8);
   });
 
   it('treats a writer that started 40 minutes ago as a new trend', () => {
     const start = NOW - 40 * MIN;
     const points = series(2 * DAY, MIN, (t) => 60 * GB + Math.max(0, t - start) * ((10 * GB) / HOUR), 0.02 * GB);
-    const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes', timeZone: 'Asia/Tokyo' });
+    const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
     expect(r.method).toBe('recent-trend');
     // 33 GB headroom at 10 GB/h: about 3.3 h
     expect(r.secondsToLimit as number).toBeGreaterThan(2.8 * HOUR);
     expect(r.secondsToLimit as number).toBeLessThan(3.8 * HOUR);
-    expect(r.explanation).toContain('since 08:'); // 23:20 UTC is 08:20 in Tokyo
+    expect(r.story).toMatchObject({ kind: 'trend', direction: 'growing', basis: { kind: 'since' }, previous: { kind: 'flat' } });
+    const since = r.story.kind === 'trend' && r.story.basis.kind === 'since' ? r.story.basis.time : 0;
+    expect(Math.abs(since - start)).toBeLessThanOrEqual(5 * MIN);
+    // Worded in the team's zone: 23:20 UTC is 08:20 in Tokyo.
+    expect(describeForecastText(r, createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => NOW }))).toContain('since 08:');
     expect(r.window?.from).toBeGreaterThanOrEqual(start - 2 * MIN);
   });
 
@@ -74,7 +81,11 @@ describe('forecastTimeToLimit: patterns', () => {
     expect(r.secondsToLimit).toBeNull(); // peaks ~58 GB growing 0.5 GB/day: > 14 days
     expect(r.cycle?.periodSeconds).toBeCloseTo(DAY, -3);
     expect(r.cycle?.netRatePerSecond as number).toBeGreaterThan((0.3 * GB) / DAY);
-    expect(r.explanation).toMatch(/^daily rotation at 04:00 detected; net growth (0\.[45]\d* GB|[45]\d\d MB)\/day/);
+    expect(r.story).toMatchObject({ kind: 'cleanups', pattern: { kind: 'daily' }, runaway: null });
+    if (r.story.kind !== 'cleanups' || r.story.pattern.kind !== 'daily') throw new Error('not a daily rotation');
+    expect(Math.abs((r.story.pattern.lastAt % DAY) - 4 * HOUR)).toBeLessThanOrEqual(10 * MIN);
+    expect(r.story.netRatePerSecond * DAY).toBeGreaterThan(0.3 * GB);
+    expect(r.story.netRatePerSecond * DAY).toBeLessThan(0.6 * GB);
     // least squares over the last 6 hours would have said about 1.5 days
   });
 
@@ -95,7 +106,9 @@ describe('forecastTimeToLimit: patterns', () => {
     // 10 GB headroom at 1 GB/day: about 10 days, not the hours a fit through the step would say
     expect(r.secondsToLimit as number).toBeGreaterThan(8 * DAY);
     expect(r.secondsToLimit as number).toBeLessThan(12 * DAY);
-    expect(r.explanation).toMatch(/one-time step of \+10 GB/);
+    expect(r.story).toMatchObject({ kind: 'trend', adjustments: [{ kind: 'level-shift', earlierShifts: 0 }] });
+    const shift = r.story.kind === 'trend' ? r.story.adjustments[0] : undefined;
+    expect(shift?.kind === 'level-shift' && shift.size).toBeCloseTo(10 * GB, -9);
   });
 
   it('says flat for high but steady usage', () => {
@@ -103,7 +116,8 @@ describe('forecastTimeToLimit: patterns', () => {
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
     expect(r.method).toBe('flat');
     expect(r.secondsToLimit).toBeNull();
-    expect(r.explanation).toMatch(/^flat at 95 GB \(95% of the limit\)/);
+    expect(r.story).toMatchObject({ kind: 'trend', direction: 'flat' });
+    expect(r.story.kind === 'trend' && r.story.level).toBeCloseTo(95 * GB, -9);
   });
 
   it('says shrinking for decreasing usage', () => {
@@ -133,7 +147,7 @@ describe('forecastTimeToLimit: patterns', () => {
     const r = forecastTimeToLimit({ points, limit: 100, now: NOW });
     expect(r.method).toBe('insufficient-data');
     expect(r.secondsToLimit).toBeNull();
-    expect(r.explanation).toMatch(/too little history/);
+    expect(r.story).toEqual({ kind: 'too-little-history', points: 11, spanSeconds: 10 * MIN, minPoints: 6, minSeconds: 30 * MIN });
   });
 
   it('handles unsorted, duplicated, NaN and gappy irregular input like the clean series', () => {

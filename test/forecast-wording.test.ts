@@ -1,16 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { forecastTimeToLimit, parseForecastDocument } from '../src/services/forecast/index.ts';
-import type { ForecastResult, MetricPoint } from '../src/services/forecast/index.ts';
+import type { ForecastAdjustment, ForecastResult, MetricPoint } from '../src/services/forecast/index.ts';
 import { buildForecastGraphSpec } from '../src/services/alerts/alert-graph.ts';
-import { formatRate, formatSigned, formatValue, trimNumber } from '../src/services/forecast/wording.ts';
+import { describeForecastText, formatForecastValue, STORY_WIDTH } from '../src/handlers/present/forecast-story.ts';
+import { createPresenter, type Presenter } from '../src/handlers/present/presenter.ts';
 import { generateForecastScenarios, HELD_OUT_KINDS, SCENARIO_KINDS } from '../scripts/forecast-scenarios.ts';
 import { seededRandom } from '../scripts/seeded-random.ts';
 
 const HOUR = 3600;
 const DAY = 86400;
 const GB = 1e9;
+const GiB = 2 ** 30;
 const NOW = 1_767_225_600; // 2026-01-01T00:00:00Z
-const MAX_LENGTH = 160;
+
+const english = createPresenter({ language: 'en', timeZone: 'UTC', now: () => NOW });
+const japanese = createPresenter({ language: 'ja', timeZone: 'Asia/Tokyo', now: () => NOW });
+
+/** The explanation as the CLI and the alert posts word it, with "today" the analysis day. */
+function explain(r: ForecastResult, language: 'en' | 'ja' = 'en'): string {
+  return describeForecastText(r, createPresenter({ language, timeZone: language === 'ja' ? 'Asia/Tokyo' : 'UTC', now: () => r.now }));
+}
+
+/** Display width, a wide character counting two (as describeForecast measures it). */
+function width(text: string): number {
+  let w = 0;
+  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
+  return w;
+}
 
 /** Gaussian noise from a seed, repeatable. */
 function gauss(seed: number): () => number {
@@ -24,7 +40,11 @@ function series(span: number, step: number, value: (t: number) => number): Metri
   return out;
 }
 
-/** How many adjustments (steps, drops, deleted rises) the explanation names. */
+function adjustmentsOf(r: ForecastResult): ForecastAdjustment[] {
+  return r.story.kind === 'trend' ? r.story.adjustments : [];
+}
+
+/** How many adjustments (steps, drops, deleted rises) the English explanation names. */
 function namedEvents(text: string): number {
   return (text.match(/level shift|temporary rise/g) ?? []).length;
 }
@@ -33,28 +53,28 @@ const SIGNED_ZERO = /[-+]0(?![.,\d])/;
 
 describe('wording: numbers', () => {
   it('never prints a signed zero', () => {
-    for (const x of [-0, -0.0000004, -0.004, 0.0000004]) {
-      expect(trimNumber(x)).not.toMatch(SIGNED_ZERO);
-      expect(formatValue(x, 'percent')).not.toMatch(SIGNED_ZERO);
-      expect(formatValue(x, 'bytes')).not.toMatch(SIGNED_ZERO);
-      expect(formatSigned(x, 'bytes')).not.toMatch(SIGNED_ZERO);
+    for (const present of [english, japanese] as Presenter[]) {
+      for (const x of [-0, -0.0000004, -0.004, 0.0000004]) {
+        expect(formatForecastValue(x, 'percent', present)).not.toMatch(SIGNED_ZERO);
+        expect(formatForecastValue(x, 'number', present)).not.toMatch(SIGNED_ZERO);
+        expect(formatForecastValue(x, 'bytes', present)).not.toMatch(SIGNED_ZERO);
+      }
     }
-    expect(formatSigned(-1e-9, 'percent')).toBe('0%');
-    expect(formatSigned(5 * GB, 'bytes')).toBe('+5 GB');
+    expect(formatForecastValue(5 * GiB, 'bytes', english)).toBe('5.00 GiB');
   });
 
   it('keeps small values readable instead of rounding them to 0', () => {
-    expect(trimNumber(0.0042)).toBe('0.0042');
-    expect(formatRate(0.001 / HOUR, 'percent', 'h')).toBe('0.001%/h');
-    expect(formatRate(2.1e9 / HOUR, 'bytes', 'h')).toBe('2.1 GB/h');
+    expect(formatForecastValue(0.0042, 'number', english)).toBe('0.0042');
+    expect(formatForecastValue(0.001, 'percent', english)).toBe('0.001%');
+    expect(formatForecastValue(93.24, 'percent', english)).toBe('93.2%');
+    expect(formatForecastValue(1234567, 'number', japanese)).toBe('1,234,567');
   });
 
   it('words percent rates as %/h and %/day, like the levels', () => {
-    expect(formatRate(0.25 / HOUR, 'percent', 'h')).toBe('0.25%/h');
-    expect(formatRate(-4.8 / DAY, 'percent', 'day')).toBe('4.8%/day');
     const r = forecastTimeToLimit({ points: series(12 * HOUR, 300, (t) => 60 + (0.3 * (t - NOW)) / HOUR), limit: 100, now: NOW }, { unit: 'percent' });
-    expect(r.explanation).toMatch(/^growing 0\.3%\/h /);
-    expect(r.explanation).not.toMatch(/points|of the limit/); // "60% (60% of the limit)" says it twice
+    expect(explain(r)).toMatch(/^growing 0\.3%\/h /);
+    expect(explain(r)).not.toMatch(/points|of the limit/); // "60% (60% of the limit)" says it twice
+    expect(explain(r, 'ja')).toMatch(/^直近12時間の増加傾向（1時間あたり0\.3%）から、/);
   });
 });
 
@@ -89,12 +109,14 @@ describe('wording: events', () => {
     it(`names no noise-sized jumps on a noisy percent series (${name})`, () => {
       for (let seed = 1; seed <= 5; seed++) {
         const r = forecastTimeToLimit({ points: series(DAY, 60, make(seed)), limit: 100, now: NOW }, { unit: 'percent' });
-        expect(r.explanation).not.toMatch(SIGNED_ZERO);
-        expect(r.explanation).not.toMatch(/ of 0(\.0+)?%|more\)/);
-        expect(namedEvents(r.explanation)).toBeLessThanOrEqual(2);
-        expect(r.explanation.length).toBeLessThanOrEqual(MAX_LENGTH);
+        const text = explain(r);
+        expect(text).not.toMatch(SIGNED_ZERO);
+        expect(text).not.toMatch(/ of 0(\.0+)?%|more\)/);
+        expect(namedEvents(text)).toBeLessThanOrEqual(2);
+        expect(adjustmentsOf(r).length).toBeLessThanOrEqual(2);
+        expect(width(text)).toBeLessThanOrEqual(STORY_WIDTH);
         // Named events are material: at least 1% of the limit here.
-        for (const m of r.explanation.matchAll(/(?:step of \+|drop of |rise of )([\d.]+)%/g)) expect(Number(m[1])).toBeGreaterThanOrEqual(1);
+        for (const a of adjustmentsOf(r)) expect(Math.abs(a.size)).toBeGreaterThanOrEqual(1);
         for (const e of r.events) if (e.kind === 'step' || e.kind === 'drop' || e.kind === 'transient') expect(Math.abs(e.size)).toBeGreaterThanOrEqual(1);
       }
     });
@@ -103,9 +125,15 @@ describe('wording: events', () => {
   it('names a deleted spike once, not also as a drop', () => {
     const points = series(3 * DAY, 300, (t) => 100 * GB + (1 * GB * (t - NOW)) / DAY + (t >= NOW - 5 * HOUR && t < NOW - 2 * HOUR ? 40 * GB : 0));
     const r = forecastTimeToLimit({ points, limit: 200 * GB, now: NOW }, { unit: 'bytes' });
-    expect(r.explanation).toMatch(/temporary rise of 40 GB/);
-    expect(namedEvents(r.explanation)).toBe(1);
-    expect(r.explanation).not.toMatch(/drop of/);
+    const deleted = adjustmentsOf(r).filter((a) => a.kind === 'deleted-rise');
+    expect(deleted).toHaveLength(1);
+    expect(deleted[0]).toMatchObject({ at: NOW - 2 * HOUR });
+    expect(deleted[0]!.size).toBeCloseTo(40 * GB, -9);
+    const text = explain(r);
+    expect(text).toMatch(/temporary rise of 37\.3 GiB deleted at Wed Dec 31, 2025, 22:00 UTC ignored/);
+    expect(namedEvents(text)).toBe(1);
+    expect(text).not.toMatch(/drop of/);
+    expect(explain(r, 'ja')).toContain('7:00 JSTに削除された一時的な増加（37.3 GiB）は除外しました');
   });
 
   it('does not call the start of a steep writer sampled every minute a step', () => {
@@ -119,25 +147,30 @@ describe('wording: events', () => {
       const points = series(DAY, 60, (t) => 150 * GB + (t > started ? rate * (t - started) : 0) + noise * g());
       const r = forecastTimeToLimit({ points, limit: 500 * GB, now: NOW }, { unit: 'bytes' });
       if (r.method === 'already-full') continue;
-      if (r.method !== 'recent-trend' || /step|level shift/.test(r.explanation)) bad++;
+      if (r.method !== 'recent-trend' || adjustmentsOf(r).some((a) => a.kind === 'level-shift' || a.kind === 'burst') || /step|level shift/.test(explain(r))) bad++;
     }
     expect(bad).toBe(0);
   });
 });
 
 describe('wording: every scenario kind', () => {
-  it('gives one short line without signed zeros, zero rates or more than two named events', () => {
+  it('gives one short line in either language, without signed zeros, zero rates or more than two named events', () => {
     for (const s of generateForecastScenarios({ perKind: 6, seed: 31337, kinds: [...SCENARIO_KINDS, ...HELD_OUT_KINDS] })) {
       const parsed = parseForecastDocument(s.document);
       if ('error' in parsed) throw new Error(parsed.error);
-      const text = forecastTimeToLimit(parsed.input, { unit: parsed.unit }).explanation;
-      const where = `${s.id}: ${text}`;
-      expect(text.length, where).toBeLessThanOrEqual(MAX_LENGTH);
-      expect(text, where).not.toMatch(/\n/);
-      expect(text, where).not.toMatch(SIGNED_ZERO);
-      expect(text, where).not.toMatch(/(^|[^\d.])0 ?([KMGTP]?B|%)?\/(h|day)/);
-      expect(text, where).not.toMatch(/drop of -|more\)/);
-      expect(namedEvents(text), where).toBeLessThanOrEqual(2);
+      const r = forecastTimeToLimit(parsed.input, { unit: parsed.unit });
+      for (const language of ['en', 'ja'] as const) {
+        const text = explain(r, language);
+        const where = `${s.id} (${language}): ${text}`;
+        expect(width(text), where).toBeLessThanOrEqual(STORY_WIDTH);
+        expect(text, where).not.toMatch(/\n/);
+        expect(text, where).not.toMatch(SIGNED_ZERO);
+        expect(text, where).not.toMatch(/(^|[^\d.])0 ?([KMGTP]?i?B|%)?\/(h|day)|あたり0 ?([KMGTP]?i?B|%)?[（、）。]/);
+        expect(text, where).not.toMatch(/drop of -|more\)|MB|GB\b|undefined|NaN|\{/);
+      }
+      expect(namedEvents(explain(r)), s.id).toBeLessThanOrEqual(2);
+      // Japanese says it all in Japanese: no English words left but units and zone names.
+      expect(explain(r, 'ja').replace(/[KMGTP]?i?B|JST|UTC/g, ''), s.id).not.toMatch(/[A-Za-z]{2,}/);
     }
   });
 });

@@ -152,7 +152,7 @@ function sharedForecast(data: AlertDataSource, hostId: string, metric: string, n
   const key = `${hostId}\u0000${metric}\u0000${now}\u0000${timeZone}`;
   const hit = memo.get(key);
   if (hit) return hit;
-  const value = computeForecast(data, hostId, metric, now, timeZone);
+  const value = computeForecast(data, hostId, metric, now);
   memo.set(key, value);
   const forget = () => {
     if (memo.get(key) === value) memo.delete(key);
@@ -161,12 +161,12 @@ function sharedForecast(data: AlertDataSource, hostId: string, metric: string, n
   return value;
 }
 
-async function computeForecast(data: AlertDataSource, hostId: string, metric: string, now: number, timeZone: string): Promise<SharedForecast> {
+async function computeForecast(data: AlertDataSource, hostId: string, metric: string, now: number): Promise<SharedForecast> {
   const problems: AlertProblem[] = [];
   const resource = await loadResource(data, hostId, metric, now, problems);
   let forecast: ForecastResult | null = null;
   if (resource) {
-    forecast = await attempt({ part: 'forecast' }, problems, async () => forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }));
+    forecast = await attempt({ part: 'forecast' }, problems, async () => forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit }));
   }
   return { resource, forecast, problems };
 }

@@ -45,7 +45,7 @@ export async function forecastHostResources(options: {
   timeZone: string;
   spanSeconds?: number;
 }): Promise<ResourceForecast[] | { problem: MetricProblem }> {
-  const { data, host, now, timeZone } = options;
+  const { data, host, now } = options;
   try {
     const names = await data.metricNames(host.id);
     if (names.length === 0) return { problem: noMetrics(data, host) };
@@ -58,7 +58,7 @@ export async function forecastHostResources(options: {
     for (const pair of pairs) {
       const resource = await loadResourceData(data, host.id, pair, window);
       if ('code' in resource) continue;
-      out.push({ resource, forecast: forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit, timeZone }) });
+      out.push({ resource, forecast: forecastTimeToLimit({ points: resource.points, limit: resource.limit, now }, { unit: resource.unit }) });
     }
     return out.length > 0 ? out : { problem: { code: 'no_usable_series', host: host.name } };
   } catch (error) {

@@ -1,4 +1,4 @@
-import { adjustmentsClause, describeAdjustments, isMaterial } from './adjustments.ts';
+import { describeAdjustments, isMaterial } from './adjustments.ts';
 import { cleanSeries, type CleanSeries } from './clean-series.ts';
 import { selectModel } from './select-model.ts';
 import { detectCleanups, type CleanupCycles } from './detect-cleanups.ts';
@@ -10,8 +10,8 @@ import { buildPrefixSums, type PrefixSums } from './line-fit.ts';
 import { linearTimeToLimit, sawtoothTimeToLimit, type SawtoothProjection } from './project-limit.ts';
 import { median } from './robust-stats.ts';
 import { segmentRegimes, type Piece } from './segment-regimes.ts';
+import type { CleanupPattern, ForecastStory, ForecastSwing, PreviousTrend, RatePeriod } from './story.ts';
 import type { ForecastEvent, ForecastInput, ForecastMethod, ForecastOptions, ForecastResult, ValueUnit } from './types.ts';
-import { formatClock, formatDuration, formatRate, formatSigned, formatTimeOfDay, formatValue, outcomeClause } from './wording.ts';
 
 const DAY = 86400;
 /** Below this much history, or this many points, nothing is guessed. */
@@ -25,7 +25,6 @@ export interface Context {
   now: number;
   horizon: number;
   unit: ValueUnit;
-  timeZone: string;
 }
 
 /** Two-sided 95% Student t quantile, approximated (exact enough for a band). */
@@ -34,13 +33,14 @@ function tQuantile(dof: number): number {
   return 1.96 + 2.4 / dof + 3 / (dof * dof);
 }
 
-function emptyResult(ctx: Context, method: ForecastMethod, explanation: string, used: number, discarded: number): ForecastResult {
+function emptyResult(ctx: Context, method: ForecastMethod, story: ForecastStory, used: number, discarded: number): ForecastResult {
   return {
     secondsToLimit: null,
     low: null,
     high: null,
     method,
-    explanation,
+    story,
+    unit: ctx.unit,
     window: null,
     ratePerSecond: null,
     rateStdError: null,
@@ -57,21 +57,6 @@ function emptyResult(ctx: Context, method: ForecastMethod, explanation: string, 
     pointsUsed: used,
     pointsDiscarded: discarded,
   };
-}
-
-/** The level as a share of the limit: " (84% of the limit)"; '' when the value already says it (percent of 100). */
-function pct(level: number, ctx: Context): string {
-  if (!(ctx.limit > 0) || (ctx.unit === 'percent' && ctx.limit === 100)) return '';
-  return ` (${Math.round((level / ctx.limit) * 100)}% of the limit)`;
-}
-
-/** An explanation should read as one short line in an alert post. */
-export const EXPLANATION_TARGET_LENGTH = 160;
-
-/** The first variant (most detailed first) that fits the target length, else the shortest. */
-function firstThatFits(variants: readonly string[]): string {
-  for (const v of variants) if (v.length <= EXPLANATION_TARGET_LENGTH) return v;
-  return variants.reduce((a, b) => (b.length < a.length ? b : a));
 }
 
 function jumpEvents(jumps: readonly Jump[], outlierTimes: readonly number[]): ForecastEvent[] {
@@ -99,7 +84,6 @@ export function forecastTimeToLimit(input: ForecastInput, options: ForecastOptio
     now,
     horizon: options.horizonSeconds ?? 14 * DAY,
     unit: options.unit ?? 'number',
-    timeZone: options.timeZone ?? 'UTC',
   };
   const clean = compressOld(cleanSeries(input.points, now), now);
   const kept: Kept = { t: clean.t, v: clean.v };
@@ -161,11 +145,11 @@ interface Kept {
 export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | null = null): ForecastResult {
   const { limit, now } = ctx;
   const n0 = clean.t.length;
-  if (n0 === 0) return emptyResult(ctx, 'insufficient-data', 'no usable points at or before the analysis time: cannot forecast', 0, clean.discarded);
+  if (n0 === 0) return emptyResult(ctx, 'insufficient-data', { kind: 'no-data' }, 0, clean.discarded);
 
   const recent = median(clean.v.subarray(Math.max(0, n0 - 3)));
   if (recent >= limit) {
-    const r = emptyResult(ctx, 'already-full', `already at the limit: ${formatValue(recent, ctx.unit)} of ${formatValue(limit, ctx.unit)}`, n0, clean.discarded);
+    const r = emptyResult(ctx, 'already-full', { kind: 'at-limit', level: recent, limit }, n0, clean.discarded);
     return { ...r, secondsToLimit: 0, low: 0, high: 0, currentValue: recent, confidence: 'high', window: { from: clean.t[Math.max(0, n0 - 3)], to: clean.t[n0 - 1] } };
   }
   const span = clean.t[n0 - 1] - clean.t[0];
@@ -173,7 +157,7 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
     const r = emptyResult(
       ctx,
       'insufficient-data',
-      `only ${n0} point${n0 === 1 ? '' : 's'} over ${formatDuration(span)}: too little history to forecast (need at least ${MIN_POINTS} points over ${formatDuration(MIN_HISTORY_SECONDS)})`,
+      { kind: 'too-little-history', points: n0, spanSeconds: span, minPoints: MIN_POINTS, minSeconds: MIN_HISTORY_SECONDS },
       n0,
       clean.discarded,
     );
@@ -207,7 +191,7 @@ export function analyzeSeries(clean: CleanSeries, ctx: Context, kept: Kept | nul
 
   const common = { events: material, pointsUsed: n, pointsDiscarded: clean.discarded + first.outliers.length };
   if (trend.level >= limit) {
-    const r = emptyResult(ctx, 'already-full', `already at the limit: ${formatValue(trend.level, ctx.unit)} of ${formatValue(limit, ctx.unit)}`, n, common.pointsDiscarded);
+    const r = emptyResult(ctx, 'already-full', { kind: 'at-limit', level: trend.level, limit }, n, common.pointsDiscarded);
     return { ...r, ...common, secondsToLimit: 0, low: 0, high: 0, currentValue: trend.level, ratePerSecond: trend.slope, rateStdError: trend.slopeStdError, confidence: 'medium' };
   }
   if (cycles) return sawtoothForecast(ctx, trend, cycles, common);
@@ -260,16 +244,14 @@ function curveForecast(ctx: Context, trend: CurrentTrend, c: CurveFit, common: C
   let high = secondsToLimit === null ? null : curveTimeToLimit(slower, ctx.limit, ctx.horizon);
   if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
   if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
-  const since = formatClock(c.from, ctx.now, ctx.timeZone);
-  const story =
+  const story: ForecastStory =
     c.k > 0
-      ? `accelerating since ${since}: the rate doubles about every ${formatDuration((Math.LN2 / c.k) * 3600)}, now ${formatRate(rate, ctx.unit, 'h')}`
-      : `levelling off toward ${formatValue(c.a, ctx.unit)}${pct(c.a, ctx)} since ${since}, now ${formatRate(rate, ctx.unit, 'h')}`;
-  const explanation = `${story}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+      ? { kind: 'accelerating', since: c.from, doublingSeconds: (Math.LN2 / c.k) * 3600, ratePerSecond: rate }
+      : { kind: 'levelling-off', since: c.from, toward: c.a, ratePerSecond: rate };
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   const at = (m: CurveFit, time: number) => ({ time, value: curveAt(m, time - ctx.now) });
   return {
-    ...emptyResult(ctx, 'recent-trend', explanation, common.pointsUsed, common.pointsDiscarded),
+    ...emptyResult(ctx, 'recent-trend', story, common.pointsUsed, common.pointsDiscarded),
     ...common,
     secondsToLimit,
     low,
@@ -397,31 +379,24 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   const q = tQuantile(count - trend.used.length - 1);
   const regimeSpan = ctx.now - trend.used[0].from;
   const tStat = Number.isFinite(se) && se > 0 ? slope / se : slope === 0 ? 0 : Math.sign(slope) * Number.POSITIVE_INFINITY;
-  const per: 'h' | 'day' = regimeSpan < DAY || Math.abs(slope) * DAY > Math.max(ctx.limit - level, 0) ? 'h' : 'day';
+  const per: RatePeriod = regimeSpan < DAY || Math.abs(slope) * DAY > Math.max(ctx.limit - level, 0) ? 'hour' : 'day';
   const lowSlope = Number.isFinite(se) ? slope + q * se : null;
   const highSlope = Number.isFinite(se) ? slope - q * se : null;
   const newTrend = trend.previous !== null && trend.used[0].start !== 'history';
-  const since = newTrend ? `since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)}` : `over the last ${formatDuration(regimeSpan)}`;
-  const adjustments = describeAdjustments(trend, ctx);
+  const adjustments = describeAdjustments(trend, ctx.limit);
   const confidence: ForecastResult['confidence'] = Math.abs(tStat) > 10 && regimeSpan >= 6 * 3600 && count >= 30 ? 'high' : Math.abs(tStat) < 4 || regimeSpan < 3600 ? 'low' : 'medium';
 
   let method: ForecastMethod;
   let secondsToLimit: number | null;
   let low: number | null;
   let high: number | null;
-  let story: string;
-  let note = '';
+  let direction: 'growing' | 'flat' | 'shrinking';
   if (!(tStat >= MIN_GROWTH_T)) {
     secondsToLimit = null;
     high = null;
     low = lowSlope !== null ? linearTimeToLimit(level + q * seLevel, lowSlope, ctx.limit, ctx.horizon) : null;
-    if (tStat <= -MIN_GROWTH_T) {
-      method = 'shrinking';
-      story = `shrinking ${formatRate(slope, ctx.unit, per)} ${since}, now ${formatValue(level, ctx.unit)}${pct(level, ctx)}`;
-    } else {
-      method = 'flat';
-      story = `flat at ${formatValue(level, ctx.unit)}${pct(level, ctx)} ${since}, no significant growth`;
-    }
+    method = tStat <= -MIN_GROWTH_T ? 'shrinking' : 'flat';
+    direction = method;
   } else {
     secondsToLimit = linearTimeToLimit(level, slope, ctx.limit, ctx.horizon);
     low = lowSlope !== null ? linearTimeToLimit(Math.min(ctx.limit, level + q * seLevel), lowSlope, ctx.limit, ctx.horizon) : null;
@@ -430,14 +405,22 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
     if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
     // Only material adjustments make the forecast "level-shift-adjusted": noise-sized jumps do not.
     method = newTrend && regimeSpan < 0.6 * historySpan ? 'recent-trend' : adjustments.length > 0 ? 'level-shift-adjusted' : 'linear';
-    note = method === 'recent-trend' ? describePrevious(trend, ctx, per) : '';
-    story = `growing ${formatRate(slope, ctx.unit, per)} ${since}`;
+    direction = 'growing';
   }
-  const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
-  const shortNote = note ? ' (a new trend)' : '';
-  /** The trend's forecast, with its geometry, as the result (method, wording and confidence vary). */
-  const result = (resultMethod: typeof method, explanation: string, resultConfidence: typeof confidence): ForecastResult => ({
-    ...emptyResult(ctx, resultMethod, explanation, common.pointsUsed, common.pointsDiscarded),
+  const story: Extract<ForecastStory, { kind: 'trend' }> = {
+    kind: 'trend',
+    direction,
+    ratePerSecond: slope,
+    per,
+    basis: newTrend ? { kind: 'since', time: trend.used[0].from } : { kind: 'span', seconds: regimeSpan },
+    level,
+    previous: method === 'recent-trend' ? previousTrend(trend) : null,
+    adjustments,
+    swing: null,
+  };
+  /** The trend's forecast, with its geometry, as the result (method, story and confidence vary). */
+  const result = (resultMethod: typeof method, resultStory: ForecastStory, resultConfidence: typeof confidence): ForecastResult => ({
+    ...emptyResult(ctx, resultMethod, resultStory, common.pointsUsed, common.pointsDiscarded),
     ...common,
     ...trendGeometry(ctx, trend, slope, secondsToLimit, lowSlope, highSlope),
     secondsToLimit,
@@ -451,40 +434,27 @@ function trendForecast(ctx: Context, trend: CurrentTrend, historySpan: number, c
   if (swing) {
     // The recent change is one of the series' usual swings: say so, then the long run.
     const r = swing.recent;
-    const change = r.slope * (ctx.now - r.used[0].from);
-    const sinceRecent = formatClock(r.used[0].from, ctx.now, ctx.timeZone);
-    const moved = Math.abs(change) < Math.max(3 * r.residualScale, 1e-9 * Math.abs(ctx.limit)) ? 'steady' : `${change > 0 ? 'up' : 'down'} ${formatValue(Math.abs(change), ctx.unit)}`;
+    const since = r.used[0].from;
+    const change = r.slope * (ctx.now - since);
+    const steady = Math.abs(change) < Math.max(3 * r.residualScale, 1e-9 * Math.abs(ctx.limit));
     const typical = swing.typical;
+    const told: ForecastSwing =
+      typical || swing.dropsEvery === undefined
+        ? { kind: 'usual-swing', since, change, steady, typical: typical ? { low: typical.low, high: typical.high, lagSeconds: typical.lagSeconds } : null }
+        : { kind: 'recurring-drops', climbRatePerSecond: r.slope, everySeconds: swing.dropsEvery };
     method = method === 'recent-trend' ? 'linear' : method;
-    story = story.replace(`over the last ${formatDuration(regimeSpan)}`, `over ${formatDuration(regimeSpan)}`);
-    const spread = typical ? `${formatSigned(typical.low, ctx.unit)} to ${formatSigned(typical.high, ctx.unit)} in ${formatDuration(typical.lagSeconds)}` : '';
-    const every = swing.dropsEvery !== undefined ? formatDuration(swing.dropsEvery) : '';
-    const climb = formatRate(r.slope, ctx.unit, 'h');
-    const explanation = typical
-      ? firstThatFits([
-          `${moved} since ${sinceRecent}, within its usual swings (${spread}); ${story}${outcome}`,
-          `${moved} since ${sinceRecent}, within its usual swings; ${story}${outcome}`,
-          `a usual swing since ${sinceRecent}; ${story}${outcome}`,
-        ])
-      : firstThatFits([`climbs ${climb} between drops about every ${every} (rotation or cleanup); ${story}${outcome}`, `drops back about every ${every}; ${story}${outcome}`]);
-    return result(method, explanation, confidence === 'high' ? 'medium' : confidence);
+    return result(method, { ...story, previous: null, adjustments: [], swing: told }, confidence === 'high' ? 'medium' : confidence);
   }
-  const explanation = firstThatFits([
-    `${story}${note}${adjustmentsClause(adjustments, 2, true)}${outcome}`,
-    `${story}${shortNote}${adjustmentsClause(adjustments, 2, false)}${outcome}`,
-    `${story}${shortNote}${adjustmentsClause(adjustments, 1, false)}${outcome}`,
-    `${story}${shortNote}${outcome}`,
-  ]);
-  return result(method, explanation, confidence);
+  return result(method, story, confidence);
 }
 
-function describePrevious(trend: CurrentTrend, ctx: Context, per: 'h' | 'day'): string {
+/** What came before a trend that began recently: flat, or its own rate. */
+function previousTrend(trend: CurrentTrend): PreviousTrend {
   const prev = trend.previous;
-  if (!prev) return ' (a new trend)';
+  if (!prev) return { kind: 'flat' };
   const s = prev.fit.slope;
   const flat = Math.abs(s) <= 2.5 * prev.fit.slopeStdError || Math.abs(s) < 0.05 * Math.abs(trend.slope);
-  if (flat) return ' (a new trend; flat before)';
-  return ` (a new trend; ${s > 0 ? 'growing' : 'shrinking'} ${formatRate(s, ctx.unit, per)} before)`;
+  return flat ? { kind: 'flat' } : { kind: s > 0 ? 'growing' : 'shrinking', ratePerSecond: s };
 }
 
 function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycles, common: Common): ForecastResult {
@@ -547,28 +517,26 @@ function sawtoothForecast(ctx: Context, trend: CurrentTrend, cycles: CleanupCycl
   const daily = cycles.regular && Math.abs(period - DAY) <= 0.05 * DAY;
   // Flat peaks at a level the cycles stop at, not on a daily clock: a cap (OOM kill, GC watermark).
   const capped = !daily && netSlope === 0 && peakTolerance > 0 && cycles.peakScatter < 0.05 * Math.abs(median(cycles.peaks) - median(cycles.troughs));
-  const capLevel = median(cycles.peaks);
-  const what = capped
-    ? `climbs to ${formatValue(capLevel, ctx.unit)}${pct(capLevel, ctx)}, then drops back (restart or cleanup) about every ${formatDuration(period)}`
+  const pattern: CleanupPattern = capped
+    ? { kind: 'capped', level: median(cycles.peaks), periodSeconds: period }
     : daily
-      ? `daily rotation at ${formatTimeOfDay(last, ctx.timeZone)} detected`
+      ? { kind: 'daily', lastAt: last }
       : cycles.regular
-        ? `cleanup every ${formatDuration(period)} detected`
-        : `recurring cleanups (about every ${formatDuration(period)}) detected`;
+        ? { kind: 'regular', periodSeconds: period }
+        : { kind: 'irregular', periodSeconds: period };
   const net = netSlope;
-  const netText = Math.abs(net) <= 2 * netSe ? 'no significant net growth' : `net ${net > 0 ? 'growth' : 'decrease'} ${formatRate(net, ctx.unit, 'day')}`;
-  const peakNow = cycles.peakIntercept + net * (nextCleanup - cycles.peakT0);
-  const runawayText = runaway ? `; growing ${formatRate(currentRate, ctx.unit, 'h')} since ${formatClock(trend.used[0].from, ctx.now, ctx.timeZone)} (faster than usual)` : '';
-  const outcome = `; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
-  const peaks = `; peaks near ${formatValue(peakNow, ctx.unit)}${pct(peakNow, ctx)}`;
-  const explanation = capped
-    ? firstThatFits([`${what}${runawayText}${outcome}`, `${what}${outcome}`])
-    : firstThatFits([`${what}; ${netText}${peaks}${runawayText}${outcome}`, `${what}; ${netText}${runawayText}${outcome}`]);
+  const story: ForecastStory = {
+    kind: 'cleanups',
+    pattern,
+    netRatePerSecond: Math.abs(net) <= 2 * netSe ? 0 : net,
+    peakLevel: cycles.peakIntercept + net * (nextCleanup - cycles.peakT0),
+    runaway: runaway ? { ratePerSecond: currentRate, since: trend.used[0].from } : null,
+  };
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   const peakAt = (s: number, time: number) => cycles.peakIntercept + s * (time - cycles.peakT0);
   const from = cycles.times[0];
   return {
-    ...emptyResult(ctx, 'rotation-adjusted', explanation, common.pointsUsed, common.pointsDiscarded),
+    ...emptyResult(ctx, 'rotation-adjusted', story, common.pointsUsed, common.pointsDiscarded),
     ...common,
     secondsToLimit,
     low,

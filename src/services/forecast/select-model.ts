@@ -4,8 +4,8 @@ import { detectPeriod, type Periodicity } from './periodicity.ts';
 import { bucketTime, buildGrid, gridAt, type Grid } from './resample.ts';
 import { median } from './robust-stats.ts';
 import { fitSeasonal, seasonalAt, seasonalTimeToLimit, type SeasonalModel } from './seasonal.ts';
+import type { CycleName, ForecastStory } from './story.ts';
 import type { ForecastResult } from './types.ts';
-import { formatDuration, formatRate, formatValue, outcomeClause } from './wording.ts';
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -174,9 +174,9 @@ function uncertainIfUnresolved(chosen: ForecastResult, base: ForecastResult, err
   if (!(err > headroom) || urgent(chosen) === urgent(base)) return chosen;
   const times = [chosen.secondsToLimit, base.secondsToLimit, chosen.low, base.low].filter((x): x is number => x !== null);
   const low = times.length > 0 ? Math.min(...times) : null;
-  const why = chosen.explanation.split(';')[0];
-  const explanation = `can't tell yet: ${why}, but no model predicted the last hours within the ${formatValue(headroom, ctx.unit)} left${low !== null ? `; full in ${formatDuration(low)} at the earliest` : ''}`;
-  return { ...chosen, method: 'uncertain', secondsToLimit: null, low, high: null, explanation: explanation.slice(0, 160), confidence: 'low' };
+  const because = chosen.story.kind === 'uncertain' ? chosen.story.because : chosen.story;
+  const story: ForecastStory = { kind: 'uncertain', because, headroom, earliestSeconds: low };
+  return { ...chosen, method: 'uncertain', secondsToLimit: null, low, high: null, story, confidence: 'low' };
 }
 
 function cappedForecast(base: ForecastResult, g: Grid, m: CappedCycle, tests: Backtest[], ctx: Context): ForecastResult {
@@ -190,13 +190,13 @@ function cappedForecast(base: ForecastResult, g: Grid, m: CappedCycle, tests: Ba
   let high = secondsToLimit === null ? null : cappedTimeToLimit(slow, ctx.limit, ctx.horizon, tolerance);
   if (secondsToLimit !== null && low !== null && low > secondsToLimit) low = secondsToLimit;
   if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
-  const every = `restarts every ~${formatDuration(m.periodSeconds)}`;
-  const capText = formatValue(m.cap, ctx.unit) + (ctx.limit > 0 && !(ctx.unit === 'percent' && ctx.limit === 100) ? ` (${Math.round((m.cap / ctx.limit) * 100)}%)` : '');
-  const what =
-    secondsToLimit !== null || m.cap + tolerance >= ctx.limit
-      ? `climbs to the limit, then ${every}; rising ${formatRate(m.rate, ctx.unit, 'h')} now`
-      : `capped near ${capText}, below the limit; ${every}`;
-  const explanation = `${what}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const story: ForecastStory = {
+    kind: 'capped-cycle',
+    reachesLimit: secondsToLimit !== null || m.cap + tolerance >= ctx.limit,
+    cap: m.cap,
+    periodSeconds: m.periodSeconds,
+    ratePerSecond: m.rate,
+  };
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   return {
     ...base,
@@ -204,7 +204,7 @@ function cappedForecast(base: ForecastResult, g: Grid, m: CappedCycle, tests: Ba
     secondsToLimit,
     low,
     high,
-    explanation,
+    story,
     ratePerSecond: m.rate,
     rateStdError: null,
     currentValue: m.level,
@@ -233,11 +233,16 @@ function cycleForecast(base: ForecastResult, g: Grid, m: SeasonalModel, period: 
   if (secondsToLimit !== null && high !== null && high < secondsToLimit) high = secondsToLimit;
   const P = m.periodSeconds;
   const perPeak = m.growthPerCycle / P;
-  const per: 'h' | 'day' = P < 6 * HOUR ? 'h' : 'day';
   const peak = m.level + m.peakAbove;
-  const what = cycleWords(m, P);
-  const growth = Math.abs(m.growthPerCycle) <= 2 * err ? 'peaks flat' : `peaks ${perPeak > 0 ? 'rising' : 'falling'} ${formatRate(perPeak, ctx.unit, per)}`;
-  const explanation = `${what}; ${growth} near ${formatValue(peak, ctx.unit)}; ${outcomeClause(secondsToLimit, low, high, ctx.horizon)}`;
+  const story: ForecastStory = {
+    kind: 'cycle',
+    name: cycleName(P),
+    cleanup: isSawtooth(m),
+    periodSeconds: P,
+    peakRatePerSecond: Math.abs(m.growthPerCycle) <= 2 * err ? 0 : perPeak,
+    per: P < 6 * HOUR ? 'hour' : 'day',
+    peakLevel: peak,
+  };
   const end = ctx.now + (secondsToLimit ?? ctx.horizon);
   return {
     ...base,
@@ -245,7 +250,7 @@ function cycleForecast(base: ForecastResult, g: Grid, m: SeasonalModel, period: 
     secondsToLimit,
     low,
     high,
-    explanation,
+    story,
     ratePerSecond: perPeak,
     rateStdError: err / P,
     currentValue: m.level,
@@ -263,12 +268,14 @@ function cycleForecast(base: ForecastResult, g: Grid, m: SeasonalModel, period: 
   };
 }
 
-function cycleWords(m: SeasonalModel, P: number): string {
+/** Whether the average cycle drops sharply once a period (a cleanup) rather than swinging smoothly. */
+function isSawtooth(m: SeasonalModel): boolean {
   let maxDrop = 0;
   for (let j = 0; j < m.steps; j++) maxDrop = Math.max(maxDrop, m.shape[j] - m.shape[j + 1]);
   const amplitude = m.peakAbove - m.troughBelow;
-  const sawtooth = amplitude > 0 && maxDrop > 0.4 * amplitude;
-  const name = Math.abs(P - HOUR) < 0.1 * HOUR ? 'hourly' : Math.abs(P - DAY) < 0.05 * DAY ? 'daily' : Math.abs(P - 7 * DAY) < 0.05 * 7 * DAY ? 'weekly' : null;
-  if (sawtooth) return name ? `${name} cleanup cycle` : `cleanup every ~${formatDuration(P)}`;
-  return name ? `${name} cycle` : `repeats every ~${formatDuration(P)}`;
+  return amplitude > 0 && maxDrop > 0.4 * amplitude;
+}
+
+function cycleName(P: number): CycleName | null {
+  return Math.abs(P - HOUR) < 0.1 * HOUR ? 'hourly' : Math.abs(P - DAY) < 0.05 * DAY ? 'daily' : Math.abs(P - 7 * DAY) < 0.05 * 7 * DAY ? 'weekly' : null;
 }

@@ -4,6 +4,8 @@ export interface MetricPoint {
   value: number;
 }
 
+import type { ForecastStory } from './story.ts';
+
 /** What the engine needs: the history, the value at which the resource is exhausted, and the analysis time. */
 export interface ForecastInput {
   /** Any order; gaps, duplicates and non-finite values are tolerated (and discarded). */
@@ -14,14 +16,12 @@ export interface ForecastInput {
   now: number;
 }
 
-/** How values are worded in the explanation. */
+/** What the metric's values are, for showing them: sizes in bytes, percentages, plain numbers. */
 export type ValueUnit = 'bytes' | 'percent' | 'number';
 
 export interface ForecastOptions {
-  /** Wording of values; default `'number'` (the CLI guesses it from the metric name). */
+  /** What the values are; default `'number'` (the CLI guesses it from the metric name). Carried to the result for its wording. */
   unit?: ValueUnit;
-  /** IANA zone used for clock times in the explanation ("since 13:10"); default `'UTC'`. */
-  timeZone?: string;
   /** How far ahead a limit counts as "expected"; default 14 days. */
   horizonSeconds?: number;
 }
@@ -96,8 +96,10 @@ export interface ForecastResult {
   /** Latest plausible time to limit (seconds), `null` when unbounded within the horizon. */
   high: number | null;
   method: ForecastMethod;
-  /** One line a person understands. */
-  explanation: string;
+  /** What the forecast rests on, as data; the handlers word it (src/handlers/present/forecast-story.ts). */
+  story: ForecastStory;
+  /** What the values are (from the options), for wording the story. */
+  unit: ValueUnit;
   /** Time span of the data the trend was fitted on; `null` without usable data. */
   window: { from: number; to: number } | null;
   /** Current rate of change per second (in-cycle rate for rotation); `null` when unknown. */
