@@ -1,4 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { loadConfig } from '../core/config.ts';
+import type { Language } from '../core/language.ts';
+import { describeForecastText } from '../handlers/present/forecast-story.ts';
+import { createPresenter } from '../handlers/present/presenter.ts';
 import { forecastTimeToLimit, parseForecastDocument, type ForecastResult } from '../services/forecast/index.ts';
 
 interface ForecastLine {
@@ -19,14 +23,22 @@ function round(x: number | null): number | null {
   return x === null ? null : Math.round(x);
 }
 
-function toLine(input: string, r: ForecastResult): ForecastLine {
+/** How explanations are worded: the team's language, and its calendar's zone for clock times. */
+interface Wording {
+  language: Language;
+  timeZone: string;
+}
+
+function toLine(input: string, r: ForecastResult, wording: Wording): ForecastLine {
+  // "Today" is the analysis time, not the wall clock: the same file always gives the same line.
+  const present = createPresenter({ ...wording, now: () => r.now });
   return {
     input,
     secondsToLimit: round(r.secondsToLimit),
     low: round(r.low),
     high: round(r.high),
     method: r.method,
-    explanation: r.explanation,
+    explanation: describeForecastText(r, present),
     ratePerSecond: r.ratePerSecond,
     currentValue: r.currentValue,
     window: r.window,
@@ -34,7 +46,7 @@ function toLine(input: string, r: ForecastResult): ForecastLine {
   };
 }
 
-async function forecastFile(file: string, timeZone: string): Promise<ForecastLine> {
+async function forecastFile(file: string, wording: Wording): Promise<ForecastLine> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -51,28 +63,44 @@ async function forecastFile(file: string, timeZone: string): Promise<ForecastLin
   const parsed = parseForecastDocument(doc);
   if ('error' in parsed) return { input: file, secondsToLimit: null, error: parsed.error };
   try {
-    return toLine(file, forecastTimeToLimit(parsed.input, { unit: parsed.unit, timeZone }));
+    return toLine(file, forecastTimeToLimit(parsed.input, { unit: parsed.unit }), wording);
   } catch (e) {
     return { input: file, secondsToLimit: null, error: (e as Error).message };
   }
 }
 
 /**
+ * The explanations' language (OPSBOT_LANGUAGE, else the config file's `language`) and zone (the
+ * config file's `alerts.calendar.timezone`, as the bot shows times; without a config file, `TZ`,
+ * else UTC). Loaded as the local shell would (no Slack token needed); a bad value throws the
+ * ConfigError naming its key (exit 78).
+ */
+function loadWording(env: NodeJS.ProcessEnv, cwd: string | undefined): Wording {
+  const config = loadConfig({ env, shell: true, ...(cwd === undefined ? {} : { cwd }) });
+  const tz = env.TZ?.trim();
+  return { language: config.language, timeZone: config.configFile ? config.alerts.calendar.timezone : tz || 'UTC' };
+}
+
+/**
  * `opsbot forecast FILE...`: one JSON line per file on stdout, in the order given. A file that
  * cannot be read or is not a valid forecast input gets a line with `"error"` and `secondsToLimit:
  * null`; the others go on. Returns the exit code: 0 when every file was forecast, 1 when any
- * failed, 2 when no file was given (usage on stderr). Clock times in explanations use `TZ`
- * (default UTC).
+ * failed, 2 when no file was given (usage on stderr); throws ConfigError for a bad configuration.
+ * Explanations are worded in the configured language, clock times in the calendar's zone.
  */
-export async function runForecastCommand(files: string[], io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+export async function runForecastCommand(
+  files: string[],
+  io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream },
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<number> {
   if (files.length === 0) {
     io.stderr.write('usage: opsbot forecast FILE...\n  FILE: {"limit": N, "now": EPOCH_SECONDS, "metrics": [{"time": T, "value": V}, ...]}\n');
     return 2;
   }
-  const timeZone = process.env.TZ && process.env.TZ.trim() !== '' ? process.env.TZ : 'UTC';
+  const wording = loadWording(options.env ?? process.env, options.cwd);
   let failed = false;
   for (const file of files) {
-    const line = await forecastFile(file, timeZone);
+    const line = await forecastFile(file, wording);
     if (line.error !== undefined) failed = true;
     io.stdout.write(`${JSON.stringify(line)}\n`);
   }
