@@ -1,28 +1,6 @@
-import { DateTime } from 'luxon';
 import type { ForecastResult } from '../forecast/index.ts';
 import { fitTimeWindow, pointAt, type GraphLabels, type GraphPoint, type GraphSpec, type GraphSubject, type GraphUnit } from '../graph/index.ts';
-import { zoneAbbreviation } from '../urgency/zone-name.ts';
 import type { ResourceData } from './alert-context.ts';
-
-/**
- * "Mon 14:00 JST" in the team's zone, in English.
- * @deprecated words for people come from the presenter (`present.time`); kept for the callers not yet moved to it.
- */
-export function formatLocalTime(time: number, timeZone: string): string {
-  const key = `${time}\u0000${timeZone}`;
-  let text = localTimes.get(key);
-  if (text === undefined) {
-    const dt = DateTime.fromSeconds(time, { zone: timeZone }).setLocale('en-US');
-    text = `${dt.toFormat('ccc HH:mm')} ${zoneAbbreviation(dt)}`;
-    if (localTimes.size >= 1000) localTimes.clear();
-    localTimes.set(key, text);
-  }
-  return text;
-}
-
-// The post and its graph both name the ETA, and alerts of one host share it: luxon's zone
-// arithmetic (~0.1 ms) is done once per moment.
-const localTimes = new Map<string, string>();
 
 /** What a forecast graph draws of a forecast. */
 export type GraphForecast = Pick<ForecastResult, 'secondsToLimit' | 'low' | 'high' | 'method' | 'fitted' | 'projection'>;
