@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { loadImage } from '@napi-rs/canvas';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createGraphRenderPool, safeRenderGraph, type GraphRenderPool, type GraphSpec } from '../src/services/graph/index.ts';
+import { diskWords } from './fixtures/graphs/reference-specs.ts';
 
 const NOW = 1763700000;
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -12,6 +13,8 @@ const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0
 function spec(overrides: Partial<GraphSpec> = {}): GraphSpec {
   return {
     title: 'db-01 /dev/xvda1 used %',
+    language: 'en',
+    words: diskWords('en', true),
     unit: 'percent',
     timeZone: 'Asia/Tokyo',
     now: NOW,

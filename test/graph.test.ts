@@ -1,7 +1,8 @@
 import { loadImage, createCanvas } from '@napi-rs/canvas';
 import { describe, expect, it, vi } from 'vitest';
-import { GRAPH_COLORS, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
+import { fitTimeWindow, GRAPH_COLORS, outlineGraph, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { niceTicks, timeTicks, formatTimeTick, formatValueAuto } from '../src/services/graph/format.ts';
+import { diskWords } from './fixtures/graphs/reference-specs.ts';
 import { prepareSeries } from '../src/services/graph/decimate.ts';
 import { encodePngFast } from '../src/services/graph/png.ts';
 
@@ -17,6 +18,8 @@ function spec(overrides: Partial<GraphSpec> = {}): GraphSpec {
   return {
     title: 'web-01 /dev/xvda1 ディスク',
     subtitle: 'filesystem.xvda1.used',
+    language: 'en',
+    words: diskWords('en'),
     unit: 'bytes',
     timeZone: 'Asia/Tokyo',
     now: NOW,
@@ -96,12 +99,14 @@ describe('renderForecastGraph', () => {
 
   it('renders "no data" for an empty series, and a lone point', async () => {
     for (const series of [[], [{ time: NOW - 600, value: 5 * GiB }]]) {
-      const png = await renderForecastGraph({ title: 'empty', unit: 'bytes', timeZone: 'Asia/Tokyo', now: NOW, series });
+      const png = await renderForecastGraph({ title: 'empty', language: 'en', words: diskWords(), unit: 'bytes', timeZone: 'Asia/Tokyo', now: NOW, series });
       const { width, data } = await pixels(png);
       expect(width).toBe(1000);
       expect(variance(data)).toBeGreaterThan(10); // title, axes
     }
-    const lone = await pixels(await renderForecastGraph({ title: 'one', unit: 'number', timeZone: 'Asia/Tokyo', now: NOW, series: [{ time: NOW - 600, value: 42 }] }));
+    const lone = await pixels(
+      await renderForecastGraph({ title: 'one', language: 'en', words: diskWords(), unit: 'number', timeZone: 'Asia/Tokyo', now: NOW, series: [{ time: NOW - 600, value: 42 }] }),
+    );
     expect(countColor(lone.data, GRAPH_COLORS.history)).toBeGreaterThan(10); // drawn as a dot
   });
 
@@ -115,13 +120,24 @@ describe('renderForecastGraph', () => {
 
   it('handles a 10k-point unsorted series and percent units', async () => {
     const series = Array.from({ length: 10_000 }, (_, i) => ({ time: NOW - i * 60, value: 50 + Math.sin(i / 50) * 10 }));
-    const png = await renderForecastGraph({ title: 'cpu', unit: 'percent', timeZone: 'America/New_York', now: NOW, series, thresholds: { limit: 100 } });
+    const png = await renderForecastGraph({
+      title: 'cpu',
+      language: 'en',
+      words: diskWords('en', true),
+      unit: 'percent',
+      timeZone: 'America/New_York',
+      now: NOW,
+      series,
+      thresholds: { limit: 100 },
+    });
     expect((await pixels(png)).width).toBe(1000);
   });
 
   it('rejects an invalid spec', async () => {
     await expect(renderForecastGraph(spec({ timeZone: 'Mars/Olympus' }))).rejects.toThrow(/timeZone/);
     await expect(renderForecastGraph(spec({ width: 10 }))).rejects.toThrow(/width/);
+    await expect(renderForecastGraph(spec({ window: { from: NOW, to: NOW - 1 } }))).rejects.toThrow(/window/);
+    await expect(renderForecastGraph(spec({ words: undefined as unknown as GraphSpec['words'] }))).rejects.toThrow(/words/);
   });
 });
 
@@ -168,11 +184,16 @@ describe('graph helpers', () => {
     expect(formatValueAuto(87, 'percent')).toBe('87%');
   });
 
-  it('aligns time ticks to the local clock of the zone', () => {
+  it('aligns time ticks to the local clock of the zone, labelled in the language', () => {
     const ticks = timeTicks(NOW - 7 * 86400, NOW, 'Asia/Tokyo', 10);
     expect(ticks.length).toBeGreaterThan(3);
-    expect(ticks.every((t) => formatTimeTick(t, 'Asia/Tokyo').match(/^[A-Z][a-z]{2} \d+\/\d+$/))).toBe(true);
-    expect(formatTimeTick(NOW, 'Asia/Tokyo')).toBe('13:40');
+    expect(ticks.every((t) => formatTimeTick(t, 'Asia/Tokyo', 'en').match(/^[A-Z][a-z]{2} \d+\/\d+$/))).toBe(true);
+    expect(ticks.every((t) => formatTimeTick(t, 'Asia/Tokyo', 'ja').match(/^\d+\/\d+\([月火水木金土日]\)$/))).toBe(true);
+    expect(formatTimeTick(ticks[0]!, 'Asia/Tokyo', 'ja')).toBe('11/15(土)');
+    expect(formatTimeTick(ticks[0]!, 'Asia/Tokyo', 'en')).toBe('Sat 11/15');
+    expect(formatTimeTick(NOW, 'Asia/Tokyo', 'en')).toBe('13:40');
+    expect(formatTimeTick(NOW - 5 * 3600, 'Asia/Tokyo', 'en')).toBe('08:40');
+    expect(formatTimeTick(NOW - 5 * 3600, 'Asia/Tokyo', 'ja')).toBe('8:40');
   });
 
   it('decimates long series keeping peaks, and breaks lines at gaps', () => {
@@ -185,5 +206,129 @@ describe('graph helpers', () => {
       500,
     );
     expect(gappy.filter((p) => p.y === null)).toHaveLength(1);
+  });
+});
+
+describe('fitted time axis (fitTimeWindow)', () => {
+  const H = 3600;
+  const D = 86400;
+  const weekOfData = NOW - 7 * D;
+
+  it('an ETA 5 h away: about 2.5 × the ETA of history, ending 15 % after the ETA', () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: 5 * H, low: 4 * H, high: 9 * H })).toEqual({ from: NOW - 12.5 * H, to: NOW + 5.75 * H });
+  });
+
+  it('takes in the whole band when its far end is near (within 1.5 × the ETA)', () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: 5 * H, low: 4 * H, high: 6.5 * H }).to).toBeCloseTo(NOW + 6.5 * H * 1.05);
+  });
+
+  it('never shows history it has not got, and keeps it at least a fifth of the axis', () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: NOW - 2 * D, secondsToLimit: 3 * D })).toEqual({ from: NOW - 2 * D, to: NOW + 3.45 * D });
+    expect(fitTimeWindow({ now: NOW, dataFrom: NOW - 2 * D, secondsToLimit: 60 * D })).toEqual({ from: NOW - 2 * D, to: NOW + 8 * D });
+  });
+
+  it('at least an hour of history for a limit minutes away', () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: 600 })).toEqual({ from: NOW - H, to: NOW + 690 });
+  });
+
+  it("a metric that won't fill: its history and a short stretch of projection, not 14 days of it", () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: null, projection: true })).toEqual({ from: weekOfData, to: NOW + 0.7 * D });
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: 0, projection: false }).to).toBeCloseTo(NOW + 0.14 * D);
+  });
+
+  it('without a central ETA, the near end of the band is the horizon', () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: null, low: 10 * H, high: null })).toEqual({ from: NOW - 25 * H, to: NOW + 11.5 * H });
+  });
+
+  it('the 7-day button keeps 7 days of history and still ends a little after the ETA', () => {
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: 5 * H, historySeconds: 7 * D })).toEqual({ from: NOW - 7 * D, to: NOW + 5.75 * H });
+    expect(fitTimeWindow({ now: NOW, dataFrom: weekOfData, secondsToLimit: null, projection: true, historySeconds: 7 * D })).toEqual({ from: NOW - 7 * D, to: NOW + 0.7 * D });
+  });
+});
+
+describe('what the graph shows (outlineGraph)', () => {
+  it('the axis is the window, and the y axis fits what is inside it', () => {
+    const window = { from: NOW - 12 * 3600, to: NOW + 6 * 3600 };
+    const o = outlineGraph(spec({ window }));
+    expect([o.xMin, o.xMax]).toEqual([window.from, window.to]);
+    // A week of data from 10 to 30 GiB: the last 12 hours are ~28.6-30 GiB, the limit 40 GiB.
+    expect(o.yMin).toBeGreaterThanOrEqual(20 * GiB);
+    expect(o.yMax).toBeGreaterThanOrEqual(40 * GiB);
+  });
+
+  it('names in the legend only what is drawn', () => {
+    expect(outlineGraph(spec()).legend).toEqual(['history', 'trend', 'projection', 'likely ETA range']);
+    expect(outlineGraph(spec({ projection: undefined, eta: undefined })).legend).toEqual(['history', 'trend']);
+    expect(outlineGraph(spec({ trend: undefined, projection: undefined, eta: undefined })).legend).toEqual(['history']);
+    // A trend that lies wholly before the window is not drawn, so not named.
+    const early = spec({ window: { from: NOW - 3600, to: NOW + 3600 }, trend: { from: { time: NOW - 7 * 86400, value: 1 }, to: { time: NOW - 6 * 86400, value: 2 } } });
+    expect(outlineGraph(early).legend).not.toContain('trend');
+    // No data in the window: no history entry.
+    expect(outlineGraph(spec({ series: [], trend: undefined, projection: undefined, eta: undefined })).legend).toEqual([]);
+  });
+
+  it('percentages stop at 100 %, with the limit on the top edge', () => {
+    const series = Array.from({ length: 500 }, (_, i) => ({ time: NOW - (500 - i) * 60, value: 97 + (i / 500) * 2.5 }));
+    const o = outlineGraph({
+      ...spec(),
+      unit: 'percent',
+      words: diskWords('en', true),
+      series,
+      trend: undefined,
+      projection: undefined,
+      eta: undefined,
+      thresholds: { limit: 100, critical: 95 },
+    });
+    expect(o.yMax).toBe(100);
+    expect(Math.max(...o.yTicks)).toBeLessThanOrEqual(100);
+    // Zoomed on the top: the data fills the upper part, not a sliver of 0-100.
+    expect(o.yMin).toBeGreaterThan(80);
+  });
+
+  it('an ETA past the window is marked at the right edge', () => {
+    expect(outlineGraph(spec({ window: { from: NOW - 86400, to: NOW + 86400 } })).etaBeyond).toBe(true);
+    expect(outlineGraph(spec({ window: { from: NOW - 86400, to: NOW + 4 * 86400 } })).etaBeyond).toBe(false);
+  });
+});
+
+describe('drawing details', () => {
+  it('draws the band visibly, under the lines', async () => {
+    const { data } = await pixels(await renderForecastGraph(spec({ window: { from: NOW - 5 * 86400, to: NOW + 6 * 86400 } })));
+    // The band's fill over white: rgba(255,127,14,0.3) → about (255, 216, 186).
+    expect(countColor(data, '#ffd8ba', 10)).toBeGreaterThan(2000);
+    const without = await pixels(
+      await renderForecastGraph(
+        spec({ window: { from: NOW - 5 * 86400, to: NOW + 6 * 86400 }, projection: { from: { time: NOW, value: 30 * GiB }, to: { time: NOW + 3 * 86400, value: 40 * GiB } } }),
+      ),
+    );
+    expect(countColor(without.data, '#ffd8ba', 10)).toBeLessThan(200);
+  });
+
+  it('keeps a limit on 100 % whole and the last tick label inside the image', async () => {
+    // The axis ends on a local midnight (a tick and its day label at the right edge).
+    const midnight = 1763737200; // Sat 2025-11-22 00:00 JST
+    const series = Array.from({ length: 300 }, (_, i) => ({ time: NOW - (300 - i) * 300, value: 60 + i / 10 }));
+    const { width, height, data } = await pixels(
+      await renderForecastGraph({
+        ...spec(),
+        unit: 'percent',
+        words: diskWords('en', true),
+        series,
+        trend: undefined,
+        projection: undefined,
+        eta: undefined,
+        thresholds: { limit: 100 },
+        window: { from: NOW - 86400, to: midnight },
+      }),
+    );
+    // The 3 px limit line: at least 2 full rows across the plot.
+    expect(countColor(data, GRAPH_COLORS.limit, 6)).toBeGreaterThan(2 * 0.8 * width);
+    // Nothing dark in the last three columns (a clipped label would touch the edge).
+    for (let y = 0; y < height; y++) {
+      for (let x = width - 3; x < width; x++) {
+        const i = (y * width + x) * 4;
+        expect(data[i]! + data[i + 1]! + data[i + 2]!, `pixel ${x},${y}`).toBeGreaterThan(600);
+      }
+    }
   });
 });
