@@ -72,7 +72,7 @@ describe('offline demo data and the alert commands', () => {
     expect(text).toContain('/dev/xvda1');
     expect(text).toContain('memory');
     expect(await run('forecast web-01 memory')).not.toContain('/dev/');
-    expect(await run('forecast nosuch-01')).toContain('No host matches nosuch-01');
+    expect(await run('forecast nosuch-01')).toContain('No host matches `nosuch-01`.');
     expect(await run('forecast web-01 loadavg5')).toContain('no used/size pair');
   });
 
