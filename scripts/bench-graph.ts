@@ -5,7 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { renderForecastGraph, type GraphSpec } from '../src/services/graph/index.ts';
-import { formatDuration } from '../src/services/urgency/duration.ts';
+import { formatDuration } from '../src/handlers/present/format.ts';
+import { createGraphLabels } from '../src/handlers/present/graph-labels.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 
 const GiB = 1024 ** 3;
 
@@ -31,6 +33,13 @@ export function sampleForecastSpec(opts: { seed?: number; now?: number; points?:
   return {
     title: 'web-01 /dev/xvda1 ディスク使用量',
     subtitle: 'filesystem.xvda1.used · linear fit over 7 days',
+    language: 'en',
+    words: createGraphLabels(createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => now })).words({
+      subject: { kind: 'resource', host: 'web-01', resource: '/dev/xvda1', used: 'filesystem.xvda1.used', percent: false },
+      unit: 'bytes',
+      timeZone: 'Asia/Tokyo',
+      now,
+    }),
     unit: 'bytes',
     timeZone: 'Asia/Tokyo',
     now,
