@@ -22,9 +22,9 @@ afterAll(async () => {
   await s3.stop();
 });
 
-/** The whole bot (HTTP mode, signed events) with these relay rules, on a data folder that can outlive it. */
-async function startRelayBot(dataDir: string, rules: UploadRule[]) {
-  writeFileSync(join(dataDir, 'opsbot.yaml'), stringifyYaml({ uploads: rules }));
+/** The whole bot (HTTP mode, signed events) with these relay rules (and more configuration), on a data folder that can outlive it. */
+async function startRelayBot(dataDir: string, rules: UploadRule[], more: Record<string, unknown> = {}) {
+  writeFileSync(join(dataDir, 'opsbot.yaml'), stringifyYaml({ uploads: rules, ...more }));
   const bot = await startTestBot({ dataDir, env: { SLACK_BOT_TOKEN: BOT, SLACK_API_URL: sim.apiUrl, S3_ENDPOINT: s3.config.endpoint! } });
   return {
     logs: bot.logs,
@@ -144,6 +144,36 @@ describe('relay end to end: signed Slack events → Bolt → handler → S3', ()
       expect(String(reply.args.text)).toMatch(/can't relay `plan\.gdoc`: it is an external file/);
       expect(String(reply.args.text)).toMatch(/can't relay `FSTUBGONE1`: Slack would not give me its details/);
       expect(await s3.listKeys('skipped/')).toHaveLength(0);
+    } finally {
+      await bot.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('speaks Japanese to a team whose configuration says language: ja (the stored reply, its link, a file it cannot relay)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-e2e-relay-'));
+    const bot = await startRelayBot(dataDir, [{ keyword: '!fileupload', destination: 's3://e2e/ja/', presignSeconds: 3600 }], {
+      language: 'ja',
+      alerts: { calendar: { timezone: 'Asia/Tokyo' } },
+    });
+    try {
+      const { ts, event } = fileShare(sim.addFile({ name: '障害報告.txt', content: Buffer.from('hello relay') }));
+      (event.files as unknown[]).push({ id: 'FEXTERNALJA', name: 'plan.gdoc', mode: 'external', is_external: true, size: 0 });
+      await bot.send(event, 'EvJA');
+      const inThread = (c: { args: Record<string, unknown> }) => c.args.thread_ts === ts;
+      const stored = await sim.waitForCall('chat.postMessage', (c) => inThread(c) && String(c.args.text).includes('保存しました'));
+      const skipped = await sim.waitForCall('chat.postMessage', (c) => inThread(c) && String(c.args.text).includes('plan.gdoc'));
+      await until(() => doneReactions(ts) === 1, 'the done reaction');
+      const [key] = await s3.listKeys('ja/');
+      const reply = JSON.stringify(stored.args);
+      expect(String(stored.args.text)).toMatch(new RegExp(`^障害報告\\.txt を s3://e2e/${key!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} に保存しました（11 B、SHA-256 [0-9a-f]{64}）$`));
+      expect(reply).toContain('サイズ: 11 B（11 バイト）');
+      expect(reply).toMatch(/\|ダウンロードリンク>（(\d{1,2}月\d{1,2}日\([日月火水木金土]\) )?\d{1,2}:\d{2} JST まで有効）/);
+      expect(String(skipped.args.text)).toBe(
+        ':warning: `plan.gdoc` は転送できません: 外部ファイル（他サービスへのリンク）で、Slack に保存されたファイルではありません。ファイル自体をアップロードしてください。',
+      );
+      // Nothing said in English but names: no words of the English replies left.
+      for (const said of [reply, String(skipped.args.text)]) expect(said).not.toMatch(/Stored|stored|Size|Download|valid until|can't relay|external file/);
     } finally {
       await bot.stop();
       rmSync(dataDir, { recursive: true, force: true });
