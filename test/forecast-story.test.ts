@@ -45,7 +45,8 @@ function result(story: ForecastStory, numbers: Partial<ForecastResult> = {}): Fo
 }
 
 const full = (secondsToLimit: number, low: number | null, high: number | null) => ({ secondsToLimit, low, high });
-const trend = (fields: Partial<Extract<ForecastStory, { kind: 'trend' }>>): ForecastStory => ({
+type TrendStory = Extract<ForecastStory, { kind: 'trend' }>;
+const trend = (fields: Partial<TrendStory>): TrendStory => ({
   kind: 'trend',
   direction: 'growing',
   ratePerSecond: (1.2 * GiB) / HOUR,
