@@ -55,7 +55,7 @@ export const ja: Translation<typeof en> = {
   'graph.method.level-shift-adjusted': '段差を補正した傾向',
   'graph.method.rotation-adjusted': '削除サイクル間のピークの伸び',
   'graph.method.cycle-envelope': '周期的な増減のピーク',
-  'graph.method.uncertain': 'まだ判断できません',
+  'graph.method.uncertain': '判断保留',
   'graph.method.flat': '横ばい',
   'graph.method.shrinking': '減少傾向',
   'graph.method.already-full': '上限に到達済み',
