@@ -32,6 +32,8 @@ import { createTaskTracker } from '../src/core/task-tracker.ts';
 import type { ChatPort } from '../src/handlers/chat-port.ts';
 import { assembleAlertJob } from '../src/app/assemble-alert-job.ts';
 import { createMackerelAlertData } from '../src/services/alerts/mackerel-alert-data.ts';
+import { createGraphLabels } from '../src/handlers/present/graph-labels.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { createGraphRenderPool, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
 import { generateOrg } from '../test/sim/generate-org.ts';
@@ -279,6 +281,13 @@ async function main(): Promise<void> {
 
   const warmSpec: GraphSpec = {
     title: 'warm-up',
+    language: 'en',
+    words: createGraphLabels(createPresenter({ language: 'en', timeZone: 'UTC' })).words({
+      subject: { kind: 'metric', host: 'warm-up', metric: 'warm-up' },
+      unit: 'percent',
+      timeZone: 'UTC',
+      now,
+    }),
     unit: 'percent',
     timeZone: 'UTC',
     now,
