@@ -10,6 +10,7 @@ import {
   type TrendBasis,
   type ValueUnit,
 } from '../../services/forecast/index.ts';
+import { displayWidth } from '../../shell/render-text.ts';
 import type { Presenter } from './presenter.ts';
 
 /**
@@ -66,17 +67,10 @@ export function formatForecastValue(value: number, unit: ValueUnit, present: Pic
   return unit === 'percent' ? `${text}%` : text;
 }
 
-/** Display width: a wide (CJK) character takes two columns. */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
-  return w;
-}
-
-/** The first variant that fits the width, else the shortest. */
+/** The first variant that fits the width (a wide character taking two columns), else the shortest. */
 function fitted(variants: readonly string[]): string {
-  for (const v of variants) if (width(v) <= STORY_WIDTH) return v;
-  return variants.reduce((a, b) => (width(b) < width(a) ? b : a));
+  for (const v of variants) if (displayWidth(v) <= STORY_WIDTH) return v;
+  return variants.reduce((a, b) => (displayWidth(b) < displayWidth(a) ? b : a));
 }
 
 /**
