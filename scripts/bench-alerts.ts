@@ -203,6 +203,7 @@ async function run(o: RunOptions): Promise<RunResult> {
       refreshMinutes: 0,
       calendar: { timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] },
     },
+    present: createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => o.now }),
     log,
     now: () => o.now,
     tasks: createTaskTracker(),

@@ -129,11 +129,12 @@ describe('acting from Slack on an alert post', () => {
 
   it('snooze: mentions held back for an hour, shown on the post and told to the presser', async () => {
     const { responseId } = await pressOn('opsbot_alert_snooze_1h', ERIN);
-    expect(allText(await slack.waitForResponse(responseId))).toMatch(/snoozed until Sat 03:00 JST/);
+    // An hour from 02:00 is still today: the time alone, in the team's zone.
+    expect(allText(await slack.waitForResponse(responseId))).toMatch(/Mentions for this alert are snoozed until 03:00 JST\./);
     const update = await slack.waitForCall('chat.update', (c) => c.args.ts === postTs && allText(c.args).includes('mentions snoozed until'));
     expect(allText(update.args)).toContain('by *erin*');
     const again = await pressOn('opsbot_alert_snooze_1h', ERIN);
-    expect(allText(await slack.waitForResponse(again.responseId))).toContain('already snoozed');
+    expect(allText(await slack.waitForResponse(again.responseId))).toContain('Mentions for this alert are already snoozed until 03:00 JST.');
   });
 
   it('7-day graph: uploaded into the thread once, however often it is pressed', async () => {

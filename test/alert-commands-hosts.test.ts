@@ -46,10 +46,11 @@ async function bot(source: InventorySource, data: AlertDataSource) {
     log,
     now: () => NOW,
     tasks: createTaskTracker(),
+    present,
   });
   const commands = [
     ...createLookupCommands({ inventory, log, now: () => NOW, present }),
-    ...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo', render: async () => PNG }),
+    ...createAlertCommands({ service, inventory, data, now: () => NOW, present, render: async () => PNG }),
     createHelpCommand({ registry: () => registry, present }),
   ];
   const registry: CommandRegistry = createCommandRegistry(commands);
@@ -111,12 +112,12 @@ describe('forecast and graph find hosts as `host` does (demo inventory + demo da
 
   it('graph <ip> disk uploads the forecast graph of that host', async () => {
     const reply = await opsbot.say('graph 10.1.2.1 disk');
-    expect(reply.image?.title).toBe('web-01 /dev/xvda1 used %');
+    expect(reply.image?.title).toBe('web-01 disk /dev/xvda1 usage');
     expect(reply.image?.filename).toBe('web-01-disk.png');
     const spaced = await opsbot.say('graph shop web 1 loadavg5 6h');
-    expect(spaced.image?.title).toBe('web-01 loadavg5');
+    expect(spaced.image?.title).toBe('web-01 loadavg5, last 6 h');
     expect(spaced.image?.altText).toContain('6 h');
-    expect((await opsbot.say('graph fd00:1::1 memory 2d')).image?.title).toBe('web-01 memory used %');
+    expect((await opsbot.say('graph fd00:1::1 memory 2d')).image?.title).toBe('web-01 memory usage, last 2 days');
   });
 
   it('a pattern matching several hosts lists them and asks which one; one matching exactly one host is used', async () => {
@@ -132,17 +133,17 @@ describe('forecast and graph find hosts as `host` does (demo inventory + demo da
   });
 
   it('a host in the inventory with no metrics in the data says so, for forecast and graph', async () => {
-    expect((await opsbot.say('forecast web-03')).text).toBe(':warning: web-03 posts no metrics: the demo data has none for it');
-    expect((await opsbot.say('graph 10.1.2.5 disk')).text).toBe(':warning: web-05 posts no metrics: the demo data has none for it (it is maintenance)');
+    expect((await opsbot.say('forecast web-03')).text).toBe(':warning: web-03 posts no metrics: the demo data has none for it.');
+    expect((await opsbot.say('graph 10.1.2.5 disk')).text).toBe(':warning: web-05 posts no metrics: the demo data has none for it. (It is maintenance.)');
     expect((await opsbot.say('forecast web-01 loadavg5')).text).toContain('no used/size pair');
-    expect((await opsbot.say('graph web-01 nosuch.metric')).text).toContain('web-01 has no metric "nosuch.metric"');
+    expect((await opsbot.say('graph web-01 nosuch.metric')).text).toContain('web-01 has no metric `nosuch.metric`');
   });
 
   it('usage is explained before any lookup', async () => {
     expect((await opsbot.say('forecast')).text).toBe(':warning: usage: forecast &lt;host&gt; [metric]');
     expect((await opsbot.say('graph web-01')).text).toContain('usage: graph &lt;host&gt; &lt;metric&gt;');
     expect((await opsbot.say('graph shop web 1')).text).toContain('usage: graph &lt;host&gt; &lt;metric&gt;');
-    expect((await opsbot.say('graph web-01 disk 3w')).text).toContain('range "3w" is not understood');
+    expect((await opsbot.say('graph web-01 disk 3w')).text).toContain('range `3w` is not understood');
   });
 
   it("every demo-set host id is the demo inventory's id of that name", async () => {
@@ -216,9 +217,9 @@ describe('forecast and graph against the Mackerel simulator', () => {
 
   it('finds hosts by address and display name from the inventory, never by a per-command host search', async () => {
     const reply = await opsbot.say('forecast 10.1.2.1');
-    expect(reply.text).toMatch(/^\*web-01\* \(shop web 1\) forecast\n• \*\/dev\/xvdb1\* \(85%\): full in \*~6 h\*/);
+    expect(reply.text).toMatch(/^\*web-01\* \(shop web 1\) forecast\n• \*\/dev\/xvdb1\* \(85%\): full in \*6 h( \d+ min)?\* \(band .+\), around \d\d:\d\d JST\. /);
     expect((await opsbot.say('forecast shop web 1')).text).toMatch(/^\*web-01\*/);
-    expect((await opsbot.say('graph 2001:db8::1 disk')).image?.title).toBe('web-01 /dev/xvdb1 used %');
+    expect((await opsbot.say('graph 2001:db8::1 disk')).image?.title).toBe('web-01 disk /dev/xvdb1 usage');
     expect((await opsbot.say('forecast wbe-01')).all).toContain('Did you mean `web-01`');
     // The inventory listed hosts once; no command searched hosts by name.
     expect(sim.requests.filter((r) => r.startsWith('/api/v0/hosts?'))).toEqual([]);
@@ -226,13 +227,13 @@ describe('forecast and graph against the Mackerel simulator', () => {
   });
 
   it('a host Mackerel has no metrics for says so', async () => {
-    expect((await opsbot.say('forecast web-02')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it (it is standby)');
-    expect((await opsbot.say('graph 10.1.2.2 disk')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it (it is standby)');
+    expect((await opsbot.say('forecast web-02')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it. (It is standby.)');
+    expect((await opsbot.say('graph 10.1.2.2 disk')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it. (It is standby.)');
   });
 
   it('a metric-names failure is worded for people, with no exception text', async () => {
     sim.failNext(1, 500, { route: 'GET /api/v0/hosts/:id/metric-names' });
     const reply = await opsbot.say('forecast web-03');
-    expect(reply.text).toBe(':warning: could not fetch metrics of web-03: :warning: Mackerel is having trouble (HTTP 500). Try again in a minute.');
+    expect(reply.text).toBe(':warning: Could not fetch the metrics of web-03: :warning: Mackerel is having trouble (HTTP 500). Try again in a minute.');
   });
 });

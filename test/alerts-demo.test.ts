@@ -12,10 +12,12 @@ import { assembleAlertJob } from '../src/app/assemble-alert-job.ts';
 import { createDemoAlertData } from '../src/services/alerts/demo-alert-data.ts';
 import { createInventoryCache } from '../src/services/inventory/cache.ts';
 import { createYamlInventorySource } from '../src/services/inventory/yaml-source.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { alertsConfig, createRecordingChat } from './helpers/alert-fixtures.ts';
 
 const DEMO_INVENTORY = resolve(import.meta.dirname, '../demo/inventory.yaml');
 const NOW = DateTime.fromISO('2025-11-19T10:00', { zone: 'Asia/Tokyo' }).toSeconds();
+const present = createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => NOW });
 
 async function setup(channel?: string) {
   const chat = createRecordingChat();
@@ -29,10 +31,9 @@ async function setup(channel?: string) {
     log: createSilentLogger(),
     now: () => NOW,
     tasks: createTaskTracker(),
+    present,
   });
-  const commands = new Map(
-    [...createAlertCommands({ service, inventory, data, now: () => NOW, timeZone: 'Asia/Tokyo' }), createAlertReplayCommand({ alerts: service })].map((c) => [c.name, c]),
-  );
+  const commands = new Map([...createAlertCommands({ service, inventory, data, now: () => NOW, present }), createAlertReplayCommand({ alerts: service, present })].map((c) => [c.name, c]));
   const replies: ChatMessage[] = [];
   async function run(line: string) {
     const [name, ...args] = line.split(/\s+/);
@@ -60,7 +61,7 @@ describe('offline demo data and the alert commands', () => {
     const text = await run('alerts');
     const lines = text.split('\n').slice(1);
     expect(text).toMatch(/^\*3 open alerts\*/);
-    expect(lines[0]).toMatch(/CRITICAL disk used % on db-01 — full in \*~[45] h\*/);
+    expect(lines[0]).toMatch(/CRITICAL disk used % on db-01 — full in \*[45] h( \d+ min)?\*/);
     expect(lines.at(-1)).toContain('web-01');
     expect(text).toContain('https://mackerel.io/orgs/demo/alerts/4demoDb01Dk');
   });
@@ -68,7 +69,7 @@ describe('offline demo data and the alert commands', () => {
   it('forecast <host> covers every filesystem and memory; unknown hosts and metrics are explained', async () => {
     const { run } = await setup();
     const text = await run('forecast db-01');
-    expect(text).toMatch(/\/dev\/xvdb1\* \(9\d%\): full in \*~[45] h\*/);
+    expect(text).toMatch(/\/dev\/xvdb1\* \(9\d%\): full in \*[45] h( \d+ min)?\*.*, around \d\d:\d\d JST\./);
     expect(text).toContain('/dev/xvda1');
     expect(text).toContain('memory');
     expect(await run('forecast web-01 memory')).not.toContain('/dev/');
@@ -82,24 +83,25 @@ describe('offline demo data and the alert commands', () => {
     await run('graph web-01 loadavg5 6h');
     expect(chat.uploads).toHaveLength(2);
     expect(chat.uploads[0]!.target).toEqual({ channel: 'CSHELL', threadTs: '1.000001' });
-    expect(chat.uploads[0]!.image.title).toBe('db-01 /dev/xvdb1 used %');
+    expect(chat.uploads[0]!.image.title).toBe('db-01 disk /dev/xvdb1 usage, last 2 days');
     expect(chat.uploads[0]!.image.data.subarray(1, 4).toString()).toBe('PNG');
-    expect(await run('graph web-01 disk 3w')).toContain('range "3w" is not understood');
-    expect(await run('graph web-01 nosuch.metric')).toContain('has no metric "nosuch.metric"');
+    expect(await run('graph web-01 disk 3w')).toBe(':warning: The range `3w` is not understood; use e.g. `6h`, `2d` or `7d` (1 h to 30 days).');
+    expect(await run('graph web-01 nosuch.metric')).toContain('has no metric `nosuch.metric` (it has e.g. `filesystem.xvda1.size`');
     expect(parseRange('7d')).toBe(7 * 86400);
     expect(parseRange('0h')).toBeNull();
   });
 
   it('alert replay posts a fixture in the conversation, and a closing fixture resolves it', async () => {
     const { run, chat } = await setup(undefined);
-    expect(await run('alert replay web-01-disk-warning')).toContain('posted');
+    expect(await run('alert replay web-01-disk-warning')).toMatch(/^Replayed `web-01-disk-warning`: alert \w+ \(WARNING\): posted$/);
     const post = chat.posts.find((p) => !p.target.threadTs && p.message.text.includes('web-01'));
     expect(post?.target.channel).toBe('CSHELL');
     expect(post?.message.text).toMatch(/WARNING disk used % on web-01 — full in/);
     expect(chat.uploads).toHaveLength(1);
-    expect(await run('alert replay web-01-disk-closed')).toContain('closed');
+    expect(await run('alert replay web-01-disk-closed')).toMatch(/\(OK, closed\): closed$/);
     expect(chat.updates.at(-1)?.message.text).toContain('RESOLVED (was WARNING)');
-    expect(await run('alert replay nosuch')).toContain('no fixture "nosuch"');
+    expect(await run('alert replay nosuch')).toMatch(/^:warning: There is no fixture `nosuch` \(available: `batch-01-memory-warning`, `db-01-disk-critical`/);
+    expect(await run('alert')).toMatch(/^:warning: usage: alert replay &lt;fixture&gt;\nfixtures: `batch-01-memory-warning`/);
   });
 
   it('replaying the critical fixture mentions, as CRITICAL', async () => {

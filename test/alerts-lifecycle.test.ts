@@ -49,7 +49,7 @@ describe('alert posts through the Mackerel simulator', () => {
     const upload = h.chat.uploads[0]!;
     expect(upload.target).toEqual({ channel: 'C0ALERTS', threadTs: post.ref.ts });
     expect(upload.image.data.subarray(0, 4).equals(PNG)).toBe(true);
-    expect(upload.image.title).toContain('web-01 /dev/xvdb1');
+    expect(upload.image.title).toBe('web-01 disk /dev/xvdb1 usage');
   });
 
   it('a graph that cannot be rendered leaves the post standing with a short thread note', async () => {
@@ -130,7 +130,7 @@ describe('alert posts through the Mackerel simulator', () => {
     await h.service.refreshOnce();
     expect(h.chat.updates).toHaveLength(1);
     const note = threadNotes(h).find((p) => p.message.text.includes('forecast moved'));
-    expect(note?.message.text).toMatch(/^<!subteam\^S0ONCALL> .*forecast moved: full in .* \(was full in ~\d days\)/);
+    expect(note?.message.text).toMatch(/^<!subteam\^S0ONCALL> :hourglass_flowing_sand: forecast moved: full in \d+ (min|h)( \d+ min)? \(was full in \d days( \d+ h)?\); mentioning: /);
     h.advance(120);
     await h.service.refreshOnce();
     expect(h.chat.updates).toHaveLength(1);

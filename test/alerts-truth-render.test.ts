@@ -20,7 +20,7 @@ import type { MentionDecision } from '../src/services/urgency/index.ts';
 const DIR = join(import.meta.dirname, 'fixtures/mackerel');
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8'));
 const T = 1763600000;
-const QUIET: MentionDecision = { mention: false, code: 'no-forecast', reason: 'no mention: test' };
+const QUIET: MentionDecision = { mention: false, code: 'no-forecast', reason: { code: 'no-forecast' } };
 
 function webhook(name: string): AlertEvent {
   const reading = readWebhookPayload(fixture(`webhook/${name}`));
@@ -36,9 +36,9 @@ function ctxOf(event: AlertEvent, extra: Partial<AlertContext> = {}): AlertConte
 function shown(ctx: AlertContext, opts: { resolvedAt?: number; now?: number } = {}): string {
   const message = toSlackMessage(
     renderAlertMessage(ctx, {
+      present: createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => opts.now ?? T + 600 }),
       decision: QUIET,
       mentionTarget: '<!subteam^S0ONCALL>',
-      timeZone: 'Asia/Tokyo',
       now: opts.now ?? T + 600,
       ...(opts.resolvedAt !== undefined ? { resolved: { at: opts.resolvedAt } } : {}),
     }),
@@ -93,7 +93,7 @@ describe('webhook fixtures: the alert as Mackerel saw it', () => {
     expect(text).toContain('recovered: `cpu%` *3%* ≤ critical 10% (warning 5%)');
     expect(text).toContain('RESOLVED (was CRITICAL)');
     expect(text).not.toMatch(/3% &gt;/);
-    expect(text).toContain('after ~15 min');
+    expect(text).toContain('after 15 min');
   });
 
   it('service metric: service shown, and the close of `1` against critical 2 reads as a recovery', () => {
@@ -126,7 +126,7 @@ describe('webhook fixtures: the alert as Mackerel saw it', () => {
 
   it('connectivity: no data from the host, for how long; recovery says the data is back', () => {
     const text = shown(ctxOf(webhook('connectivity-warning')), { now: T + 720 });
-    expect(text).toContain('no data from *app-01* for at least ~12 min (connectivity)');
+    expect(text).toContain('no data from *app-01* for at least 12 min (connectivity)');
     expect(closed('connectivity-ok', 'WARNING')).toContain('recovered: data from *app-01* again');
   });
 
@@ -225,7 +225,8 @@ describe('REST alerts and monitors', () => {
 
   it('a monitor without a name is headlined by its metric, never its id', () => {
     const ctx = ctxOf(byId('7AlCpu0002a'), { monitor: monitor('host-noname'), host: { id: '3HostApp01x', name: 'app-01', roles: [] } });
-    expect(headline(ctx, 'CRITICAL')).toBe('CRITICAL loadavg5 monitor on app-01');
+    expect(headline(ctx, 'CRITICAL', createPresenter({ language: 'en', timeZone: 'Asia/Tokyo' }))).toBe('CRITICAL loadavg5 monitor on app-01');
+    expect(headline(ctx, 'CRITICAL', createPresenter({ language: 'ja', timeZone: 'Asia/Tokyo' }))).toBe('CRITICAL app-01 の loadavg5 の監視');
     const text = shown(ctx);
     expect(text).not.toContain('2MonNoName1 ');
     expect(text).toContain('`loadavg5` *15.7* &gt; critical 12 (warning 8)');

@@ -3,16 +3,19 @@ import { describe, expect, it } from 'vitest';
 import {
   CalendarConfigError,
   decideMention,
-  formatDuration,
   isWorkingTime,
   nextWorkingPeriodStart,
   parseCalendar,
   zoneAbbreviation,
   type AlertStatus,
   type ForecastEta,
+  type MentionDecision,
   type MentionPolicy,
   type TeamCalendar,
 } from '../src/services/urgency/index.ts';
+import { mentionReasonText } from '../src/handlers/alerts/render-alert.ts';
+import { createPresenter } from '../src/handlers/present/presenter.ts';
+import type { Language } from '../src/core/language.ts';
 
 const TOKYO = parseCalendar({
   timezone: 'Asia/Tokyo',
@@ -46,6 +49,12 @@ function decide(now: number, forecast: ForecastEta | undefined, opts: { status?:
     calendar: opts.calendar ?? TOKYO,
     policy: { ...POLICY, ...opts.policy },
   });
+}
+
+/** The reason as the post words it, with "today" at the decision's `now`. */
+function said(decision: MentionDecision, now: number, opts: { language?: Language; timeZone?: string } = {}): string {
+  const present = createPresenter({ language: opts.language ?? 'en', timeZone: opts.timeZone ?? 'Asia/Tokyo', now: () => now });
+  return mentionReasonText(decision.reason, present).text;
 }
 
 describe('parseCalendar', () => {
@@ -148,95 +157,122 @@ describe('working time', () => {
 });
 
 describe('decideMention', () => {
+  const FRI_9 = at('2026-11-20T09:00');
+  const MON_9 = at('2026-11-16T09:00');
+
   it('stays quiet during working hours when the limit is days away', () => {
-    expect(decide(at('2026-11-19T11:00'), eta(2 * DAY))).toEqual({
-      mention: false,
-      code: 'can-wait',
-      reason: 'no mention: within working hours and full in ~2 days',
-    });
+    const now = at('2026-11-19T11:00');
+    const d = decide(now, eta(2 * DAY));
+    expect(d).toEqual({ mention: false, code: 'can-wait', reason: { code: 'can-wait', full: 2 * DAY, when: FRI_9, inHours: true } });
+    expect(said(d, now)).toBe('no mention: it is working hours and full in 2 days');
+    expect(said(d, now, { language: 'ja' })).toBe('営業時間中で、上限に達するのは2日後のため通知しません');
   });
 
   it('mentions during working hours within the urgent window', () => {
-    expect(decide(at('2026-11-19T11:00'), eta(45 * 60))).toEqual({
-      mention: true,
-      code: 'urgent-in-hours',
-      reason: 'mentioning: full in ~45 min, during working hours',
-    });
+    const now = at('2026-11-19T11:00');
+    const d = decide(now, eta(45 * 60));
+    expect(d).toEqual({ mention: true, code: 'urgent-in-hours', reason: { code: 'urgent-in-hours', full: 45 * 60 } });
+    expect(said(d, now)).toBe('mentioning: full in 45 min, during working hours');
+    expect(said(d, now, { language: 'ja' })).toBe('営業時間内の45分後に上限に達する見込みのため通知します');
   });
 
   it('mentions during working hours when it fills tonight', () => {
-    expect(decide(at('2026-11-19T15:00'), eta(6 * H))).toEqual({
-      mention: true,
-      code: 'before-next-working-period',
-      reason: 'mentioning: full in ~6 h, before Friday 09:00 JST',
-    });
+    const now = at('2026-11-19T15:00');
+    const d = decide(now, eta(6 * H));
+    expect(d).toEqual({ mention: true, code: 'before-next-working-period', reason: { code: 'before-next-working-period', full: 6 * H, when: FRI_9 } });
+    expect(said(d, now)).toBe('mentioning: full in 6 h, before work starts Fri Nov 20, 09:00 JST');
   });
 
   it('at night: mentions only when it fills before the morning (plus margin)', () => {
     const night = at('2026-11-19T23:00'); // Thursday; work starts in 10 h
-    expect(decide(night, eta(3 * H))).toMatchObject({ mention: true, reason: 'mentioning: full in ~3 h, before Friday 09:00 JST' });
-    expect(decide(night, eta(10 * H + 30 * 60))).toEqual({
-      mention: true,
-      code: 'before-next-working-period',
-      reason: 'mentioning: full in ~11 h, within 60 min of work starting Friday 09:00 JST',
-    });
-    expect(decide(night, eta(11 * H + 1))).toMatchObject({ mention: false, code: 'can-wait', reason: 'no mention: full in ~11 h' });
+    const soon = decide(night, eta(3 * H));
+    expect(soon).toMatchObject({ mention: true, reason: { code: 'before-next-working-period', full: 3 * H, when: FRI_9 } });
+    expect(said(soon, night)).toBe('mentioning: full in 3 h, before work starts Fri Nov 20, 09:00 JST');
+    expect(said(soon, night, { language: 'ja' })).toBe('営業時間外（3時間後）に上限に達する見込みのため通知します（次の営業開始は 11月20日(金) 9:00 JST）');
+    const margin = decide(night, eta(10 * H + 30 * 60));
+    expect(margin).toEqual({ mention: true, code: 'before-next-working-period', reason: { code: 'near-work-start', full: 10 * H + 30 * 60, when: FRI_9, marginMinutes: 60 } });
+    expect(said(margin, night)).toBe('mentioning: full in 11 h, within 1 h of work starting Fri Nov 20, 09:00 JST');
+    expect(said(margin, night, { language: 'ja' })).toBe('営業開始（11月20日(金) 9:00 JST）から1時間以内、11時間後に上限に達する見込みのため通知します');
+    const later = decide(night, eta(11 * H + 1));
+    expect(later).toMatchObject({ mention: false, code: 'can-wait', reason: { code: 'can-wait', inHours: false } });
+    expect(said(later, night)).toBe('no mention: full in 11 h, after work starts Fri Nov 20, 09:00 JST');
     expect(decide(night, eta(11 * H + 1), { policy: { marginMinutes: 0 } }).mention).toBe(false);
   });
 
   it('uses the near end of the band', () => {
     const night = at('2026-11-19T23:00');
-    expect(decide(night, eta(30 * H, 3 * H, 90 * H))).toMatchObject({ mention: true, reason: 'mentioning: full in ~3 h, before Friday 09:00 JST' });
+    const d = decide(night, eta(30 * H, 3 * H, 90 * H));
+    expect(d).toMatchObject({ mention: true, reason: { code: 'before-next-working-period', full: 3 * H } });
+    expect(said(d, night)).toBe('mentioning: full in 3 h, before work starts Fri Nov 20, 09:00 JST');
     expect(decide(night, eta(3 * H, null, null)).mention).toBe(true); // unbounded low: fall back to the estimate
-    expect(decide(night, eta(null, 6 * DAY, null))).toMatchObject({ mention: false, reason: 'no mention: full in ~6 days' });
+    const open = decide(night, eta(null, 6 * DAY, null));
+    expect(open).toMatchObject({ mention: false, reason: { code: 'can-wait', full: 6 * DAY } });
+    expect(said(open, night)).toBe('no mention: full in 6 days, after work starts Fri Nov 20, 09:00 JST');
   });
 
   it('Friday evening waits for Monday', () => {
     const fri = at('2026-11-13T19:00');
-    expect(decide(fri, eta(3 * H))).toEqual({
-      mention: true,
-      code: 'before-next-working-period',
-      reason: 'mentioning: full in ~3 h, before Monday 09:00 JST',
-    });
+    const d = decide(fri, eta(3 * H));
+    expect(d).toEqual({ mention: true, code: 'before-next-working-period', reason: { code: 'before-next-working-period', full: 3 * H, when: MON_9 } });
+    expect(said(d, fri)).toBe('mentioning: full in 3 h, before work starts Mon Nov 16, 09:00 JST');
     expect(decide(fri, eta(2 * DAY)).mention).toBe(true); // Sunday evening is still before Monday
-    expect(decide(fri, eta(6 * DAY))).toEqual({ mention: false, code: 'can-wait', reason: 'no mention: full in ~6 days' });
+    expect(decide(fri, eta(6 * DAY))).toEqual({ mention: false, code: 'can-wait', reason: { code: 'can-wait', full: 6 * DAY, when: MON_9, inHours: false } });
   });
 
   it('on a weekend', () => {
     const sat = at('2026-11-14T12:00');
-    expect(decide(sat, eta(30 * H)).reason).toBe('mentioning: full in ~30 h, before Monday 09:00 JST');
+    expect(said(decide(sat, eta(30 * H)), sat)).toBe('mentioning: full in 30 h, before work starts Mon Nov 16, 09:00 JST');
     expect(decide(sat, eta(4 * DAY)).mention).toBe(false);
   });
 
   it('on a holiday, including a holiday Monday after a weekend', () => {
     const holiday = at('2026-11-23T11:00'); // Monday, Labor Thanksgiving Day
     expect(decide(holiday, eta(45 * 60)).code).toBe('before-next-working-period'); // not "in hours"
-    expect(decide(holiday, eta(20 * H)).reason).toBe('mentioning: full in ~20 h, before Tuesday 09:00 JST');
+    expect(said(decide(holiday, eta(20 * H)), holiday)).toBe('mentioning: full in 20 h, before work starts Tue Nov 24, 09:00 JST');
     // Friday evening before it: three nights until Tuesday.
-    expect(decide(at('2026-11-20T19:00'), eta(3 * DAY)).reason).toBe('mentioning: full in ~3 days, before Tuesday 09:00 JST');
+    const fri = at('2026-11-20T19:00');
+    expect(decide(fri, eta(3 * DAY)).reason).toEqual({ code: 'before-next-working-period', full: 3 * DAY, when: at('2026-11-24T09:00') });
+    expect(said(decide(fri, eta(3 * DAY)), fri)).toBe('mentioning: full in 3 days, before work starts Tue Nov 24, 09:00 JST');
   });
 
-  it('adds the date when the next working period is a week or more away', () => {
+  it('shows the date (and the year when it changes) of the next working period', () => {
     const cal = parseCalendar({ timezone: 'Asia/Tokyo', holidays: ['2026-12-28', '2026-12-29', '2026-12-30', '2026-12-31', '2027-01-01'] });
-    expect(decide(at('2026-12-25T19:00'), eta(5 * DAY), { calendar: cal }).reason).toBe('mentioning: full in ~5 days, before Monday 4 January 09:00 JST');
+    const now = at('2026-12-25T19:00');
+    const d = decide(now, eta(5 * DAY), { calendar: cal });
+    expect(d.reason).toEqual({ code: 'before-next-working-period', full: 5 * DAY, when: at('2027-01-04T09:00') });
+    expect(said(d, now)).toBe('mentioning: full in 5 days, before work starts Mon Jan 4, 2027, 09:00 JST');
+    expect(said(d, now, { language: 'ja' })).toBe('営業時間外（5日後）に上限に達する見込みのため通知します（次の営業開始は 2027年1月4日(月) 9:00 JST）');
   });
 
   it('already full mentions at any time', () => {
     for (const now of [at('2026-11-19T11:00'), at('2026-11-19T23:00')]) {
-      expect(decide(now, eta(0))).toEqual({ mention: true, code: 'already-full', reason: 'mentioning: already at the limit' });
+      const d = decide(now, eta(0));
+      expect(d).toEqual({ mention: true, code: 'already-full', reason: { code: 'already-full' } });
+      expect(said(d, now)).toBe('mentioning: already at the limit');
+      expect(said(d, now, { language: 'ja' })).toBe('すでに上限に達しているため通知します');
     }
     expect(decide(at('2026-11-19T11:00'), eta(-60)).code).toBe('already-full');
   });
 
   it('without a forecast, or with the limit out of sight, stays quiet', () => {
-    expect(decide(at('2026-11-19T23:00'), undefined)).toEqual({ mention: false, code: 'no-forecast', reason: 'no mention: no forecast' });
-    expect(decide(at('2026-11-19T23:00'), eta(null))).toMatchObject({ mention: false, code: 'can-wait' });
-    expect(decide(at('2026-11-19T23:00'), eta(Number.NaN))).toMatchObject({ mention: false, code: 'can-wait' });
+    const now = at('2026-11-19T23:00');
+    const none = decide(now, undefined);
+    expect(none).toEqual({ mention: false, code: 'no-forecast', reason: { code: 'no-forecast' } });
+    expect(said(none, now)).toBe('no mention: no forecast');
+    expect(decide(now, eta(null))).toMatchObject({ mention: false, code: 'can-wait', reason: { code: 'not-in-sight' } });
+    expect(said(decide(now, eta(null)), now)).toBe('no mention: not expected to fill within the forecast horizon');
+    expect(decide(now, eta(Number.NaN))).toMatchObject({ mention: false, code: 'can-wait' });
+    const uncertain = decide(now, { ...eta(3 * H), method: 'uncertain' });
+    expect(uncertain).toEqual({ mention: false, code: 'uncertain-forecast', reason: { code: 'uncertain-forecast' } });
+    expect(said(uncertain, now)).toBe('no mention: the forecast cannot tell yet');
   });
 
   it('CRITICAL mentions when the config says so, otherwise the forecast decides', () => {
     const day = at('2026-11-19T11:00');
-    expect(decide(day, undefined, { status: 'CRITICAL' })).toEqual({ mention: true, code: 'critical', reason: 'mentioning: CRITICAL' });
+    const critical = decide(day, undefined, { status: 'CRITICAL' });
+    expect(critical).toEqual({ mention: true, code: 'critical', reason: { code: 'critical' } });
+    expect(said(critical, day)).toBe('mentioning: CRITICAL');
+    expect(said(critical, day, { language: 'ja' })).toBe('CRITICAL のため通知します');
     expect(decide(day, eta(6 * DAY), { status: 'CRITICAL' }).code).toBe('critical');
     const off = { status: 'CRITICAL' as const, policy: { mentionOnCritical: false } };
     expect(decide(day, undefined, off)).toMatchObject({ mention: false, code: 'no-forecast' });
@@ -245,26 +281,18 @@ describe('decideMention', () => {
   });
 
   it('resolved alerts never mention', () => {
-    expect(decide(at('2026-11-19T23:00'), eta(0), { status: 'OK' })).toEqual({ mention: false, code: 'resolved', reason: 'no mention: alert resolved' });
+    const now = at('2026-11-19T23:00');
+    const d = decide(now, eta(0), { status: 'OK' });
+    expect(d).toEqual({ mention: false, code: 'resolved', reason: { code: 'resolved' } });
+    expect(said(d, now)).toBe('no mention: alert resolved');
   });
 
   it('names the zone across DST', () => {
     const fri = at('2026-03-06T20:00', 'America/New_York');
-    expect(decide(fri, eta(50 * H), { calendar: NEW_YORK }).reason).toBe('mentioning: full in ~2 days, before Monday 09:00 EDT');
+    const d = decide(fri, eta(50 * H), { calendar: NEW_YORK });
+    expect(d.reason).toMatchObject({ code: 'before-next-working-period', when: at('2026-03-09T09:00', 'America/New_York') });
+    expect(said(d, fri, { timeZone: 'America/New_York' })).toBe('mentioning: full in 2 days 2 h, before work starts Mon Mar 9, 09:00 EDT');
     expect(decide(fri, eta(61 * H), { calendar: NEW_YORK, policy: { marginMinutes: 0 } }).mention).toBe(false); // only 60 h until Monday
-  });
-});
-
-describe('formatDuration', () => {
-  it('rounds to a human unit', () => {
-    expect(formatDuration(0)).toBe('<1 min');
-    expect(formatDuration(59)).toBe('<1 min');
-    expect(formatDuration(45 * 60)).toBe('~45 min');
-    expect(formatDuration(3 * H)).toBe('~3 h');
-    expect(formatDuration(35 * H)).toBe('~35 h');
-    expect(formatDuration(36 * H)).toBe('~2 days');
-    expect(formatDuration(6 * DAY + 3 * H)).toBe('~6 days');
-    expect(() => formatDuration(Number.NaN)).toThrow(RangeError);
   });
 });
 

@@ -160,9 +160,10 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
     onOutcome: (kind) => options.metrics.alertPosts.inc({ kind }),
     // Buttons only where they can be pressed (Slack); "Close in Mackerel" only when the key may write.
     buttons: config.mode !== 'shell',
+    present,
     ...(mackerel && config.alerts.closeButton ? { closeAlert: async (id: string, reason: string) => void (await mackerel.closeAlert(id, reason)) } : {}),
   });
-  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alertData, now, timeZone: parseCalendar(config.alerts.calendar).timezone, render: renderGraph });
+  const alertCommands = createAlertCommands({ service: alerts, inventory, data: alertData, now, present, render: renderGraph });
 
   const relayLog = log.child({ component: 'relay' });
 
@@ -220,6 +221,7 @@ export async function createOpsbotFeatures(options: FeatureOptions): Promise<Ops
       ...(options.groupMembers ? { groupMembers: options.groupMembers } : {}),
       log: log.child({ component: 'permissions' }),
     }),
+    present,
     log: log.child({ component: 'act' }),
   });
   let recovery: ReturnType<typeof createRelayRecovery> | undefined;

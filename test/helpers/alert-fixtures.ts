@@ -10,6 +10,8 @@ import { createSilentLogger } from '../../src/core/logger.ts';
 import { createTaskTracker } from '../../src/core/task-tracker.ts';
 import type { ChatImage, ChatPort, ChatTarget, MessageRef } from '../../src/handlers/chat-port.ts';
 import { assembleAlertJob, type AlertService, type AlertServiceOptions } from '../../src/app/assemble-alert-job.ts';
+import type { Language } from '../../src/core/language.ts';
+import { createPresenter } from '../../src/handlers/present/presenter.ts';
 import { createMackerelAlertData } from '../../src/services/alerts/mackerel-alert-data.ts';
 import { createMackerelClient } from '../../src/services/mackerel/client.ts';
 import type { MackerelAlert, MetricPoint } from '../../src/services/mackerel/types.ts';
@@ -130,6 +132,8 @@ export async function startAlertHarness(opts: {
   etaSeconds?: number | null;
   config?: Partial<Config['alerts']>;
   service?: Partial<AlertServiceOptions>;
+  /** The team's language (default English); times in the calendar's zone, on the harness clock. */
+  language?: Language;
 }): Promise<AlertHarness> {
   const { now } = opts;
   const sim = await startMackerelSim({ orgName: 'acme', now: () => now, monitors: [MONITORS.disk, MONITORS.cpu], checkMonitors: [MONITORS.check] });
@@ -148,13 +152,16 @@ export async function startAlertHarness(opts: {
   let current = now;
   const clock = () => current;
   const store = await openSqliteStore({ path: dbPath, now: clock });
+  const config = alertsConfig(opts.config);
+  const present = createPresenter({ language: opts.language ?? 'en', timeZone: config.calendar.timezone ?? 'UTC', now: clock });
   const make = (overrides: Partial<AlertServiceOptions> = {}) => {
     const client = createMackerelClient({ apiKey: sim.apiKey, baseUrl: sim.url, log, retries: 0, timeoutMs: 5000 });
     return assembleAlertJob({
       data: createMackerelAlertData({ client, now: clock, perSecond: 100 }),
       store: store.alerts,
       chat,
-      config: alertsConfig(opts.config),
+      config,
+      present,
       log,
       now: clock,
       tasks: createTaskTracker(),

@@ -2,17 +2,20 @@ import type { Command, CommandContext } from '../command-registry.ts';
 import { replyTarget } from '../chat-port.ts';
 import { renderHosts, renderNotFound, renderUsage, type RenderContext } from '../lookup/render.ts';
 import type { AlertDataSource, HostInfo } from '../../services/alerts/alert-data.ts';
-import { buildForecastGraphSpec } from '../../services/alerts/alert-graph.ts';
+import { buildForecastGraphSpec, buildMetricGraphSpec } from '../../services/alerts/alert-graph.ts';
 import type { AlertService } from '../../services/alerts/alert-service.ts';
+import { describeMetricProblem } from '../present/describe-metric-problem.ts';
+import type { MetricProblem } from '../../services/alerts/metric-problem.ts';
 import { forecastHostResources, hostInfoOf, metricHistory, noMetrics, pairsFor } from '../../services/alerts/host-forecast.ts';
 import type { InventoryCache } from '../../services/inventory/cache.ts';
 import { countByStatus } from '../../services/inventory/host-index.ts';
 import { resolveHostWords, type HostResolution } from '../../services/lookup/resolve-host.ts';
-import { bold, code, joinMd, link, md, plain, section, type ChatMessage, type Mrkdwn } from '../../core/message.ts';
+import { bold, code, joinMd, link, md, section, type ChatMessage, type Mrkdwn } from '../../core/message.ts';
 import { alertUrl, forecastLine, headline } from './render-alert.ts';
 import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
-import { formatDuration } from '../../services/urgency/index.ts';
-import { OpsbotError, userFacing } from '../../core/errors.ts';
+import { ALERT_STATUS_GLYPHS } from '../present/glyphs.ts';
+import type { Presenter } from '../present/presenter.ts';
+import { createGraphLabels } from '../present/graph-labels.ts';
 
 export interface AlertCommandOptions {
   /** `alerts` lists its open alerts. */
@@ -26,13 +29,11 @@ export interface AlertCommandOptions {
   data: AlertDataSource;
   /** Epoch seconds; the alert service's clock. */
   now: () => number;
-  /** For forecast wording and graph axes: the team calendar's time zone. */
-  timeZone: string;
+  /** The team's words, numbers and times; its time zone (the calendar's) words forecasts and draws graph axes. */
+  present: Presenter;
   /** Graph renderer; default `safeRenderGraph` (never throws, null on failure). */
   render?: (spec: GraphSpec) => Promise<Buffer | null>;
 }
-
-const GLYPH = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
 
 /** `6h`, `2d`, `7d` → seconds (1 hour … 30 days); null when malformed. */
 export function parseRange(text: string | undefined): number | null {
@@ -51,17 +52,23 @@ type FoundHost = { host: HostInfo; displayName?: string; rest: string[] } | { re
 /** "`web-*` matches 6 hosts; which one?" above the list `host web-*` would give. */
 function renderAmbiguous(resolution: Extract<HostResolution, { kind: 'ambiguous' }>, example: (name: string) => string, ctx: RenderContext): ChatMessage {
   const { hosts } = resolution;
+  const { present } = ctx;
   const list = renderHosts({ kind: 'hosts', scope: resolution.scope, statuses: [], hosts, counts: countByStatus(hosts), misses: [] }, { ...ctx, maxListed: MAX_CANDIDATES });
-  const question = md`:point_right: ${code(resolution.query)} matches ${hosts.length} hosts. Which one? For example ${code(example(hosts[0]!.name))}.`;
-  return { text: md`${resolution.query} matches ${hosts.length} hosts; which one?`, blocks: [section(question), ...(list.blocks ?? [])] };
+  const question = present.t('alerts.cmd.ambiguous', { query: code(resolution.query), count: hosts.length, example: code(example(hosts[0]!.name)) });
+  return { text: present.t('alerts.cmd.ambiguousText', { query: resolution.query, count: hosts.length }), blocks: [section(question), ...(list.blocks ?? [])] };
 }
 
 /** `@opsbot alerts`, `forecast <host> [metric]`, `graph <host> <metric> [range]` (`alert replay` is the shell's: alert-replay-command.ts). */
 export function createAlertCommands(options: AlertCommandOptions): Command[] {
-  const { service, inventory, data, timeZone } = options;
+  const { service, inventory, data, present } = options;
+  const { timeZone } = present;
+  const graphLabels = createGraphLabels(present);
   const clock = options.now;
   const render = options.render ?? ((spec: GraphSpec) => safeRenderGraph(spec, { timeoutMs: 2000 }));
-  const fail = (ctx: CommandContext, text: string | Mrkdwn) => ctx.reply({ text: md`:warning: ${text}` }).then(() => undefined);
+  const say = (ctx: CommandContext, text: Mrkdwn) => ctx.reply({ text }).then(() => undefined);
+  const usage = (ctx: CommandContext, command: Command) => say(ctx, present.t('alerts.cmd.usage', { usage: command.usage }));
+  /** Why the host's metrics cannot be forecast or drawn. */
+  const problemText = (p: MetricProblem) => present.t('alerts.cmd.problem', { problem: describeMetricProblem(p, present) });
 
   /**
    * The host named by the command's first words (a display name may have spaces) and the words
@@ -74,10 +81,11 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       view = await inventory.get();
     } catch (error) {
       ctx.log.warn({ err: error }, 'inventory unavailable for a host lookup');
-      return { reply: { text: plain(error instanceof OpsbotError ? error.userMessage : ':warning: The host inventory is not available right now. Try again in a minute.') } };
+      return { reply: { text: present.error(error) } };
     }
     const { resolution, rest } = resolveHostWords(view.index, ctx.args);
     const rctx: RenderContext = {
+      present,
       now: clock(),
       origin: view.snapshot.origin,
       ageSeconds: view.ageSeconds,
@@ -106,16 +114,17 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
         list = await service.listOpen();
       } catch (error) {
         ctx.log.warn({ err: error }, 'listing alerts failed');
-        return fail(ctx, `could not list alerts: ${userFacing(error, 'the alert source did not answer. Try again in a minute.')}`);
+        return say(ctx, present.t('alerts.cmd.listFailed', { error: present.error(error) }));
       }
-      if (list.length === 0) return void (await ctx.reply({ text: md`:large_green_circle: No open alerts.` }));
+      if (list.length === 0) return say(ctx, present.t('alerts.cmd.none'));
       const lines = list.slice(0, 40).map((a) => {
-        const eta = a.secondsToLimit === null ? '' : a.secondsToLimit === 0 ? md` — *at the limit*` : md` — full in ${bold(formatDuration(a.secondsToLimit))}`;
+        const eta =
+          a.secondsToLimit === null ? '' : a.secondsToLimit === 0 ? present.t('alerts.cmd.atLimit') : present.t('alerts.cmd.fullIn', { duration: present.duration(a.secondsToLimit) });
         const url = alertUrl(a.ctx);
-        return md`${GLYPH[a.event.status]} ${headline(a.ctx, a.event.status)}${eta}${url ? md` ${link(url, a.event.id)}` : ''}`;
+        return md`${ALERT_STATUS_GLYPHS[a.event.status]} ${headline(a.ctx, a.event.status, present)}${eta}${url ? md` ${link(url, a.event.id)}` : ''}`;
       });
-      const more = list.length > 40 ? `\n…and ${list.length - 40} more` : '';
-      await ctx.reply({ text: md`*${list.length} open alert${list.length === 1 ? '' : 's'}*\n${joinMd(lines, '\n')}${more}` });
+      if (list.length > 40) lines.push(present.t('alerts.cmd.more', { count: list.length - 40 }));
+      await say(ctx, md`${present.t('alerts.cmd.count', { count: list.length })}\n${joinMd(lines, '\n')}`);
     },
   };
 
@@ -124,19 +133,22 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
     usage: 'forecast <host> [metric]',
     examples: ['forecast db-01', 'forecast web-01 memory', 'forecast 10.1.2.1 filesystem.xvda1.used'],
     async run(ctx) {
-      if (ctx.args.length === 0) return fail(ctx, `usage: ${forecast.usage}`);
+      if (ctx.args.length === 0) return usage(ctx, forecast);
       const found = await findHost(ctx, (name) => `forecast ${name}`);
       if ('reply' in found) return void (await ctx.reply(found.reply));
       const { host, rest } = found;
       const [metric] = rest;
       const now = clock();
       const result = await forecastHostResources({ data, host, now, timeZone, ...(metric ? { metric } : {}) });
-      if ('error' in result) return fail(ctx, result.error);
+      if ('problem' in result) return say(ctx, problemText(result.problem));
       const lines = result.map(({ resource, forecast: f }) => {
-        const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${Math.round(f.currentValue)}%)` : '';
-        return md`• ${bold(resource.pair.label)}${level}: ${forecastLine(f, timeZone, now)}`;
+        const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${present.number(Math.round(f.currentValue))}%)` : '';
+        return md`• ${bold(resource.pair.label)}${level}: ${forecastLine(f, present, now)}`;
       });
-      await ctx.reply({ text: md`${bold(host.name)}${found.displayName ? md` (${found.displayName})` : ''} forecast\n${joinMd(lines, '\n')}` });
+      const title = found.displayName
+        ? present.t('alerts.cmd.forecastTitleNamed', { host: bold(host.name), name: found.displayName })
+        : present.t('alerts.cmd.forecastTitle', { host: bold(host.name) });
+      await say(ctx, md`${title}\n${joinMd(lines, '\n')}`);
     },
   };
 
@@ -145,51 +157,58 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
     usage: 'graph <host> <metric> [range: 6h|2d|7d]',
     examples: ['graph db-01 disk', 'graph web-01 memory 2d', 'graph 10.1.2.1 loadavg5 6h'],
     async run(ctx) {
-      if (ctx.args.length < 2) return fail(ctx, `usage: ${graph.usage}`);
+      if (ctx.args.length < 2) return usage(ctx, graph);
       const found = await findHost(ctx, (name) => `graph ${name}`);
       if ('reply' in found) return void (await ctx.reply(found.reply));
       const { host, rest } = found;
       const [metric, rangeText] = rest;
-      if (!metric) return fail(ctx, `usage: ${graph.usage}`);
+      if (!metric) return usage(ctx, graph);
       const span = rangeText === undefined ? 7 * 86400 : parseRange(rangeText);
-      if (span === null) return fail(ctx, `range "${rangeText}" is not understood; use e.g. 6h, 2d or 7d (1 h to 30 days)`);
+      if (span === null) return say(ctx, present.t('alerts.cmd.badRange', { range: code(rangeText ?? ''), min: present.duration(3600), max: present.duration(30 * 86400) }));
       const now = clock();
       // The try covers fetching only: a reply that fails is not a fetch failure, so replies come after it.
-      let spec: GraphSpec | { problem: string };
+      let spec: GraphSpec | { problem: Mrkdwn };
       try {
         const names = await data.metricNames(host.id);
         if (names.length === 0) {
-          spec = { problem: noMetrics(data, host) };
+          spec = { problem: problemText(noMetrics(data, host)) };
         } else if (pairsFor(metric, names).length > 0) {
           const result = await forecastHostResources({ data, host, metric, now, timeZone, spanSeconds: span });
-          if ('error' in result) spec = { problem: result.error };
+          if ('problem' in result) spec = { problem: problemText(result.problem) };
           else {
             const fullest = result.reduce((a, b) => ((b.forecast.secondsToLimit ?? Infinity) < (a.forecast.secondsToLimit ?? Infinity) ? b : a));
+            // A range asked for is kept; without one the axis is fitted to the forecast.
             spec = buildForecastGraphSpec({
-              title: `${host.name} ${fullest.resource.pair.label} ${fullest.resource.unit === 'percent' ? 'used %' : 'used'}`,
+              host: host.name,
               resource: fullest.resource,
               forecast: fullest.forecast,
+              labels: graphLabels,
               timeZone,
               now,
+              ...(rangeText === undefined ? {} : { historySeconds: span }),
             });
           }
         } else if (!names.includes(metric)) {
-          spec = { problem: `${host.name} has no metric "${metric}" (it has e.g. ${names.slice(0, 6).join(', ')})` };
+          const some = joinMd(
+            names.slice(0, 6).map((n) => code(n)),
+            present.t('common.listSeparator'),
+          );
+          spec = { problem: present.t('alerts.cmd.noMetric', { host: host.name, metric: code(metric), names: some }) };
         } else {
           const series = await metricHistory(data, host, metric, now, span);
-          spec = { title: `${host.name} ${metric}`, unit: /\.(used|size|total)$/.test(metric) ? 'bytes' : 'number', timeZone, now, series };
+          spec = buildMetricGraphSpec({ host: host.name, metric, series, labels: graphLabels, timeZone, now, historySeconds: span });
         }
       } catch (error) {
         ctx.log.warn({ err: error }, 'fetching a graph series failed');
-        spec = { problem: `could not fetch ${metric} of ${host.name}: ${userFacing(error, 'the metric source did not answer. Try again in a minute.')}` };
+        spec = { problem: present.t('alerts.cmd.fetchFailed', { metric: code(metric), host: host.name, error: present.error(error) }) };
       }
-      if ('problem' in spec) return fail(ctx, spec.problem);
+      if ('problem' in spec) return say(ctx, spec.problem);
       const png = await render(spec);
-      if (!png) return fail(ctx, 'the graph could not be rendered (details in the bot log)');
+      if (!png) return say(ctx, present.t('alerts.cmd.unrendered'));
       await ctx.chat.uploadImage(replyTarget(ctx.event), {
         filename: `${host.name}-${metric.replace(/[^\w.-]+/g, '_')}.png`,
         title: spec.title,
-        altText: `${spec.title} over the last ${formatDuration(span)}`,
+        altText: present.text('alerts.cmd.graphAlt', { title: spec.title, duration: present.duration(span) }),
         data: png,
       });
     },

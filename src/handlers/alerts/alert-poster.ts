@@ -4,16 +4,16 @@ import type { Logger } from '../../core/logger.ts';
 import { configuredMention, EMPTY, md, type Mrkdwn } from '../../core/message.ts';
 import type { AlertIntent, AlertNote, AlertPoster, AlertView } from '../../services/alerts/alert-lifecycle.ts';
 import type { GraphScheduler } from '../../services/graph/index.ts';
-import { formatDuration } from '../../services/urgency/index.ts';
-import { renderAlertMessage } from './render-alert.ts';
+import type { Presenter } from '../present/presenter.ts';
+import { mentionReasonText, renderAlertMessage } from './render-alert.ts';
 
 export interface AlertPosterOptions {
   /** Where posts go (through the outbox in Slack mode); may also be given later to `attach`. */
   chat?: ChatPort;
   /** Who to mention (`<!subteam^S…>`); nobody is mentioned without it. */
   mention?: string;
-  /** Clock times on posts: the team calendar's zone. */
-  timeZone: string;
+  /** The team's words, numbers and times (clock times in its calendar's zone). */
+  present: Presenter;
   /** Posts carry Slack buttons (`close`: with "Close in Mackerel"). */
   buttons?: { close: boolean };
   /** When graphs are drawn (render slots, shared identical graphs, waiting for a burst's posts). */
@@ -27,31 +27,33 @@ export interface ChatAlertPoster extends AlertPoster {
 }
 
 /** A thread reply's words. */
-function noteText(note: AlertNote, mentionText: Mrkdwn): Mrkdwn {
+export function noteText(note: AlertNote, mentionText: Mrkdwn, present: Presenter): Mrkdwn {
   switch (note.kind) {
-    case 'status':
-      return md`${note.mention ? mentionText : EMPTY}${note.escalated ? md`:arrow_up: escalated` : md`:arrow_down: eased`}: ${note.from} → ${note.to} (${note.reason})`;
+    case 'status': {
+      const words = { from: note.from, to: note.to, reason: mentionReasonText(note.reason, present) };
+      return md`${note.mention ? mentionText : EMPTY}${note.escalated ? present.t('alerts.note.escalated', words) : present.t('alerts.note.eased', words)}`;
+    }
     case 'resolved': {
-      const lasted = note.lastedSeconds !== null ? md` after ${formatDuration(note.lastedSeconds)}` : EMPTY;
-      return md`:large_green_circle: resolved${lasted}${note.reason ? ` (${note.reason.slice(0, 500)})` : ''}`;
+      const resolved = note.lastedSeconds !== null ? present.t('alerts.note.resolvedAfter', { duration: present.duration(note.lastedSeconds) }) : present.t('alerts.note.resolved');
+      return md`${resolved}${note.reason ? present.t('alerts.note.closeReason', { reason: note.reason.slice(0, 500) }) : EMPTY}`;
     }
     case 'moved': {
-      const was = note.wasSecondsLeft === null ? 'not in sight' : `full in ${formatDuration(note.wasSecondsLeft)}`;
-      const is = note.isSecondsLeft === null ? 'not in sight' : `full in ${formatDuration(note.isSecondsLeft)}`;
-      return md`${note.mention ? mentionText : EMPTY}:hourglass_flowing_sand: forecast moved: ${is} (was ${was}); ${note.reason}`;
+      const left = (seconds: number | null) => (seconds === null ? present.t('alerts.note.notInSight') : present.t('alerts.note.fullIn', { duration: present.duration(seconds) }));
+      const moved = present.t('alerts.note.moved', { now: left(note.isSecondsLeft), was: left(note.wasSecondsLeft), reason: mentionReasonText(note.reason, present) });
+      return md`${note.mention ? mentionText : EMPTY}${moved}`;
     }
   }
 }
 
 /** Alert intents into chat-port calls, each with the intent's outbox key; posts rendered by render-alert.ts. */
 export function createAlertPoster(options: AlertPosterOptions): ChatAlertPoster {
-  const { timeZone, buttons, graphs, log } = options;
+  const { present, buttons, graphs, log } = options;
   let chat = options.chat;
   const mentionText: Mrkdwn = options.mention ? md`${configuredMention(options.mention)} ` : EMPTY;
   const render = (view: AlertView) =>
     renderAlertMessage(view.ctx, {
+      present,
       decision: view.decision,
-      timeZone,
       now: view.now,
       ...(options.mention ? { mentionTarget: options.mention } : {}),
       ...(view.escalatedFrom ? { escalatedFrom: view.escalatedFrom } : {}),
@@ -72,11 +74,11 @@ export function createAlertPoster(options: AlertPosterOptions): ChatAlertPoster 
       if (png) {
         await chat.uploadImage(
           { channel: ref.channel, threadTs: ref.ts },
-          { filename: `alert-${alertId}.png`, title: spec.title, altText: `${spec.title}: history and forecast`, data: png },
+          { filename: `alert-${alertId}.png`, title: spec.title, altText: present.text('alerts.graph.altForecast', { title: spec.title }), data: png },
           { key },
         );
       } else {
-        await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: md`:warning: the forecast graph could not be rendered (details in the bot log).` }, { key: `${key}:unrendered` });
+        await chat.post({ channel: ref.channel, threadTs: ref.ts }, { text: present.t('alerts.note.graphUnrendered') }, { key: `${key}:unrendered` });
       }
     } catch (error) {
       log.warn({ err: errorMessage(error), alertId }, 'could not attach the alert graph');
@@ -106,10 +108,14 @@ export function createAlertPoster(options: AlertPosterOptions): ChatAlertPoster 
             await port().update(post(), render(intent.view));
             break;
           case 'note':
-            await port().post({ channel: post().channel, threadTs: post().ts }, { text: noteText(intent.note, mentionText) }, { key: intent.key });
+            await port().post({ channel: post().channel, threadTs: post().ts }, { text: noteText(intent.note, mentionText, present) }, { key: intent.key });
             break;
           case 'mention':
-            await port().post({ channel: post().channel, threadTs: post().ts }, { text: md`${mentionText}:hourglass_flowing_sand: ${intent.reason}` }, { key: intent.key });
+            await port().post(
+              { channel: post().channel, threadTs: post().ts },
+              { text: md`${mentionText}:hourglass_flowing_sand: ${mentionReasonText(intent.reason, present)}` },
+              { key: intent.key },
+            );
             break;
           case 'graph':
             await attachGraph(intent, post());
@@ -126,9 +132,9 @@ export function createAlertPoster(options: AlertPosterOptions): ChatAlertPoster 
         {
           filename: `alert-${graph.alertId}-7d.png`,
           title: graph.spec.title,
-          altText: `${graph.spec.title}: the last 7 days`,
+          altText: present.text('alerts.graph.altWeek', { title: graph.spec.title }),
           data: png,
-          comment: md`7-day graph, asked for by ${graph.askedBy}`,
+          comment: present.t('alerts.graph.askedBy', { name: graph.askedBy }),
         },
         { key: graph.key },
       );

@@ -1,17 +1,36 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { errorMessage } from '../../core/errors.ts';
-import { md, plain } from '../../core/message.ts';
-import type { AlertService } from '../../services/alerts/alert-service.ts';
+import { code, joinMd, md, type Mrkdwn } from '../../core/message.ts';
+import type { AlertService, HandleOutcome, ReplayOutcome } from '../../services/alerts/alert-service.ts';
 import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
 import type { Command } from '../command-registry.ts';
+import type { Presenter } from '../present/presenter.ts';
 
 export interface AlertReplayCommandOptions {
   /** Handles the replayed alert. */
   alerts: Pick<AlertService, 'replay'>;
+  /** The team's words. */
+  present: Presenter;
   /** Where `alert replay NAME` looks for NAME.json; default `demo/alerts`. */
   fixturesDir?: string;
+}
+
+const OUTCOME_KEYS = {
+  posted: 'alerts.replay.posted',
+  updated: 'alerts.replay.updated',
+  closed: 'alerts.replay.closed',
+  duplicate: 'alerts.replay.duplicate',
+  ignored: 'alerts.replay.ignored',
+  failed: 'alerts.replay.failed',
+} as const satisfies Record<HandleOutcome, string>;
+
+/** What a replay did, in the team's words. */
+export function replayText(name: string, outcome: ReplayOutcome, present: Presenter): Mrkdwn {
+  // The parser's reason names payload fields: shown as written, for the operator.
+  if (outcome.kind === 'not-alert') return present.t('alerts.replay.notAlert', { name: code(name), reason: code(outcome.reason || '?') });
+  const words = { name: code(name), id: outcome.alertId, status: outcome.status, outcome: present.t(OUTCOME_KEYS[outcome.outcome]) };
+  return outcome.open ? present.t('alerts.replay.done', words) : present.t('alerts.replay.doneClosed', words);
 }
 
 /**
@@ -20,28 +39,39 @@ export interface AlertReplayCommandOptions {
  * the local disk, so only the local shell registers it.
  */
 export function createAlertReplayCommand(options: AlertReplayCommandOptions): Command {
+  const { present } = options;
   const fixturesDir = options.fixturesDir ?? DEMO_ALERTS_DIR;
+  const names = () => {
+    const fixtures = listDemoFixtures(fixturesDir);
+    return fixtures.length
+      ? joinMd(
+          fixtures.map((f) => code(f)),
+          present.t('common.listSeparator'),
+        )
+      : present.t('alerts.replay.none');
+  };
   const command: Command = {
     name: 'alert',
     usage: 'alert replay <fixture>',
     examples: ['alert replay db-01-disk-critical', 'alert replay ./captured-webhook.json'],
     async run(ctx) {
-      const fail = (text: string) => ctx.reply({ text: md`:warning: ${text}` }).then(() => undefined);
+      const say = (text: Mrkdwn) => ctx.reply({ text }).then(() => undefined);
       const [sub, name] = ctx.args;
       if (sub !== 'replay' || !name) {
-        const fixtures = listDemoFixtures(fixturesDir);
-        return fail(`usage: ${command.usage}${fixtures.length ? `\nfixtures: ${fixtures.join(', ')}` : ''}`);
+        const usage = present.t('alerts.cmd.usage', { usage: command.usage });
+        return say(listDemoFixtures(fixturesDir).length ? md`${usage}\n${present.t('alerts.replay.fixtures', { names: names() })}` : usage);
       }
       const path = /[/\\]|\.json$/.test(name) ? (isAbsolute(name) ? name : resolve(name)) : join(fixturesDir, `${name}.json`);
-      if (!existsSync(path)) return fail(`no fixture "${name}" (available: ${listDemoFixtures(fixturesDir).join(', ') || 'none'})`);
+      if (!existsSync(path)) return say(present.t('alerts.replay.noFixture', { name: code(name), names: names() }));
       let payload: unknown;
       try {
         payload = JSON.parse(await readFile(path, 'utf8'));
       } catch (error) {
-        return void (await ctx.reply({ text: plain(`replayed ${name}: cannot read fixture ${path}: ${errorMessage(error)}`) }));
+        ctx.log.warn({ err: error, path }, 'an alert fixture could not be read');
+        return say(present.t('alerts.replay.unreadable', { name: code(name), path: code(path) }));
       }
       const outcome = await options.alerts.replay(payload, { channel: ctx.event.channel });
-      await ctx.reply({ text: plain(`replayed ${name}: ${outcome}`) });
+      await say(replayText(name, outcome, present));
     },
   };
   return command;

@@ -15,24 +15,27 @@ import {
   type MessageButton,
   type Mrkdwn,
 } from '../../core/message.ts';
-import { formatBand } from '../../services/forecast/wording.ts';
 import type { ForecastResult } from '../../services/forecast/index.ts';
-import { formatValueAuto, type GraphUnit } from '../../services/graph/index.ts';
-import { formatDuration, type MentionDecision } from '../../services/urgency/index.ts';
+import type { GraphUnit } from '../../services/graph/index.ts';
+import type { MentionDecision, MentionReason } from '../../services/urgency/index.ts';
 import type { AlertContext } from '../../services/alerts/alert-context.ts';
 import type { MonitorInfo } from '../../services/alerts/alert-data.ts';
 import type { AlertStatus } from '../../services/alerts/alert-event.ts';
-import { formatLocalTime } from '../../services/alerts/alert-graph.ts';
 import { mentionsSilenced, type AlertActs } from '../../services/alerts/alert-lifecycle.ts';
+import { describeForecast, describeForecastReason } from '../present/forecast-story.ts';
+import { ALERT_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
+import type { Presenter } from '../present/presenter.ts';
+import { describeAlertProblems } from '../present/describe-metric-problem.ts';
 
 export { mentionsSilenced, type AlertActs };
 
 /** What one rendering of an alert post needs besides the context. */
 export interface AlertViewOptions {
+  /** The team's words, numbers and times (its calendar's zone). */
+  present: Presenter;
   decision: MentionDecision;
   /** Who to mention (`<!subteam^S…>`); nothing is mentioned without it. */
   mentionTarget?: string;
-  timeZone: string;
   now: number;
   /** Resolved: the original post after the alert closed. */
   resolved?: { at: number };
@@ -54,30 +57,29 @@ export const ALERT_ACTIONS = {
 } as const;
 
 function alertButtons(ctx: AlertContext, opts: AlertViewOptions): MessageButton[] {
+  const { present } = opts;
   const id = ctx.event.id;
   const buttons: MessageButton[] = [];
-  if (!opts.acts?.ackedByName) buttons.push({ text: "I'm on it", actionId: ALERT_ACTIONS.ack, value: id, style: 'primary' });
-  buttons.push({ text: 'Snooze mentions 1 h', actionId: ALERT_ACTIONS.snoozeHour, value: id });
-  buttons.push({ text: 'Snooze until working hours', actionId: ALERT_ACTIONS.snoozeWork, value: id });
-  buttons.push({ text: '7-day graph', actionId: ALERT_ACTIONS.graph, value: id });
+  if (!opts.acts?.ackedByName) buttons.push({ text: present.text('alerts.button.ack'), actionId: ALERT_ACTIONS.ack, value: id, style: 'primary' });
+  buttons.push({ text: present.text('alerts.button.snoozeHour', { duration: present.duration(3600) }), actionId: ALERT_ACTIONS.snoozeHour, value: id });
+  buttons.push({ text: present.text('alerts.button.snoozeWork'), actionId: ALERT_ACTIONS.snoozeWork, value: id });
+  buttons.push({ text: present.text('alerts.button.graph'), actionId: ALERT_ACTIONS.graph, value: id });
   if (opts.buttons?.close && !ctx.event.group) {
     buttons.push({
-      text: 'Close in Mackerel',
+      text: present.text('alerts.button.close'),
       actionId: ALERT_ACTIONS.close,
       value: id,
       style: 'danger',
       confirm: {
-        title: 'Close this alert in Mackerel?',
-        text: `Mackerel closes alert ${id} for everyone, with a reason naming you. It opens again only if the monitor fires again.`,
-        confirm: 'Close it',
-        deny: 'Cancel',
+        title: present.text('alerts.confirm.title'),
+        text: present.text('alerts.confirm.text', { id }),
+        confirm: present.text('alerts.confirm.yes'),
+        deny: present.text('alerts.confirm.no'),
       },
     });
   }
   return buttons;
 }
-
-const GLYPH: Record<AlertStatus, string> = { CRITICAL: ':red_circle:', WARNING: ':large_orange_circle:', UNKNOWN: ':white_circle:', OK: ':large_green_circle:' };
 
 const details = (ctx: AlertContext): MonitorInfo | null => ctx.monitor;
 const optText = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
@@ -107,16 +109,18 @@ function valueUnit(ctx: AlertContext): Unit {
 }
 
 /** A number as people read it: "6", "1.47", "2,500"; tiny values keep two significant digits instead of becoming "0". */
-function formatNumber(v: number): string {
-  if (v !== 0 && Math.abs(v) < 0.01) return String(Number(v.toPrecision(2)));
-  return formatValueAuto(v, 'number');
+function formatAmount(v: number, present: Presenter): string {
+  if (v !== 0 && Math.abs(v) < 0.01) return present.number(Number(v.toPrecision(2)), 20);
+  const digits = Math.abs(v) >= 100 || Number.isInteger(v) ? 0 : Math.abs(v) >= 10 ? 1 : 2;
+  return present.number(v, digits);
 }
 
-export function formatMeasure(v: number, unit: Unit): string {
-  if (unit === 'ms') return `${formatNumber(v)} ms`;
-  if (unit === 'percent') return `${formatNumber(v)}%`;
-  if (unit === 'bytes') return formatValueAuto(v, 'bytes');
-  return formatNumber(v);
+/** A value in its unit: "120 ms", "85.2%", "1.50 GiB", "2,500". */
+export function formatMeasure(v: number, unit: Unit, present: Presenter): string {
+  if (unit === 'ms') return `${formatAmount(v, present)} ms`;
+  if (unit === 'percent') return `${formatAmount(v, present)}%`;
+  if (unit === 'bytes') return present.bytes(v);
+  return formatAmount(v, present);
 }
 
 interface Thresholds {
@@ -164,6 +168,9 @@ function monitorThresholds(ctx: AlertContext): Thresholds | null {
 const breaches = (v: number, op: '>' | '<', t: number) => (op === '>' ? v > t : v < t);
 const NOT = { '>': '≤', '<': '≥' } as const;
 
+type Level = 'warning' | 'critical';
+const levelWord = (level: Level, present: Presenter) => present.text(level === 'warning' ? 'alerts.level.warning' : 'alerts.level.critical');
+
 /** One line: a long expression or check output is cut, newlines become spaces. */
 function oneLine(value: string, max: number): string {
   const flat = value
@@ -190,29 +197,36 @@ function subject(ctx: AlertContext): string | undefined {
  * "`cpu%` *6%* > warning 5% (critical 10%)": the value against the threshold of its status, the
  * operator only when the comparison holds (a value that does not breach is never shown as one).
  */
-function comparison(ctx: AlertContext, value: number, status: AlertStatus, label: string | undefined): Mrkdwn {
+function comparison(ctx: AlertContext, value: number, status: AlertStatus, label: string | undefined, present: Presenter): Mrkdwn {
   const unit = valueUnit(ctx);
-  const fmt = (v: number) => formatMeasure(v, unit);
+  const fmt = (v: number) => formatMeasure(v, unit, present);
   const t = firedThresholds(ctx);
-  const [primaryName, primary, otherName, other] =
+  const [primaryLevel, primary, otherLevel, other] =
     status === 'CRITICAL' ? (['critical', t.critical, 'warning', t.warning] as const) : (['warning', t.warning, 'critical', t.critical] as const);
   const parts: Mrkdwn[] = [bold(fmt(value))];
   if (primary !== undefined) {
-    parts.push(t.op && breaches(value, t.op, primary) ? md`${t.op} ${primaryName} ${fmt(primary)}` : md`(${primaryName} ${fmt(primary)})`);
+    const level = levelWord(primaryLevel, present);
+    parts.push(
+      t.op && breaches(value, t.op, primary)
+        ? present.t('alerts.value.breach', { op: t.op, level, threshold: fmt(primary) })
+        : present.t('alerts.value.other', { level, threshold: fmt(primary) }),
+    );
   }
-  if (other !== undefined) parts.push(md`(${otherName} ${fmt(other)})`);
-  const avg = ctx.event.duration !== undefined && ctx.event.duration > 1 ? md` · average of ${ctx.event.duration} points` : EMPTY;
-  return md`${label ? md`${code(label)} ` : ''}${joinMd(parts, ' ')}${avg}${changedSince(ctx, t, fmt)}`;
+  if (other !== undefined) parts.push(present.t('alerts.value.other', { level: levelWord(otherLevel, present), threshold: fmt(other) }));
+  const avg = ctx.event.duration !== undefined && ctx.event.duration > 1 ? present.t('alerts.value.average', { count: ctx.event.duration }) : EMPTY;
+  return md`${label ? md`${code(label)} ` : ''}${joinMd(parts, ' ')}${avg}${changedSince(ctx, t, fmt, present)}`;
 }
 
 /** " · monitor now: warning 10%, critical 20%" when the monitor's thresholds changed since the alert fired. */
-function changedSince(ctx: AlertContext, fired: Thresholds, fmt: (v: number) => string): Mrkdwn {
+function changedSince(ctx: AlertContext, fired: Thresholds, fmt: (v: number) => string, present: Presenter): Mrkdwn {
   if (fired.from !== 'alert') return EMPTY;
   const now = monitorThresholds(ctx);
   if (!now || (now.warning === undefined && now.critical === undefined)) return EMPTY;
   if (now.warning === fired.warning && now.critical === fired.critical) return EMPTY;
-  const parts = [now.warning !== undefined ? `warning ${fmt(now.warning)}` : '', now.critical !== undefined ? `critical ${fmt(now.critical)}` : ''].filter(Boolean);
-  return md` · monitor now: ${parts.join(', ')}`;
+  const parts: string[] = [];
+  if (now.warning !== undefined) parts.push(`${levelWord('warning', present)} ${fmt(now.warning)}`);
+  if (now.critical !== undefined) parts.push(`${levelWord('critical', present)} ${fmt(now.critical)}`);
+  return present.t('alerts.value.monitorNow', { thresholds: parts.join(present.text('common.listSeparator')) });
 }
 
 function hostLabel(ctx: AlertContext): string | undefined {
@@ -223,10 +237,10 @@ function hostLabel(ctx: AlertContext): string | undefined {
  * The external monitor's HTTP status; without a response time, its message ("HTTP request failed -
  * status is 500", a timeout, a certificate problem), which says more than the code.
  */
-function httpPart(ctx: AlertContext): Mrkdwn | null {
+function httpPart(ctx: AlertContext, present: Presenter): Mrkdwn | null {
   const { event } = ctx;
   const message = event.message?.trim();
-  const status = event.httpStatus !== undefined ? md`HTTP status ${bold(String(event.httpStatus))}` : null;
+  const status = event.httpStatus !== undefined ? present.t('alerts.value.httpStatus', { status: bold(String(event.httpStatus)) }) : null;
   if (event.value !== undefined) return status ?? (message ? plain(oneLine(message, 300)) : null);
   if (message && !/^\d{3}$/.test(message)) return plain(oneLine(message, 300));
   return status;
@@ -246,29 +260,32 @@ function anomalyMetrics(ctx: AlertContext): string | undefined {
  * alert, units (ms for external monitors), the HTTP status, the check's output; null when
  * nothing is known beyond the headline.
  */
-export function valueLine(ctx: AlertContext, now?: number): Mrkdwn | null {
+export function valueLine(ctx: AlertContext, present: Presenter, now?: number): Mrkdwn | null {
   const { event } = ctx;
   const message = event.message ? oneLine(event.message, 300) : undefined;
   switch (event.type) {
     case 'alertGroup': {
       const name = event.group?.settingName ?? event.monitorName;
-      return md`alert group${name ? md` ${bold(name)}` : ''}: Mackerel grouped its alerts here (see the group for them)`;
+      return name ? present.t('alerts.facts.group', { name: bold(name) }) : present.t('alerts.facts.groupUnnamed');
     }
     case 'connectivity': {
-      const host = hostLabel(ctx);
-      const since = now !== undefined && !event.openedAtUnknown && now > event.openedAt ? ` for at least ${formatDuration(now - event.openedAt)}` : '';
-      return md`no data from ${host ? bold(host) : 'the host'}${since} (connectivity)`;
+      const name = hostLabel(ctx);
+      const host = name ? bold(name) : present.t('alerts.facts.theHost');
+      return now !== undefined && !event.openedAtUnknown && now > event.openedAt
+        ? present.t('alerts.facts.noDataFor', { host, duration: present.duration(now - event.openedAt) })
+        : present.t('alerts.facts.noData', { host });
     }
     case 'check':
-      return message ? md`check: ${plain(oneLine(event.message!, 200))}` : md`check reported ${event.status}`;
+      return message ? present.t('alerts.facts.check', { output: oneLine(event.message!, 200) }) : present.t('alerts.facts.checkStatus', { status: event.status });
     case 'anomalyDetection': {
       const metrics = anomalyMetrics(ctx);
-      return md`anomaly detected: the role's metrics left their learned pattern${metrics ? md` (${code(metrics)})` : ''}`;
+      return metrics ? present.t('alerts.facts.anomalyIn', { metrics: code(metrics) }) : present.t('alerts.facts.anomaly');
     }
     case 'external': {
       const parts: Mrkdwn[] = [];
-      if (event.value !== undefined && event.status !== 'UNKNOWN') parts.push(md`response time ${comparison(ctx, event.value, event.status, undefined)}`);
-      const http = httpPart(ctx);
+      if (event.value !== undefined && event.status !== 'UNKNOWN')
+        parts.push(present.t('alerts.value.responseTime', { comparison: comparison(ctx, event.value, event.status, undefined, present) }));
+      const http = httpPart(ctx, present);
       if (http) parts.push(http);
       const url = details(ctx)?.url;
       if (url) parts.push(link(url, oneLine(url, 120)));
@@ -278,25 +295,28 @@ export function valueLine(ctx: AlertContext, now?: number): Mrkdwn | null {
       const label = subject(ctx);
       if (event.status === 'UNKNOWN' || event.value === undefined) {
         const news = message && message !== event.monitorName && message !== ctx.monitor?.name ? message : undefined;
-        if (event.status === 'UNKNOWN') return md`${label ? md`${code(label)}: ` : ''}no value to compare (UNKNOWN)${news ? md` · ${news}` : ''}`;
+        if (event.status === 'UNKNOWN') return md`${label ? md`${code(label)}: ` : ''}${present.t('alerts.value.unknown', { status: event.status })}${news ? md` · ${news}` : ''}`;
         return message ? plain(message) : null;
       }
-      const kind = event.type === 'expression' ? 'expression ' : event.type === 'query' ? 'query ' : '';
-      return md`${kind}${comparison(ctx, event.value, event.status, label)}`;
+      const compared = comparison(ctx, event.value, event.status, label, present);
+      if (event.type === 'expression') return present.t('alerts.value.expression', { comparison: compared });
+      if (event.type === 'query') return present.t('alerts.value.query', { comparison: compared });
+      return compared;
     }
   }
 }
 
 /** Why the alert closed, from the webhook trigger or the REST reason; null when Mackerel's monitoring closed it. */
-function closedBy(ctx: AlertContext): string | null {
+function closedBy(ctx: AlertContext, present: Presenter): Mrkdwn | null {
   const reason = ctx.event.reason?.trim();
   if (!reason || reason === 'monitor' || reason === 'monitoring') return null;
-  const by = ctx.event.user ? ` by ${oneLine(ctx.event.user, 80)}` : '';
-  if (reason === 'manual close' || reason === 'manual') return `closed manually${by}`;
-  if (reason === 'monitorDelete' || reason === 'delete monitor') return 'closed: the monitor was deleted';
-  if (reason === 'hostRetire' || reason === 'retire host') return 'closed: the host was retired';
-  if (reason === 'serviceDelete' || reason === 'delete service') return 'closed: the service was deleted';
-  return `closed: ${oneLine(reason, 200)}${by}`;
+  const user = ctx.event.user ? oneLine(ctx.event.user, 80) : undefined;
+  if (reason === 'manual close' || reason === 'manual') return user ? present.t('alerts.closed.manualBy', { user }) : present.t('alerts.closed.manual');
+  if (reason === 'monitorDelete' || reason === 'delete monitor') return present.t('alerts.closed.monitorDeleted');
+  if (reason === 'hostRetire' || reason === 'retire host') return present.t('alerts.closed.hostRetired');
+  if (reason === 'serviceDelete' || reason === 'delete service') return present.t('alerts.closed.serviceDeleted');
+  const said = oneLine(reason, 200);
+  return user ? present.t('alerts.closed.otherBy', { reason: said, user }) : present.t('alerts.closed.other', { reason: said });
 }
 
 /**
@@ -304,20 +324,20 @@ function closedBy(ctx: AlertContext): string | null {
  * recovery ("recovered: `MY_METRIC` *1* ≤ critical 2 (warning 1)") only when the value really is
  * on the safe side of every threshold; otherwise simply "OK". Never a breach.
  */
-export function recoveryLine(ctx: AlertContext): Mrkdwn {
+export function recoveryLine(ctx: AlertContext, present: Presenter): Mrkdwn {
   const { event } = ctx;
-  const closed = closedBy(ctx);
-  if (closed) return plain(closed);
+  const closed = closedBy(ctx, present);
+  if (closed) return closed;
   const fromWebhook = event.source !== 'poll';
   switch (event.type) {
     case 'connectivity': {
-      const host = hostLabel(ctx);
-      return md`recovered: data from ${host ? bold(host) : 'the host'} again`;
+      const name = hostLabel(ctx);
+      return present.t('alerts.recovered.data', { host: name ? bold(name) : present.t('alerts.facts.theHost') });
     }
     case 'check':
-      return fromWebhook && event.message ? md`recovered: ${plain(oneLine(event.message, 200))}` : plain('OK');
+      return fromWebhook && event.message ? present.t('alerts.recovered.check', { output: oneLine(event.message, 200) }) : present.t('alerts.recovered.ok');
     case 'alertGroup':
-      return plain('OK: the alert group closed');
+      return present.t('alerts.recovered.group');
   }
   if (event.value !== undefined) {
     const t = firedThresholds(ctx);
@@ -325,25 +345,29 @@ export function recoveryLine(ctx: AlertContext): Mrkdwn {
     const safe = t.op !== undefined && thresholds.length > 0 && thresholds.every((v) => !breaches(event.value!, t.op!, v));
     if (safe) {
       const unit = valueUnit(ctx);
-      const fmt = (v: number) => formatMeasure(v, unit);
-      const [name, level, otherName, other] =
+      const fmt = (v: number) => formatMeasure(v, unit, present);
+      const [level, threshold, otherLevel, other] =
         event.status === 'CRITICAL' && t.critical !== undefined
           ? (['critical', t.critical, 'warning', t.warning] as const)
           : t.warning !== undefined
             ? (['warning', t.warning, 'critical', t.critical] as const)
             : (['critical', t.critical!, 'warning', undefined] as const);
-      const label = event.type === 'external' ? 'response time' : subject(ctx);
-      return md`recovered: ${label ? (event.type === 'external' ? md`${label} ` : md`${code(label)} `) : ''}${bold(fmt(event.value))} ${NOT[t.op!]} ${name} ${fmt(level)}${other !== undefined ? ` (${otherName} ${fmt(other)})` : ''}`;
+      const values = md`${bold(fmt(event.value))} ${NOT[t.op!]} ${levelWord(level, present)} ${fmt(threshold)}${
+        other !== undefined ? md` ${present.t('alerts.value.other', { level: levelWord(otherLevel, present), threshold: fmt(other) })}` : ''
+      }`;
+      if (event.type === 'external') return present.t('alerts.recovered.value', { comparison: present.t('alerts.value.responseTime', { comparison: values }) });
+      const label = subject(ctx);
+      return present.t('alerts.recovered.value', { comparison: label ? md`${code(label)} ${values}` : values });
     }
   }
-  return plain('OK');
+  return present.t('alerts.recovered.ok');
 }
 
 const MEMO_LINES = 20;
 const MEMO_CHARS = 1500;
 
 /** The monitor's memo for the post: at most 20 lines and 1500 characters once escaped (Slack's section limit is 3000). */
-export function memoText(memo: string): Mrkdwn {
+export function memoText(memo: string, present: Presenter): Mrkdwn {
   const lines = memo.replace(/\r\n?/g, '\n').trim().split('\n');
   let out = '';
   let size = 0;
@@ -357,23 +381,31 @@ export function memoText(memo: string): Mrkdwn {
     out += ch;
     size += escaped;
   }
-  return md`${out}${cut ? '\n… (cut; the full memo is on the monitor in Mackerel)' : ''}`;
+  return md`${out}${cut ? md`\n${present.t('alerts.memo.cut')}` : ''}`;
+}
+
+/** The band of the ETA: " (band 4 h to 9 h)"; nothing when both ends read the same or none is known. */
+function bandText(low: number | null, high: number | null, present: Presenter): Mrkdwn {
+  if (low === null && high === null) return EMPTY;
+  if (low === null) return present.t('alerts.forecast.bandUpTo', { high: present.duration(high!) });
+  if (high === null) return present.t('alerts.forecast.bandOrLater', { low: present.duration(low) });
+  const [lo, hi] = [present.duration(low), present.duration(high)];
+  return lo === hi ? EMPTY : present.t('alerts.forecast.band', { low: lo, high: hi });
 }
 
 /**
- * "full in ~3 h (band 2–5 h), around Mon 14:00 JST. <explanation>", or the explanation alone.
- * The explanation's own closing "full in about …" is dropped there: the line already says it.
+ * "full in *6 h* (band 4 h to 9 h), around Sat Nov 22, 08:00 JST. <why>", or the why alone when
+ * the limit is not in sight (or already reached).
  */
-export function forecastLine(forecast: ForecastResult, timeZone: string, now: number): Mrkdwn {
+export function forecastLine(forecast: ForecastResult, present: Presenter, now: number): Mrkdwn {
   const s = forecast.secondsToLimit;
-  if (s === null || s === 0) return plain(forecast.explanation);
-  const band = formatBand(forecast.low, forecast.high);
-  const why = forecast.explanation.replace(/;\s*full in about [^;]*$/, '');
-  return md`full in ${bold(formatDuration(s))}${band ? ` (band ${band})` : ''}, around ${formatLocalTime(now + s, timeZone)}. ${why}`;
+  if (s === null || s === 0) return describeForecast(forecast, present);
+  const eta = present.t('alerts.forecast.eta', { duration: bold(present.duration(s)), band: bandText(forecast.low, forecast.high, present), time: present.time(now + s) });
+  return md`${eta} ${describeForecastReason(forecast, present)}`;
 }
 
 /** The monitor's name; a monitor without one (Mackerel then gives only its id) is named by its type and metric. */
-export function monitorLabel(ctx: AlertContext): string {
+export function monitorLabel(ctx: AlertContext, present: Presenter): string {
   const { event } = ctx;
   const m = details(ctx);
   const name = m && m.name.trim() !== '' && m.name !== m.id && m.name !== event.monitorId ? m.name.trim() : undefined;
@@ -383,105 +415,153 @@ export function monitorLabel(ctx: AlertContext): string {
   const short = metric ? oneLine(metric, 60) : undefined;
   switch (event.type) {
     case 'host':
-      return short ? `${short} monitor` : 'host metric monitor';
+      return short ? present.text('alerts.monitor.metric', { metric: short }) : present.text('alerts.monitor.host');
     case 'service':
-      return short ? `${short} monitor` : 'service metric monitor';
+      return short ? present.text('alerts.monitor.metric', { metric: short }) : present.text('alerts.monitor.service');
     case 'connectivity':
-      return 'connectivity monitor';
+      return present.text('alerts.monitor.connectivity');
     case 'external': {
       const url = optText(m?.url);
-      return url ? `external monitor of ${oneLine(url, 60)}` : 'external (URL) monitor';
+      return url ? present.text('alerts.monitor.externalOf', { url: oneLine(url, 60) }) : present.text('alerts.monitor.external');
     }
     case 'check':
-      return 'check monitor';
+      return present.text('alerts.monitor.check');
     case 'expression':
-      return short ? `expression ${short}` : 'expression monitor';
+      return short ? present.text('alerts.monitor.expressionOf', { metric: short }) : present.text('alerts.monitor.expression');
     case 'anomalyDetection':
-      return 'anomaly detection';
+      return present.text('alerts.monitor.anomaly');
     case 'query':
-      return short ? `query ${short}` : 'query monitor';
+      return short ? present.text('alerts.monitor.queryOf', { metric: short }) : present.text('alerts.monitor.query');
     case 'alertGroup':
-      return 'alert group';
+      return present.text('alerts.monitor.group');
     default:
-      return `${event.type} alert`;
+      return present.text('alerts.monitor.other', { type: event.type });
   }
 }
 
-/** Short headline: status, monitor, host (or service). */
-export function headline(ctx: AlertContext, status: AlertStatus): string {
-  const name = monitorLabel(ctx);
+/** The monitor and where it fired: "disk used % on web-01" (the host, or the service). */
+export function subjectLine(ctx: AlertContext, present: Presenter): string {
+  const name = monitorLabel(ctx, present);
   const hostName = hostLabel(ctx);
   const service = ctx.event.serviceName ?? optText(details(ctx)?.service);
-  const where = hostName ? ` on ${hostName}` : service && !name.includes(service) ? ` on ${service}` : '';
-  return `${status} ${name}${where}`;
+  const where = hostName ?? (service && !name.includes(service) ? service : undefined);
+  return where ? present.text('alerts.subject.on', { monitor: name, where }) : name;
+}
+
+/** Short headline: status, monitor, host (or service). */
+export function headline(ctx: AlertContext, status: AlertStatus, present: Presenter): string {
+  return `${status} ${subjectLine(ctx, present)}`;
+}
+
+/** Why the post mentions people, or not, in the team's words. */
+export function mentionReasonText(reason: MentionReason, present: Presenter): Mrkdwn {
+  switch (reason.code) {
+    case 'resolved':
+      return present.t('alerts.mention.resolved');
+    case 'critical':
+      return present.t('alerts.mention.critical', { status: 'CRITICAL' });
+    case 'no-forecast':
+      return present.t('alerts.mention.noForecast');
+    case 'uncertain-forecast':
+      return present.t('alerts.mention.uncertain');
+    case 'not-in-sight':
+      return present.t('alerts.mention.notInSight');
+    case 'already-full':
+      return present.t('alerts.mention.alreadyFull');
+    case 'urgent-in-hours':
+      return present.t('alerts.mention.urgentInHours', { full: present.duration(reason.full) });
+    case 'before-next-working-period':
+      return present.t('alerts.mention.beforeWork', { full: present.duration(reason.full), when: present.time(reason.when) });
+    case 'near-work-start':
+      return present.t('alerts.mention.nearWorkStart', { full: present.duration(reason.full), when: present.time(reason.when), margin: present.duration(reason.marginMinutes * 60) });
+    case 'can-wait':
+      return reason.inHours
+        ? present.t('alerts.mention.canWaitInHours', { full: present.duration(reason.full) })
+        : present.t('alerts.mention.canWait', { full: present.duration(reason.full), when: present.time(reason.when) });
+  }
+}
+
+/** "tanaka is on it (since 09:12 JST)…" and "mentions snoozed until …": what people did, as the post shows it. */
+function actLines(opts: AlertViewOptions): Mrkdwn[] {
+  const { present, acts } = opts;
+  const out: Mrkdwn[] = [];
+  if (acts?.ackedByName) {
+    const name = acts.ackedByName;
+    const since = acts.ackedAt ? present.time(acts.ackedAt) : undefined;
+    if (opts.resolved) out.push(since ? present.t('alerts.acts.wasOnItSince', { name, time: since }) : present.t('alerts.acts.wasOnIt', { name }));
+    else out.push(since ? present.t('alerts.acts.onItSince', { name, time: since }) : present.t('alerts.acts.onIt', { name }));
+  }
+  if (!opts.resolved && acts?.snoozedUntil && acts.snoozedUntil > opts.now) {
+    const time = present.time(acts.snoozedUntil);
+    out.push(acts.snoozedByName ? present.t('alerts.acts.snoozedBy', { time, name: acts.snoozedByName }) : present.t('alerts.acts.snoozed', { time }));
+  }
+  return out;
 }
 
 /** The alert post (open, escalated or resolved) as Block Kit with a text fallback. */
 export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): ChatMessage {
+  const { present } = opts;
   const status = opts.resolved ? 'OK' : ctx.event.status;
   const silenced = mentionsSilenced(opts.acts, opts.now);
   const mention = !opts.resolved && !silenced && opts.decision.mention && opts.mentionTarget ? md`${configuredMention(opts.mentionTarget)} ` : EMPTY;
   const roles = ctx.host?.roles ?? ctx.event.roles ?? [];
   const hostName = hostLabel(ctx);
   const serviceName = ctx.event.serviceName ?? optText(details(ctx)?.service);
+  const about = subjectLine(ctx, present);
   const title = opts.resolved
-    ? md`${GLYPH.OK} *RESOLVED* ~(was ${ctx.event.status})~ ${headline(ctx, ctx.event.status).replace(/^\S+ /, '')}`
-    : md`${GLYPH[status]} *${status}* ${headline(ctx, status).replace(/^\S+ /, '')}`;
+    ? md`${ALERT_STATUS_GLYPHS.OK} ${present.t('alerts.title.resolved', { status: ctx.event.status, subject: about })}`
+    : md`${ALERT_STATUS_GLYPHS[status]} *${status}* ${about}`;
   const lines: Mrkdwn[] = [md`${mention}${title}`];
-  if (opts.escalatedFrom && !opts.resolved) lines.push(md`:arrow_up: escalated from ${opts.escalatedFrom}`);
-  if (hostName)
+  if (opts.escalatedFrom && !opts.resolved) lines.push(present.t('alerts.escalated', { status: opts.escalatedFrom }));
+  if (hostName) {
     lines.push(
-      md`host ${bold(hostName)}${
-        roles.length
-          ? md` (${joinMd(
+      roles.length
+        ? present.t('alerts.hostRoles', {
+            host: bold(hostName),
+            roles: joinMd(
               roles.map((r) => code(r)),
-              ', ',
-            )})`
-          : ''
-      }`,
+              present.t('common.listSeparator'),
+            ),
+          })
+        : present.t('alerts.host', { host: bold(hostName) }),
     );
-  else if (serviceName) lines.push(md`service ${bold(serviceName)}`);
-  const facts = opts.resolved ? recoveryLine(ctx) : valueLine(ctx, opts.now);
+  } else if (serviceName) lines.push(present.t('alerts.service', { service: bold(serviceName) }));
+  const facts = opts.resolved ? recoveryLine(ctx, present) : valueLine(ctx, present, opts.now);
   if (facts) lines.push(facts);
   const blocks: MessageBlock[] = [section(joinMd(lines, '\n'))];
 
   if (ctx.forecast && !opts.resolved) {
-    blocks.push(section(md`:hourglass_flowing_sand: ${ctx.resource ? md`${bold(ctx.resource.pair.label)} ` : ''}${forecastLine(ctx.forecast, opts.timeZone, opts.now)}`));
+    blocks.push(section(md`:hourglass_flowing_sand: ${ctx.resource ? md`${bold(ctx.resource.pair.label)} ` : ''}${forecastLine(ctx.forecast, present, opts.now)}`));
   }
   const memo = ctx.event.memo ?? optText(details(ctx)?.memo);
-  if (memo && !opts.resolved) blocks.push(section(md`:book: *Runbook* (${ctx.event.group ? 'alert group' : 'monitor'} memo)\n${memoText(memo)}`));
+  if (memo && !opts.resolved) blocks.push(section(md`${present.t(ctx.event.group ? 'alerts.memo.group' : 'alerts.memo.monitor')}\n${memoText(memo, present)}`));
   const notes: Mrkdwn[] = [];
+  const reason = mentionReasonText(opts.decision.reason, present);
   if (opts.resolved) {
     const known = !ctx.event.openedAtUnknown && ctx.event.openedAt > 0 && opts.resolved.at >= ctx.event.openedAt;
-    notes.push(md`resolved ${formatLocalTime(opts.resolved.at, opts.timeZone)}${known ? ` after ${formatDuration(opts.resolved.at - ctx.event.openedAt)}` : ''}`);
+    const time = present.time(opts.resolved.at);
+    notes.push(known ? present.t('alerts.resolvedAtAfter', { time, duration: present.duration(opts.resolved.at - ctx.event.openedAt) }) : present.t('alerts.resolvedAt', { time }));
   } else {
-    const noTarget = opts.decision.mention && !opts.mentionTarget && !silenced ? ' (no alerts.mention configured)' : '';
-    notes.push(md`${opts.decision.reason}${noTarget}`);
+    const noTarget = opts.decision.mention && !opts.mentionTarget && !silenced ? present.t('alerts.noMentionTarget') : EMPTY;
+    notes.push(md`${reason}${noTarget}`);
   }
-  const acts: Mrkdwn[] = [];
-  if (opts.acts?.ackedByName)
-    acts.push(
-      md`:eyes: ${bold(opts.acts.ackedByName)} is on it${opts.acts.ackedAt ? ` (since ${formatLocalTime(opts.acts.ackedAt, opts.timeZone)})` : ''}${opts.resolved ? '' : ': no further mentions for this alert'}`,
-    );
-  if (!opts.resolved && opts.acts?.snoozedUntil && opts.acts.snoozedUntil > opts.now) {
-    acts.push(md`:zzz: mentions snoozed until ${formatLocalTime(opts.acts.snoozedUntil, opts.timeZone)}${opts.acts.snoozedByName ? md` by ${bold(opts.acts.snoozedByName)}` : ''}`);
-  }
-  const links = [link(alertUrl(ctx), ctx.event.group ? `alert group ${ctx.event.group.id}` : `alert ${ctx.event.id}`)];
-  if (ctx.event.group?.settingUrl) links.push(link(ctx.event.group.settingUrl, 'group setting'));
+  const links = [link(alertUrl(ctx), ctx.event.group ? present.text('alerts.link.group', { id: ctx.event.group.id }) : present.text('alerts.link.alert', { id: ctx.event.id }))];
+  if (ctx.event.group?.settingUrl) links.push(link(ctx.event.group.settingUrl, present.text('alerts.link.groupSetting')));
   const hUrl = hostUrl(ctx);
-  if (hUrl) links.push(link(hUrl, `${hostName ?? 'host'} in Mackerel`));
-  else if (ctx.event.serviceUrl && serviceName) links.push(link(ctx.event.serviceUrl, `${serviceName} in Mackerel`));
+  if (hUrl) links.push(link(hUrl, present.text('alerts.link.inMackerel', { name: hostName ?? present.text('alerts.link.host') })));
+  else if (ctx.event.serviceUrl && serviceName) links.push(link(ctx.event.serviceUrl, present.text('alerts.link.inMackerel', { name: serviceName })));
   // Mackerel's own graph when opsbot draws none (no forecast graph goes into the thread).
-  if (ctx.event.imageUrl && !ctx.resource) links.push(link(ctx.event.imageUrl, 'graph in Mackerel'));
+  if (ctx.event.imageUrl && !ctx.resource) links.push(link(ctx.event.imageUrl, present.text('alerts.link.graph')));
   notes.push(joinMd(links, ' · '));
   blocks.push(context(...notes));
+  const acts = actLines(opts);
   if (acts.length > 0) blocks.push(context(...acts));
-  if (ctx.problems.length > 0) blocks.push(context(md`:warning: could not fetch: ${ctx.problems.join('; ').slice(0, 1900)}`));
+  if (ctx.problems.length > 0) blocks.push(context(md`${OUTCOME_GLYPHS.warning} ${describeAlertProblems(ctx.problems, present)}`));
   if (opts.buttons && !opts.resolved) blocks.push(actions(alertButtons(ctx, opts), `alert:${ctx.event.id}`.slice(0, 255)));
 
-  const eta = ctx.forecast && !opts.resolved && ctx.forecast.secondsToLimit !== null ? ` — full in ${formatDuration(ctx.forecast.secondsToLimit)}` : '';
+  const eta = ctx.forecast && !opts.resolved && ctx.forecast.secondsToLimit !== null ? present.t('alerts.text.eta', { duration: present.duration(ctx.forecast.secondsToLimit) }) : EMPTY;
   const text = opts.resolved
-    ? md`${GLYPH.OK} RESOLVED (was ${ctx.event.status}) ${headline(ctx, ctx.event.status).replace(/^\S+ /, '')}`
-    : md`${mention}${GLYPH[status]} ${headline(ctx, status)}${eta} (${opts.decision.reason})`;
+    ? md`${ALERT_STATUS_GLYPHS.OK} ${present.t('alerts.text.resolved', { status: ctx.event.status, subject: about })}`
+    : md`${mention}${ALERT_STATUS_GLYPHS[status]} ${status} ${about}${eta}${present.t('alerts.text.reason', { reason })}`;
   return { text, blocks };
 }

@@ -1,7 +1,7 @@
 import type { MessageRef } from '../../core/chat-port.ts';
 import type { AlertRecord } from '../../core/state/types.ts';
-import type { GraphSpec } from '../graph/index.ts';
-import { decideMention, type MentionDecision, type MentionPolicy, type TeamCalendar } from '../urgency/index.ts';
+import type { GraphLabels, GraphSpec } from '../graph/index.ts';
+import { decideMention, type MentionDecision, type MentionPolicy, type MentionReason, type TeamCalendar } from '../urgency/index.ts';
 import type { AlertContext } from './alert-context.ts';
 import { severity, type AlertEvent, type AlertStatus } from './alert-event.ts';
 import { buildForecastGraphSpec } from './alert-graph.ts';
@@ -48,11 +48,11 @@ export interface AlertView {
 /** A thread reply under the post, as data; the poster words it. */
 export type AlertNote =
   /** The status changed; `mention`: ping the configured target. */
-  | { kind: 'status'; from: AlertStatus; to: AlertStatus; escalated: boolean; reason: string; mention: boolean }
+  | { kind: 'status'; from: AlertStatus; to: AlertStatus; escalated: boolean; reason: MentionReason; mention: boolean }
   /** The alert closed; `lastedSeconds` when its opening time is known. */
   | { kind: 'resolved'; lastedSeconds: number | null; reason?: string }
   /** The forecast moved materially (seconds to the limit, null: none in sight). */
-  | { kind: 'moved'; wasSecondsLeft: number | null; isSecondsLeft: number | null; reason: string; mention: boolean };
+  | { kind: 'moved'; wasSecondsLeft: number | null; isSecondsLeft: number | null; reason: MentionReason; mention: boolean };
 
 /**
  * What should appear in chat. `post`: the alert's post (top level); `edit`: the post redrawn;
@@ -63,7 +63,7 @@ export type AlertIntent =
   | { kind: 'post'; key: string; view: AlertView }
   | { kind: 'edit'; view: AlertView }
   | { kind: 'note'; key: string; note: AlertNote }
-  | { kind: 'mention'; key: string; reason: string }
+  | { kind: 'mention'; key: string; reason: MentionReason }
   | { kind: 'graph'; key: string; alertId: string; spec: GraphSpec };
 
 /** What the record becomes. `posted`: the post's channel and ts come from sending its `post` intent. */
@@ -86,6 +86,8 @@ export interface DecisionInputs {
   calendar: TeamCalendar;
   policy: MentionPolicy;
   timeZone: string;
+  /** The words of forecast graphs (titles, axes, legends, the ETA), in the team's language. */
+  graphLabels: GraphLabels;
 }
 
 /**
@@ -126,13 +128,14 @@ export function etaAt(ctx: AlertContext, now: number): number | null {
 }
 
 /** The forecast graph of a resource alert, for its thread; null when the alert has no resource. */
-export function forecastGraph(ctx: AlertContext, key: string, facts: Pick<DecisionInputs, 'now' | 'timeZone'>): AlertIntent | null {
+export function forecastGraph(ctx: AlertContext, key: string, facts: Pick<DecisionInputs, 'now' | 'timeZone' | 'graphLabels'>): AlertIntent | null {
   if (!ctx.resource) return null;
   const hostName = ctx.host?.name ?? ctx.event.hostName ?? ctx.event.hostId ?? 'host';
   const spec = buildForecastGraphSpec({
-    title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}`,
+    host: hostName,
     resource: ctx.resource,
     forecast: ctx.forecast,
+    labels: facts.graphLabels,
     timeZone: facts.timeZone,
     now: facts.now,
   });

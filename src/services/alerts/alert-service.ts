@@ -4,13 +4,13 @@ import type { Logger } from '../../core/logger.ts';
 import type { TaskTracker } from '../../core/task-tracker.ts';
 import type { MessageRef } from '../../core/chat-port.ts';
 import type { MackerelWebhookHandler } from '../../core/webhook.ts';
-import type { GraphSpec } from '../graph/index.ts';
+import type { GraphLabels, GraphSpec } from '../graph/index.ts';
 import { nextWorkingPeriodStart, parseCalendar } from '../urgency/index.ts';
 import { MackerelError } from '../mackerel/errors.ts';
 import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertDataSource } from './alert-data.ts';
-import { fromRestAlert, readWebhookPayload, type AlertEvent } from './alert-event.ts';
-import { buildForecastGraphSpec, formatLocalTime } from './alert-graph.ts';
+import { fromRestAlert, readWebhookPayload, type AlertEvent, type AlertStatus } from './alert-event.ts';
+import { buildForecastGraphSpec, buildMetricGraphSpec } from './alert-graph.ts';
 import type { AlertRecord, AlertRecordStore } from '../../core/state/types.ts';
 import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
 import { advanceAlert, routeEvent, type AlertIntent, type AlertPoster, type AlertPostRef, type DecisionInputs, type LifecycleResult, type RecordChange } from './alert-lifecycle.ts';
@@ -20,6 +20,8 @@ export interface AlertServiceOptions {
   store: AlertRecordStore;
   /** Turns the lifecycle's intents into chat (src/handlers/alerts/alert-poster.ts). */
   poster: AlertPoster;
+  /** The words of forecast graphs in the team's language (src/handlers/present/graph-labels.ts). */
+  graphLabels: GraphLabels;
   config: Config['alerts'];
   log: Logger;
   /** Epoch seconds. */
@@ -52,14 +54,42 @@ export interface AlertActor {
 }
 
 /**
+ * What the presser is told about a press, as data (the act handler words it). `until`: epoch
+ * seconds; `edited`: whether the post could be redrawn; `status`: Mackerel's HTTP status, 0 for none.
+ */
+export type ActNote =
+  | { code: 'gone' }
+  | { code: 'already_closed' }
+  | { code: 'still_posting' }
+  | { code: 'already_acked'; by: string }
+  | { code: 'not_open' }
+  | { code: 'acked_unedited' }
+  | { code: 'no_working_period' }
+  | { code: 'already_snoozed'; until: number }
+  | { code: 'snoozed'; until: number; edited: boolean }
+  | { code: 'close_disabled' }
+  | { code: 'close_forbidden' }
+  | { code: 'close_unknown' }
+  | { code: 'close_failed'; status: number }
+  | { code: 'closed_pending' }
+  | { code: 'graph_shown' }
+  | { code: 'no_post' }
+  | { code: 'no_answer' }
+  | { code: 'no_metric' }
+  | { code: 'graph_unrendered' };
+
+/**
  * What a button press did. `done`: the post shows it (a `note` may still go to the presser);
  * `noop`: nothing to do (a double press, an alert already closed), `note` says why;
  * `failed`: nothing changed, `note` says why.
  */
 export interface ActOutcome {
   kind: 'done' | 'noop' | 'failed';
-  note?: string;
+  note?: ActNote;
 }
+
+/** What a replay did: the payload is no alert (`reason`: the parser's, for the operator), or the alert and its outcome. */
+export type ReplayOutcome = { kind: 'not-alert'; reason: string } | { kind: 'handled'; alertId: string; status: AlertStatus; open: boolean; outcome: HandleOutcome };
 
 /** What happened to one event; for logs, the webhook reply and tests. */
 export type HandleOutcome = 'posted' | 'updated' | 'closed' | 'duplicate' | 'ignored' | 'failed';
@@ -78,18 +108,18 @@ export interface AlertService {
   /** Open alerts with their ETA, soonest first. */
   listOpen(): Promise<OpenAlertSummary[]>;
   /**
-   * Handles a webhook payload (or REST alert) as if it had just arrived; returns what happened, in
-   * words. `channel`: where it posts when `alerts.channel` is not set.
+   * Handles a webhook payload (or REST alert) as if it had just arrived; returns what happened.
+   * `channel`: where it posts when `alerts.channel` is not set.
    */
-  replay(payload: unknown, options?: { channel?: string }): Promise<string>;
+  replay(payload: unknown, options?: { channel?: string }): Promise<ReplayOutcome>;
   /** Resolves when every accepted webhook event has been handled. */
   whenIdle(): Promise<void>;
   /** "I'm on it": the post shows who, and no further mentions for the alert. First press wins. */
   acknowledge(alertId: string, actor: AlertActor): Promise<ActOutcome>;
   /** Snoozes the alert's mentions for an hour, or until the next working period starts. */
   snooze(alertId: string, actor: AlertActor, span: 'hour' | 'workday'): Promise<ActOutcome>;
-  /** Closes the alert in Mackerel with a reason naming the person; the post then resolves. */
-  closeInMackerel(alertId: string, actor: AlertActor): Promise<ActOutcome>;
+  /** Closes the alert in Mackerel with `reason` (naming the person, in the team's words); the post then resolves. */
+  closeInMackerel(alertId: string, actor: AlertActor, reason: string): Promise<ActOutcome>;
   /** Uploads a 7-day graph of the alert's metric into the post's thread (once per 5 minutes). */
   weekGraph(alertId: string, actor: AlertActor): Promise<ActOutcome>;
   /** True when posts offer "Close in Mackerel". */
@@ -122,7 +152,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const pending = new Set<Promise<unknown>>();
   const timers: NodeJS.Timeout[] = [];
 
-  const inputs = (): DecisionInputs => ({ now: now(), calendar, policy, timeZone });
+  const inputs = (): DecisionInputs => ({ now: now(), calendar, policy, timeZone, graphLabels: options.graphLabels });
   const send = (intents: AlertIntent[], where: AlertPostRef) => poster.send(intents, where);
   const beforeStore = (intents: AlertIntent[]) => intents.filter((i) => i.kind !== 'graph');
   const afterStore = (intents: AlertIntent[]) => intents.filter((i) => i.kind === 'graph');
@@ -318,9 +348,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   }
 
   const notOpen = (record: AlertRecord | null): ActOutcome | null => {
-    if (!record) return { kind: 'noop', note: 'opsbot has no record of this alert any more.' };
-    if (record.state === 'closed') return { kind: 'noop', note: 'This alert is already closed.' };
-    if (record.state !== 'posted') return { kind: 'noop', note: 'This alert is still being posted; try again in a moment.' };
+    if (!record) return { kind: 'noop', note: { code: 'gone' } };
+    if (record.state === 'closed') return { kind: 'noop', note: { code: 'already_closed' } };
+    if (record.state !== 'posted') return { kind: 'noop', note: { code: 'still_posting' } };
     return null;
   };
 
@@ -331,12 +361,11 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       if (closed) return closed;
       if (!(await store.acknowledge(alertId, actor))) {
         const current = await store.get(alertId);
-        return { kind: 'noop', note: current?.ackedByName ? `${current.ackedByName} is already on it.` : 'This alert is no longer open.' };
+        return { kind: 'noop', note: current?.ackedByName ? { code: 'already_acked', by: current.ackedByName } : { code: 'not_open' } };
       }
       log.info({ alertId, user: actor.id }, 'alert acknowledged from Slack');
       const updated = (await store.get(alertId))!;
-      if (!(await redraw(updated)))
-        return { kind: 'done', note: "You're on it (recorded; no further mentions), but the post could not be edited: Mackerel did not answer. It shows at the next change." };
+      if (!(await redraw(updated))) return { kind: 'done', note: { code: 'acked_unedited' } };
       return { kind: 'done' };
     });
 
@@ -349,42 +378,35 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       try {
         until = span === 'hour' ? now() + 3600 : nextWorkingPeriodStart(now(), calendar).toSeconds();
       } catch {
-        return { kind: 'failed', note: 'The team calendar has no working period ahead, so there is nothing to snooze until.' };
+        return { kind: 'failed', note: { code: 'no_working_period' } };
       }
-      const when = formatLocalTime(until, timeZone);
-      if (!(await store.snooze(alertId, until, actor.name)))
-        return { kind: 'noop', note: `Mentions for this alert are already snoozed until ${formatLocalTime(record!.snoozedUntil ?? until, timeZone)}.` };
+      if (!(await store.snooze(alertId, until, actor.name))) return { kind: 'noop', note: { code: 'already_snoozed', until: record!.snoozedUntil ?? until } };
       log.info({ alertId, user: actor.id, until }, 'alert mentions snoozed from Slack');
       const updated = (await store.get(alertId))!;
       const edited = await redraw(updated);
-      return { kind: 'done', note: `Mentions for this alert are snoozed until ${when}.${edited ? '' : ' (The post could not be edited: Mackerel did not answer.)'}` };
+      return { kind: 'done', note: { code: 'snoozed', until, edited } };
     });
 
-  const closeInMackerel = (alertId: string, actor: AlertActor) =>
+  const closeInMackerel = (alertId: string, actor: AlertActor, reason: string) =>
     serial(alertId, async (): Promise<ActOutcome> => {
-      if (!options.closeAlert) return { kind: 'failed', note: 'Closing alerts from Slack is not enabled (alerts.closeButton).' };
+      if (!options.closeAlert) return { kind: 'failed', note: { code: 'close_disabled' } };
       const record = await store.get(alertId);
       const closed = notOpen(record);
       if (closed) return closed;
-      const reason = `Closed from Slack by ${actor.name} (${actor.id}) via opsbot`;
       try {
         await options.closeAlert(alertId, reason);
       } catch (error) {
         log.warn({ err: errorMessage(error), alertId, user: actor.id }, 'closing the alert in Mackerel failed');
         const status = error instanceof MackerelError ? error.status : 0;
-        if (status === 403)
-          return {
-            kind: 'failed',
-            note: "Mackerel refused to close it: opsbot's API key has no write permission (a Read-only key). Nothing changed; close it in Mackerel, or ask an admin for a key that may write.",
-          };
-        if (status === 404) return { kind: 'failed', note: 'Mackerel does not know this alert any more. Nothing changed.' };
-        return { kind: 'failed', note: `Mackerel did not close it (${errorMessage(error).slice(0, 200)}). Nothing changed; try again in a minute.` };
+        if (status === 403) return { kind: 'failed', note: { code: 'close_forbidden' } };
+        if (status === 404) return { kind: 'failed', note: { code: 'close_unknown' } };
+        return { kind: 'failed', note: { code: 'close_failed', status } };
       }
       log.info({ alertId, user: actor.id }, 'alert closed in Mackerel from Slack');
       const event = await data.getAlert(alertId).catch(() => null);
       const closedEvent = event && !event.open ? event : null;
       if (closedEvent) await handleNow(closedEvent);
-      return closedEvent ? { kind: 'done' } : { kind: 'done', note: 'Closed in Mackerel; the post shows it at the next poll.' };
+      return closedEvent ? { kind: 'done' } : { kind: 'done', note: { code: 'closed_pending' } };
     });
 
   /** Graphs being made, by key: a second press while one is drawn shares it. */
@@ -392,7 +414,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   const weekGraph = (alertId: string, actor: AlertActor): Promise<ActOutcome> => {
     const key = `alert:${alertId}:week-graph:${Math.floor(now() / 300)}`;
     const running = weekGraphs.get(key);
-    if (running) return running.then(() => ({ kind: 'noop', note: 'That graph is already in the thread.' }));
+    if (running) return running.then(() => ({ kind: 'noop', note: { code: 'graph_shown' } }));
     const made = tasks.run(() => makeWeekGraph(alertId, actor, key));
     weekGraphs.set(key, made);
     // Forgotten after its 5-minute bucket: the outbox key keeps later presses in it to one upload.
@@ -402,32 +424,25 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
 
   async function makeWeekGraph(alertId: string, actor: AlertActor, key: string): Promise<ActOutcome> {
     const record = await store.get(alertId);
-    if (!record?.channel || !record.ts) return { kind: 'noop', note: 'This alert has no post to attach a graph to.' };
+    if (!record?.channel || !record.ts) return { kind: 'noop', note: { code: 'no_post' } };
     const event = await data.getAlert(alertId).catch(() => null);
-    if (!event) return { kind: 'failed', note: 'Mackerel did not answer, so there is no graph. Try again in a minute.' };
+    if (!event) return { kind: 'failed', note: { code: 'no_answer' } };
     const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
     const hostId = ctx.host?.id ?? event.hostId;
     const hostName = ctx.host?.name ?? event.hostName ?? hostId ?? 'host';
     let spec: GraphSpec | null = null;
     if (ctx.resource) {
-      spec = buildForecastGraphSpec({
-        title: `${hostName} ${ctx.resource.pair.label} ${ctx.resource.unit === 'percent' ? 'used %' : 'used'}, 7 days`,
-        resource: ctx.resource,
-        forecast: ctx.forecast,
-        timeZone,
-        now: now(),
-      });
+      spec = buildForecastGraphSpec({ host: hostName, resource: ctx.resource, forecast: ctx.forecast, labels: options.graphLabels, timeZone, now: now(), historySeconds: 7 * 86400 });
     } else {
       const metric = ctx.monitor?.metric;
       const names = hostId && metric ? await data.metricNames(hostId).catch(() => [] as string[]) : [];
       if (hostId && metric && names.includes(metric)) {
         const series = await data.metricHistory(hostId, metric, { now: now(), spanSeconds: 7 * 86400, fineSeconds: 6 * 3600 }).catch(() => null);
-        if (series && series.length > 0) spec = { title: `${hostName} ${metric}, 7 days`, unit: /\.(used|size|total)$/.test(metric) ? 'bytes' : 'number', timeZone, now: now(), series };
+        if (series && series.length > 0) spec = buildMetricGraphSpec({ host: hostName, metric, series, labels: options.graphLabels, timeZone, now: now(), historySeconds: 7 * 86400 });
       }
     }
-    if (!spec) return { kind: 'failed', note: 'This alert has no host metric opsbot can draw (only host metric alerts have one).' };
-    if (!(await poster.askedGraph({ channel: record.channel, ts: record.ts }, { key, alertId, spec, askedBy: actor.name })))
-      return { kind: 'failed', note: 'The graph could not be rendered (details in the bot log).' };
+    if (!spec) return { kind: 'failed', note: { code: 'no_metric' } };
+    if (!(await poster.askedGraph({ channel: record.channel, ts: record.ts }, { key, alertId, spec, askedBy: actor.name }))) return { kind: 'failed', note: { code: 'graph_unrendered' } };
     return { kind: 'done' };
   }
 
@@ -485,9 +500,9 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       const reading = readWebhookPayload(payload, 'replay');
       const parsed = reading.kind === 'alert' ? reading.event : fromRestAlert(payload, 'replay');
       const event = parsed && data.localize ? data.localize(parsed) : parsed;
-      if (!event) return `not an alert fixture: ${reading.kind === 'alert' ? '' : reading.reason}`;
+      if (!event) return { kind: 'not-alert', reason: reading.kind === 'alert' ? '' : reading.reason };
       const outcome = await handle(event, replayOptions.channel);
-      return `alert ${event.id} (${event.status}${event.open ? '' : ', closed'}): ${outcome}`;
+      return { kind: 'handled', alertId: event.id, status: event.status, open: event.open, outcome };
     },
     async whenIdle() {
       while (pending.size > 0) await Promise.allSettled([...pending]);

@@ -10,7 +10,6 @@ export interface OpenAlertSummary {
   ctx: AlertContext;
   /** Seconds to the limit from now; null when not forecast or not in sight. */
   secondsToLimit: number | null;
-  explanation: string | null;
   /** Whether opsbot posted it. */
   posted: boolean;
 }
@@ -37,7 +36,7 @@ export async function listOpenAlerts(options: {
       const forecastNow = !posted && budget-- > 0;
       const ctx = await loadAlertContext(event, { data, now, timeZone, withForecast: forecastNow });
       const secondsToLimit = posted ? (record.etaAt === null ? null : Math.max(0, record.etaAt - now)) : (ctx.forecast?.secondsToLimit ?? null);
-      return { event, ctx, secondsToLimit, explanation: ctx.forecast?.explanation ?? null, posted };
+      return { event, ctx, secondsToLimit, posted };
     }),
   );
   const rank = { CRITICAL: 0, WARNING: 1, UNKNOWN: 2, OK: 3 };

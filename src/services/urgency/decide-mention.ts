@@ -1,7 +1,5 @@
 import type { TeamCalendar } from './calendar.ts';
-import { formatDuration } from './duration.ts';
 import { isWorkingTime, nextWorkingPeriodStart, toZoned, type Instant } from './working-time.ts';
-import { formatLocalMoment } from './zone-name.ts';
 
 /** Mackerel alert status. */
 export type AlertStatus = 'CRITICAL' | 'WARNING' | 'UNKNOWN' | 'OK';
@@ -45,15 +43,34 @@ export interface MentionInput {
   policy: MentionPolicy;
 }
 
-/** Outcome of {@link decideMention}; `reason` is the sentence shown in the post. */
+/**
+ * Why, as data (the alert poster words it): `full` is the seconds to the limit the decision used
+ * (the near end of the band), `when` the next working period's start (epoch seconds).
+ */
+export type MentionReason =
+  | { code: 'resolved' }
+  | { code: 'critical' }
+  | { code: 'no-forecast' }
+  | { code: 'uncertain-forecast' }
+  /** No limit within the forecast horizon. */
+  | { code: 'not-in-sight' }
+  | { code: 'already-full' }
+  | { code: 'urgent-in-hours'; full: number }
+  | { code: 'before-next-working-period'; full: number; when: number }
+  /** Full within `marginMinutes` after the next working period starts. */
+  | { code: 'near-work-start'; full: number; when: number; marginMinutes: number }
+  /** Full later than that; `inHours`: decided during working hours. */
+  | { code: 'can-wait'; full: number; when: number; inHours: boolean };
+
+/** Outcome of {@link decideMention}: whether to mention, the stable code, and why (worded by the poster). */
 export interface MentionDecision {
   mention: boolean;
-  reason: string;
+  reason: MentionReason;
   code: MentionCode;
 }
 
 /**
- * Decides whether an alert post mentions people, and says why in words.
+ * Decides whether an alert post mentions people, and why (as data).
  *
  * In order: OK alerts never mention; CRITICAL mentions when `policy.mentionOnCritical`; an uncertain
  * forecast (method `'uncertain'`) alone does not mention; otherwise the
@@ -64,35 +81,32 @@ export interface MentionDecision {
  */
 export function decideMention(input: MentionInput): MentionDecision {
   const { status, forecast, calendar, policy } = input;
-  if (status === 'OK') return quiet('resolved', 'alert resolved');
-  if (status === 'CRITICAL' && policy.mentionOnCritical) return loud('critical', 'CRITICAL');
-  if (!forecast) return quiet('no-forecast', 'no forecast');
-  if (forecast.method === 'uncertain') return quiet('uncertain-forecast', 'the forecast cannot tell yet');
+  if (status === 'OK') return quiet('resolved', { code: 'resolved' });
+  if (status === 'CRITICAL' && policy.mentionOnCritical) return loud('critical', { code: 'critical' });
+  if (!forecast) return quiet('no-forecast', { code: 'no-forecast' });
+  if (forecast.method === 'uncertain') return quiet('uncertain-forecast', { code: 'uncertain-forecast' });
 
   const near = seconds(forecast.low) ?? seconds(forecast.secondsToLimit);
-  if (near === null) return quiet('can-wait', 'not expected to fill within the forecast horizon');
-  if (near === 0) return loud('already-full', 'already at the limit');
+  if (near === null) return quiet('can-wait', { code: 'not-in-sight' });
+  if (near === 0) return loud('already-full', { code: 'already-full' });
 
   const moment = calendarMoment(input.now, calendar);
-  const full = formatDuration(near);
   const inHours = moment.inHours;
-  if (inHours && near <= policy.urgentWithinMinutes * 60) {
-    return loud('urgent-in-hours', `full in ${full}, during working hours`);
-  }
+  if (inHours && near <= policy.urgentWithinMinutes * 60) return loud('urgent-in-hours', { code: 'urgent-in-hours', full: near });
 
   const { untilNext, when } = moment.next();
-  if (near < untilNext) return loud('before-next-working-period', `full in ${full}, before ${when}`);
+  if (near < untilNext) return loud('before-next-working-period', { code: 'before-next-working-period', full: near, when });
   if (near < untilNext + policy.marginMinutes * 60) {
-    return loud('before-next-working-period', `full in ${full}, within ${policy.marginMinutes} min of work starting ${when}`);
+    return loud('before-next-working-period', { code: 'near-work-start', full: near, when, marginMinutes: policy.marginMinutes });
   }
-  return quiet('can-wait', inHours ? `within working hours and full in ${full}` : `full in ${full}`);
+  return quiet('can-wait', { code: 'can-wait', full: near, when, inHours });
 }
 
 /** Where `now` stands in the calendar; the same for every alert decided at that moment. */
 interface CalendarMoment {
   inHours: boolean;
-  /** Seconds until the next working period starts, and that start in words; throws as `nextWorkingPeriodStart`. */
-  next(): { untilNext: number; when: string };
+  /** Seconds until the next working period starts, and that start (epoch seconds); throws as `nextWorkingPeriodStart`. */
+  next(): { untilNext: number; when: number };
 }
 
 // A burst of alerts is decided at one `now`: the calendar arithmetic (luxon zone conversions,
@@ -110,13 +124,13 @@ function calendarMoment(instant: Instant, calendar: TeamCalendar): CalendarMomen
 
 function computeMoment(instant: Instant, calendar: TeamCalendar): CalendarMoment {
   const now = toZoned(instant, calendar);
-  let next: { untilNext: number; when: string } | undefined;
+  let next: { untilNext: number; when: number } | undefined;
   return {
     inHours: isWorkingTime(now, calendar),
     next() {
       if (!next) {
         const start = nextWorkingPeriodStart(now, calendar);
-        next = { untilNext: start.diff(now, 'seconds').seconds, when: formatLocalMoment(start, now) };
+        next = { untilNext: start.diff(now, 'seconds').seconds, when: start.toSeconds() };
       }
       return next;
     },
@@ -129,10 +143,10 @@ function seconds(v: number | null | undefined): number | null {
   return Math.max(0, v);
 }
 
-function loud(code: MentionCode, why: string): MentionDecision {
-  return { mention: true, code, reason: `mentioning: ${why}` };
+function loud(code: MentionCode, reason: MentionReason): MentionDecision {
+  return { mention: true, code, reason };
 }
 
-function quiet(code: MentionCode, why: string): MentionDecision {
-  return { mention: false, code, reason: `no mention: ${why}` };
+function quiet(code: MentionCode, reason: MentionReason): MentionDecision {
+  return { mention: false, code, reason };
 }

@@ -10,6 +10,6 @@ export {
   type MentionCode,
   type MentionInput,
   type MentionDecision,
+  type MentionReason,
 } from './decide-mention.ts';
-export { formatDuration } from './duration.ts';
-export { zoneAbbreviation, formatLocalMoment } from './zone-name.ts';
+export { zoneAbbreviation } from './zone-name.ts';

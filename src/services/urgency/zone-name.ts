@@ -35,13 +35,3 @@ function lookUpAbbreviation(dt: DateTime, zone: string): string {
   const abs = Math.abs(off);
   return `UTC${off < 0 ? '-' : '+'}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
 }
-
-/**
- * "Monday 09:00 JST" for a moment within the coming week of `now`; further away the date is added
- * ("Monday 4 January 09:00 JST") because a weekday alone would be ambiguous after a long holiday.
- */
-export function formatLocalMoment(dt: DateTime, now: DateTime): string {
-  const far = dt.diff(now, 'days').days >= 6;
-  const fmt = far ? 'cccc d LLLL HH:mm' : 'cccc HH:mm';
-  return `${dt.setLocale('en-US').toFormat(fmt)} ${zoneAbbreviation(dt)}`;
-}
