@@ -139,9 +139,9 @@ const badFiles: Array<[string, string, string, RegExp]> = [
   ['a close button as a word', 'alerts:\n  closeButton: yes please\n', 'alerts.closeButton', /true or false/],
   // shape of the file itself: unknown keys and wrong types keep naming the key
   ['a mistyped key', alerts('pollSecs: 5'), 'alerts.pollSecs', /unknown key\(s\) pollSecs \(did you mean pollSeconds\?\)/],
-  ['an unknown top-level key', 'alert:\n  channel: C0ALERTS\n', 'alert', /unknown key\(s\) alert \(did you mean alerts\?\); known keys here: uploads, alerts/],
+  ['an unknown top-level key', 'alert:\n  channel: C0ALERTS\n', 'alert', /unknown key\(s\) alert \(did you mean alerts\?\); known keys here: language, uploads, alerts/],
   ['an unknown rule key', rule('maxbytes: 10'), 'uploads[0].maxbytes', /did you mean maxBytes\?/],
-  ['a list where a mapping goes', '- uploads\n', '(top level)', /expected a mapping with uploads, alerts, permissions, inventory, s3, log; got a list/],
+  ['a list where a mapping goes', '- uploads\n', '(top level)', /expected a mapping with language, uploads, alerts, permissions, inventory, s3, log; got a list/],
   ['a word where the file goes', 'hello\n', '(top level)', /got "hello"/],
   ['uploads as a mapping', 'uploads:\n  keyword: "!up"\n', 'uploads', /expected a list of upload rules, got a mapping/],
   ['a rule as a word', 'uploads: ["!up"]\n', 'uploads[0]', /expected a mapping with keyword, destination/],
