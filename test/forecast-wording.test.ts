@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { forecastTimeToLimit, parseForecastDocument } from '../src/services/forecast/index.ts';
 import type { ForecastAdjustment, ForecastResult, MetricPoint } from '../src/services/forecast/index.ts';
 import { buildForecastGraphSpec } from '../src/services/alerts/alert-graph.ts';
+import { createGraphLabels } from '../src/handlers/present/graph-labels.ts';
 import { describeForecastText, formatForecastValue, STORY_WIDTH } from '../src/handlers/present/forecast-story.ts';
 import { createPresenter, type Presenter } from '../src/handlers/present/presenter.ts';
 import { generateForecastScenarios, HELD_OUT_KINDS, SCENARIO_KINDS } from '../scripts/forecast-scenarios.ts';
 import { seededRandom } from '../scripts/seeded-random.ts';
+import { displayWidth as width } from '../src/shell/render-text.ts';
 
 const HOUR = 3600;
 const DAY = 86400;
@@ -19,13 +21,6 @@ const japanese = createPresenter({ language: 'ja', timeZone: 'Asia/Tokyo', now: 
 /** The explanation as the CLI and the alert posts word it, with "today" the analysis day. */
 function explain(r: ForecastResult, language: 'en' | 'ja' = 'en'): string {
   return describeForecastText(r, createPresenter({ language, timeZone: language === 'ja' ? 'Asia/Tokyo' : 'UTC', now: () => r.now }));
-}
-
-/** Display width, a wide character counting two (as describeForecast measures it). */
-function width(text: string): number {
-  let w = 0;
-  for (const ch of text) w += /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/u.test(ch) ? 2 : 1;
-  return w;
 }
 
 /** Gaussian noise from a seed, repeatable. */
@@ -185,10 +180,12 @@ describe('wording: the graph subtitle', () => {
       points,
       limit: 100 * GB,
     };
-    const subtitle = (method: ForecastResult['method']) =>
-      buildForecastGraphSpec({ title: 'web-1 /dev/xvda1', resource, forecast: { ...r, method }, timeZone: 'UTC', now: NOW }).subtitle ?? '';
+    const subtitle = (method: ForecastResult['method'], language: 'en' | 'ja' = 'en') =>
+      buildForecastGraphSpec({ host: 'web-1', resource, forecast: { ...r, method }, labels: createGraphLabels(createPresenter({ language, timeZone: 'UTC' })), timeZone: 'UTC', now: NOW })
+        .subtitle ?? '';
     expect(subtitle('cycle-envelope')).toMatch(/peaks of the repeating cycle/);
     expect(subtitle('uncertain')).toMatch(/can't tell yet/);
     expect(subtitle('cycle-envelope')).not.toMatch(/cycle-envelope/);
+    expect(subtitle('cycle-envelope', 'ja')).toBe('filesystem.xvda1.used · 周期的な増減のピーク');
   });
 });
