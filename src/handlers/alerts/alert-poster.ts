@@ -5,7 +5,7 @@ import { configuredMention, EMPTY, md, type Mrkdwn } from '../../core/message.ts
 import type { AlertIntent, AlertNote, AlertPoster, AlertView } from '../../services/alerts/alert-lifecycle.ts';
 import type { GraphScheduler } from '../../services/graph/index.ts';
 import type { Presenter } from '../present/presenter.ts';
-import { mentionReasonText, renderAlertMessage } from './render-alert.ts';
+import { closeReasonText, mentionReasonText, renderAlertMessage } from './render-alert.ts';
 
 export interface AlertPosterOptions {
   /** Where posts go (through the outbox in Slack mode); may also be given later to `attach`. */
@@ -35,7 +35,8 @@ export function noteText(note: AlertNote, mentionText: Mrkdwn, present: Presente
     }
     case 'resolved': {
       const resolved = note.lastedSeconds !== null ? present.t('alerts.note.resolvedAfter', { duration: present.duration(note.lastedSeconds) }) : present.t('alerts.note.resolved');
-      return md`${resolved}${note.reason ? present.t('alerts.note.closeReason', { reason: note.reason.slice(0, 500) }) : EMPTY}`;
+      const why = closeReasonText(note.reason?.slice(0, 500), undefined, present, { quoted: true });
+      return md`${resolved}${why ? present.t('alerts.note.closeReason', { reason: why }) : EMPTY}`;
     }
     case 'moved': {
       const left = (seconds: number | null) => (seconds === null ? present.t('alerts.note.notInSight') : present.t('alerts.note.fullIn', { duration: present.duration(seconds) }));

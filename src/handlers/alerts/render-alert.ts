@@ -308,14 +308,24 @@ export function valueLine(ctx: AlertContext, present: Presenter, now?: number): 
 
 /** Why the alert closed, from the webhook trigger or the REST reason; null when Mackerel's monitoring closed it. */
 function closedBy(ctx: AlertContext, present: Presenter): Mrkdwn | null {
-  const reason = ctx.event.reason?.trim();
+  return closeReasonText(ctx.event.reason, ctx.event.user, present);
+}
+
+/**
+ * A close's reason (the webhook trigger or the REST reason, and who closed it) in words; null when
+ * Mackerel's monitoring closed it (the recovery says more). `quoted`: a reason of its own (one a
+ * person wrote) is shown as written, without "closed:".
+ */
+export function closeReasonText(given: string | undefined, by: string | undefined, present: Presenter, options: { quoted?: boolean } = {}): Mrkdwn | null {
+  const reason = given?.trim();
   if (!reason || reason === 'monitor' || reason === 'monitoring') return null;
-  const user = ctx.event.user ? oneLine(ctx.event.user, 80) : undefined;
+  const user = by ? oneLine(by, 80) : undefined;
   if (reason === 'manual close' || reason === 'manual') return user ? present.t('alerts.closed.manualBy', { user }) : present.t('alerts.closed.manual');
   if (reason === 'monitorDelete' || reason === 'delete monitor') return present.t('alerts.closed.monitorDeleted');
   if (reason === 'hostRetire' || reason === 'retire host') return present.t('alerts.closed.hostRetired');
   if (reason === 'serviceDelete' || reason === 'delete service') return present.t('alerts.closed.serviceDeleted');
   const said = oneLine(reason, 200);
+  if (options.quoted) return plain(said);
   return user ? present.t('alerts.closed.otherBy', { reason: said, user }) : present.t('alerts.closed.other', { reason: said });
 }
 
@@ -400,8 +410,12 @@ function bandText(low: number | null, high: number | null, present: Presenter): 
 export function forecastLine(forecast: ForecastResult, present: Presenter, now: number): Mrkdwn {
   const s = forecast.secondsToLimit;
   if (s === null || s === 0) return describeForecast(forecast, present);
-  const eta = present.t('alerts.forecast.eta', { duration: bold(present.duration(s)), band: bandText(forecast.low, forecast.high, present), time: present.time(now + s) });
-  return md`${eta} ${describeForecastReason(forecast, present)}`;
+  return present.t('alerts.forecast.eta', {
+    duration: bold(present.duration(s)),
+    band: bandText(forecast.low, forecast.high, present),
+    time: present.time(now + s),
+    why: describeForecastReason(forecast, present),
+  });
 }
 
 /** The monitor's name; a monitor without one (Mackerel then gives only its id) is named by its type and metric. */
@@ -531,7 +545,8 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
   const blocks: MessageBlock[] = [section(joinMd(lines, '\n'))];
 
   if (ctx.forecast && !opts.resolved) {
-    blocks.push(section(md`:hourglass_flowing_sand: ${ctx.resource ? md`${bold(ctx.resource.pair.label)} ` : ''}${forecastLine(ctx.forecast, present, opts.now)}`));
+    const line = forecastLine(ctx.forecast, present, opts.now);
+    blocks.push(section(md`:hourglass_flowing_sand: ${ctx.resource ? present.t('alerts.forecast.resource', { resource: bold(ctx.resource.pair.label), forecast: line }) : line}`));
   }
   const memo = ctx.event.memo ?? optText(details(ctx)?.memo);
   if (memo && !opts.resolved) blocks.push(section(md`${present.t(ctx.event.group ? 'alerts.memo.group' : 'alerts.memo.monitor')}\n${memoText(memo, present)}`));
@@ -548,7 +563,7 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
   const links = [link(alertUrl(ctx), ctx.event.group ? present.text('alerts.link.group', { id: ctx.event.group.id }) : present.text('alerts.link.alert', { id: ctx.event.id }))];
   if (ctx.event.group?.settingUrl) links.push(link(ctx.event.group.settingUrl, present.text('alerts.link.groupSetting')));
   const hUrl = hostUrl(ctx);
-  if (hUrl) links.push(link(hUrl, present.text('alerts.link.inMackerel', { name: hostName ?? present.text('alerts.link.host') })));
+  if (hUrl) links.push(link(hUrl, hostName ? present.text('alerts.link.inMackerel', { name: hostName }) : present.text('alerts.link.hostInMackerel')));
   else if (ctx.event.serviceUrl && serviceName) links.push(link(ctx.event.serviceUrl, present.text('alerts.link.inMackerel', { name: serviceName })));
   // Mackerel's own graph when opsbot draws none (no forecast graph goes into the thread).
   if (ctx.event.imageUrl && !ctx.resource) links.push(link(ctx.event.imageUrl, present.text('alerts.link.graph')));

@@ -76,7 +76,8 @@ export const en = {
   'alerts.resolvedAtAfter': 'resolved {time} after {duration}',
 
   // The forecast section (the explanation after it is the forecast's own).
-  'alerts.forecast.eta': 'full in {duration}{band}, around {time}.',
+  'alerts.forecast.resource': '{resource} {forecast}',
+  'alerts.forecast.eta': 'full in {duration}{band}, around {time}. {why}',
   'alerts.forecast.band': ' (band {low} to {high})',
   'alerts.forecast.bandUpTo': ' (band up to {high})',
   'alerts.forecast.bandOrLater': ' (band {low} or later)',
@@ -99,7 +100,7 @@ export const en = {
   'alerts.link.group': 'alert group {id}',
   'alerts.link.groupSetting': 'group setting',
   'alerts.link.inMackerel': '{name} in Mackerel',
-  'alerts.link.host': 'host',
+  'alerts.link.hostInMackerel': 'host in Mackerel',
   'alerts.link.graph': 'graph in Mackerel',
   'alerts.noMentionTarget': ' (no `alerts.mention` configured)',
 
@@ -204,13 +205,13 @@ export const en = {
 
 export const ja: Translation<typeof en> = {
   'alerts.subject.on': '{where} の {monitor}',
-  'alerts.title.resolved': '*解消* ~（{status}）~ {subject}',
-  'alerts.text.resolved': '解消（{status}）{subject}',
+  'alerts.title.resolved': '*解消* ~{status}~ {subject}',
+  'alerts.text.resolved': '解消（元は {status}）{subject}',
   'alerts.text.eta': ' — {duration}後に上限に達する見込み',
   'alerts.text.reason': '（{reason}）',
   'alerts.escalated': ':arrow_up: {status} から悪化しました',
   'alerts.host': 'ホスト {host}',
-  'alerts.hostRoles': 'ホスト {host}（{roles}）',
+  'alerts.hostRoles': 'ホスト {host} ({roles})',
   'alerts.service': 'サービス {service}',
 
   'alerts.monitor.metric': '{metric} の監視',
@@ -231,7 +232,7 @@ export const ja: Translation<typeof en> = {
   'alerts.level.warning': '警告',
   'alerts.level.critical': '重大',
   'alerts.value.breach': '{op} {level} {threshold}',
-  'alerts.value.other': '（{level} {threshold}）',
+  'alerts.value.other': '({level} {threshold})',
   'alerts.value.average': ' · {count}点の平均',
   'alerts.value.monitorNow': ' · 現在の監視設定: {thresholds}',
   'alerts.value.responseTime': '応答時間 {comparison}',
@@ -265,13 +266,14 @@ export const ja: Translation<typeof en> = {
   'alerts.resolvedAt': '{time} に解消',
   'alerts.resolvedAtAfter': '{time} に解消（継続時間 {duration}）',
 
-  'alerts.forecast.eta': '{duration}後{band}、{time} 頃に上限に達する見込みです。',
+  'alerts.forecast.resource': '{resource} は {forecast}',
+  'alerts.forecast.eta': '{duration} 後{band}、{time} 頃に上限に達する見込みです。{why}',
   'alerts.forecast.band': '（幅 {low}〜{high}）',
-  'alerts.forecast.bandUpTo': '（遅くとも {high}）',
-  'alerts.forecast.bandOrLater': '（早くて {low}）',
+  'alerts.forecast.bandUpTo': '（遅くとも{high}後）',
+  'alerts.forecast.bandOrLater': '（早くても{low}後）',
 
-  'alerts.memo.monitor': ':book: *対応手順*（監視ルールのメモ）',
-  'alerts.memo.group': ':book: *対応手順*（アラートグループのメモ）',
+  'alerts.memo.monitor': ':book: *対応手順* (監視ルールのメモ)',
+  'alerts.memo.group': ':book: *対応手順* (アラートグループのメモ)',
   'alerts.memo.cut': '…（省略しました。全文は Mackerel の監視ルールのメモを確認してください）',
 
   'alerts.acts.onIt': ':eyes: *{name}* さんが対応しています。このアラートではこれ以上通知しません',
@@ -285,7 +287,7 @@ export const ja: Translation<typeof en> = {
   'alerts.link.group': 'アラートグループ {id}',
   'alerts.link.groupSetting': 'グループ設定',
   'alerts.link.inMackerel': 'Mackerel の {name}',
-  'alerts.link.host': 'ホスト',
+  'alerts.link.hostInMackerel': 'Mackerel のホスト',
   'alerts.link.graph': 'Mackerel のグラフ',
   'alerts.noMentionTarget': '（`alerts.mention` が未設定のため通知先がありません）',
 
@@ -353,10 +355,10 @@ export const ja: Translation<typeof en> = {
   'alerts.cmd.count': '*発生中のアラート {count}件*',
   'alerts.cmd.more': '…ほか {count}件',
   'alerts.cmd.atLimit': ' — *上限に到達*',
-  'alerts.cmd.fullIn': ' — *{duration}*後に上限到達',
+  'alerts.cmd.fullIn': ' — *{duration}* 後に上限到達',
   'alerts.cmd.listFailed': ':warning: アラートの一覧を取得できませんでした: {error}',
   'alerts.cmd.forecastTitle': '{host} の予測',
-  'alerts.cmd.forecastTitleNamed': '{host}（{name}）の予測',
+  'alerts.cmd.forecastTitleNamed': '{host} ({name}) の予測',
   'alerts.cmd.problem': ':warning: {problem}',
   'alerts.cmd.ambiguous': ':point_right: {query} に当てはまるホストが{count}台あります。どれですか？ 例: {example}',
   'alerts.cmd.ambiguousText': '{query} に当てはまるホストが{count}台あります。どれですか？',
