@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { Language } from '../src/core/language.ts';
 import { configuredMention, EMPTY, md, type ChatMessage } from '../src/core/message.ts';
 import type { ChatPort } from '../src/core/chat-port.ts';
-import { actNoteText } from '../src/handlers/act/act-handler.ts';
+import { actNoteText, refusalText } from '../src/handlers/act/act-handler.ts';
 import { createAlertCommands } from '../src/handlers/alerts/alert-commands.ts';
 import { createAlertPoster, noteText } from '../src/handlers/alerts/alert-poster.ts';
 import { replayText } from '../src/handlers/alerts/alert-replay-command.ts';
@@ -259,6 +259,14 @@ describe.each(LANGUAGES)('thread notes, mention reasons and button replies in %s
     ];
     expect(notes.map((n) => `${n.code}: ${shown(actNoteText(n, present))}`).join('\n')).toMatchSnapshot();
     expect(present.text('alerts.closeReason', { name: 'carol', id: 'U0CAROL' })).toMatchSnapshot('the reason Mackerel records');
+    const refusals = [
+      refusalText({ code: 'nobody_listed', action: 'closeAlert' }, present),
+      refusalText({ code: 'not_listed', action: 'acknowledge', groupsUnknown: false }, present),
+      refusalText({ code: 'not_listed', action: 'snooze', groupsUnknown: true }, present),
+      refusalText({ code: 'not_listed', action: 'graph', groupsUnknown: false }, present),
+      refusalText({ code: 'not_listed', action: 'retryRelay', groupsUnknown: false }, present),
+    ];
+    expect(refusals.map((r) => shown(r)).join('\n')).toMatchSnapshot('refused by the permissions');
   });
 });
 

@@ -1,11 +1,11 @@
 import type { PermissionAction } from '../../core/config.ts';
 import type { Logger } from '../../core/logger.ts';
-import { md, type ChatMessage, type Mrkdwn } from '../../core/message.ts';
+import { code, md, type ChatMessage, type Mrkdwn } from '../../core/message.ts';
 import type { ActNote, ActOutcome, AlertActor, AlertService } from '../../services/alerts/alert-service.ts';
 import { ALERT_ACTIONS } from '../alerts/render-alert.ts';
 import { OUTCOME_GLYPHS } from '../present/glyphs.ts';
 import type { Presenter } from '../present/presenter.ts';
-import type { PermissionCheck } from '../../services/permissions/permissions.ts';
+import type { PermissionCheck, PermissionRefusal } from '../../services/permissions/permissions.ts';
 import type { ChatPort } from '../chat-port.ts';
 import type { FileShareHandler } from '../relay/file-share-handler.ts';
 import { parseRetryValue, RELAY_RETRY_ACTION } from '../relay/render-relay.ts';
@@ -50,6 +50,13 @@ export const isOpsbotAction = (actionId: string): boolean => Object.hasOwn(NEEDS
 interface Told {
   kind: ActOutcome['kind'];
   said?: Mrkdwn;
+}
+
+/** Why the presser may not press that button (the configuration's `permissions`). */
+export function refusalText(refusal: PermissionRefusal, present: Presenter): Mrkdwn {
+  const words = { what: present.text(`alerts.permission.${refusal.action}`), key: code(`permissions.${refusal.action}`) };
+  if (refusal.code === 'nobody_listed') return present.t('alerts.permission.nobody', words);
+  return present.t(refusal.groupsUnknown ? 'alerts.permission.unchecked' : 'alerts.permission.notListed', words);
 }
 
 /** What the presser reads about an alert button's outcome. */
@@ -113,7 +120,7 @@ export function createActHandler(options: ActHandlerOptions): ActHandler {
     const verdict = await permissions.check(need, press.user.id);
     if (!verdict.allowed) {
       log.info({ action: press.actionId, user: press.user.id, need }, 'button press refused by permissions');
-      await reply({ text: md`${OUTCOME_GLYPHS.refused} ${verdict.why}` });
+      await reply({ text: md`${OUTCOME_GLYPHS.refused} ${refusalText(verdict.why, present)}` });
       return;
     }
     let outcome: Told;

@@ -10,9 +10,15 @@ import type { Logger } from '../../core/logger.ts';
  * cached; when Slack cannot say, the press is refused (never allowed on a guess).
  */
 export interface PermissionCheck {
-  /** `allowed`, or refused with the words to show the person (ephemerally). */
-  check(action: PermissionAction, userId: string): Promise<{ allowed: true } | { allowed: false; why: string }>;
+  /** `allowed`, or refused and why (the act handler words it for the person, ephemerally). */
+  check(action: PermissionAction, userId: string): Promise<{ allowed: true } | { allowed: false; why: PermissionRefusal }>;
 }
+
+/**
+ * Why a press was refused: nobody is listed for an action closed by default, or the person is not
+ * listed (`groupsUnknown`: Slack could not say who is in an allowed user group).
+ */
+export type PermissionRefusal = { code: 'nobody_listed'; action: PermissionAction } | { code: 'not_listed'; action: PermissionAction; groupsUnknown: boolean };
 
 export interface PermissionOptions {
   permissions: Permissions;
@@ -26,14 +32,6 @@ export interface PermissionOptions {
 
 /** Actions nobody may take unless the config names them. */
 const CLOSED_BY_DEFAULT: ReadonlySet<PermissionAction> = new Set(['closeAlert']);
-
-const WHAT: Record<PermissionAction, string> = {
-  acknowledge: 'take alerts ("I\'m on it")',
-  snooze: 'snooze alert mentions',
-  graph: 'ask for alert graphs',
-  closeAlert: 'close alerts in Mackerel from Slack',
-  retryRelay: 'retry file relays',
-};
 
 export function createPermissionCheck(options: PermissionOptions): PermissionCheck {
   const { permissions, log } = options;
@@ -58,7 +56,7 @@ export function createPermissionCheck(options: PermissionOptions): PermissionChe
       const list = permissions[action];
       if (!list) {
         if (!CLOSED_BY_DEFAULT.has(action)) return { allowed: true };
-        return { allowed: false, why: `Nobody may ${WHAT[action]} until an opsbot admin lists who may (\`permissions.${action}\` in opsbot's configuration).` };
+        return { allowed: false, why: { code: 'nobody_listed', action } };
       }
       if (list.includes(userId)) return { allowed: true };
       let unknown = false;
@@ -70,11 +68,7 @@ export function createPermissionCheck(options: PermissionOptions): PermissionChe
           log.warn({ err: error, group: id }, 'could not read a user group for a permission check');
         }
       }
-      const because = unknown ? ' (Slack did not say who is in one of the allowed user groups, so you could not be checked; try again in a minute)' : '';
-      return {
-        allowed: false,
-        why: `Only the people and user groups opsbot's admins listed may ${WHAT[action]} (\`permissions.${action}\`); you are not among them${because}. Nothing changed.`,
-      };
+      return { allowed: false, why: { code: 'not_listed', action, groupsUnknown: unknown } };
     },
   };
 }

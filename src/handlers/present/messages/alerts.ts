@@ -168,6 +168,17 @@ export const en = {
   'alerts.act.noMetric': 'This alert has no host metric opsbot can draw (only host metric alerts have one).',
   'alerts.act.graphUnrendered': 'The graph could not be rendered (details in the bot log).',
 
+  // A button press the configuration does not allow (`permissions`), told to the presser alone.
+  'alerts.permission.acknowledge': 'take alerts ("I\'m on it")',
+  'alerts.permission.snooze': 'snooze alert mentions',
+  'alerts.permission.graph': 'ask for alert graphs',
+  'alerts.permission.closeAlert': 'close alerts in Mackerel from Slack',
+  'alerts.permission.retryRelay': 'retry file relays',
+  'alerts.permission.nobody': "Nobody may {what} until an opsbot admin lists who may ({key} in opsbot's configuration).",
+  'alerts.permission.notListed': "Only the people and user groups opsbot's admins listed may {what} ({key}); you are not among them. Nothing changed.",
+  'alerts.permission.unchecked':
+    "Only the people and user groups opsbot's admins listed may {what} ({key}). Slack did not say who is in one of the allowed user groups, so you could not be checked; try again in a minute. Nothing changed.",
+
   // `alerts`, `forecast`, `graph`.
   'alerts.cmd.usage': ':warning: usage: {usage}',
   'alerts.cmd.none': ':large_green_circle: No open alerts.',
@@ -349,6 +360,16 @@ export const ja: Translation<typeof en> = {
   'alerts.act.noAnswer': 'Mackerel から応答がなかったため、グラフを作れませんでした。1分ほどしてからもう一度お試しください。',
   'alerts.act.noMetric': 'このアラートには opsbot が描けるホストメトリックがありません（グラフにできるのはホストメトリックのアラートだけです）。',
   'alerts.act.graphUnrendered': 'グラフを描画できませんでした（詳細はボットのログを確認してください）。',
+
+  'alerts.permission.acknowledge': 'アラートの対応者になる（「対応します」）',
+  'alerts.permission.snooze': 'アラートの通知を止める',
+  'alerts.permission.graph': 'アラートのグラフを表示する',
+  'alerts.permission.closeAlert': 'Slack から Mackerel のアラートをクローズする',
+  'alerts.permission.retryRelay': 'ファイル転送を再試行する',
+  'alerts.permission.nobody': '{what}ことは、opsbot の管理者が許可する人を設定するまで誰にもできません（opsbot の設定の {key}）。',
+  'alerts.permission.notListed': '{what}ことができるのは、opsbot の管理者が設定した人とユーザーグループだけです（{key}）。あなたは含まれていないため、何も変更していません。',
+  'alerts.permission.unchecked':
+    '{what}ことができるのは、opsbot の管理者が設定した人とユーザーグループだけです（{key}）。許可されたユーザーグループのメンバーを Slack から取得できず、確認できませんでした。何も変更していません。1分ほどしてからもう一度お試しください。',
 
   'alerts.cmd.usage': ':warning: 使い方: {usage}',
   'alerts.cmd.none': ':large_green_circle: 発生中のアラートはありません。',
