@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
 import type { Language } from '../../core/language.ts';
+import { binaryScale } from '../../core/units.ts';
 import { zoneAbbreviation } from '../../services/urgency/zone-name.ts';
 
 /**
@@ -19,23 +20,25 @@ export function formatNumber(value: number, language: Language, digits = 2): str
   return format.format(value);
 }
 
-const BYTE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
 /** Binary units with three significant digits: "512 B", "1.50 KiB", "50.0 MiB", "1.00 GiB". */
 export function formatBytes(bytes: number, language: Language = 'en'): string {
   if (!Number.isFinite(bytes)) return '?';
   const sign = bytes < 0 ? '-' : '';
-  let value = Math.abs(bytes);
-  if (value < 1024) return `${sign}${formatNumber(Math.round(value), language, 0)} B`;
-  value /= 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
+  const { factor, unit } = binaryScale(bytes);
+  if (factor === 1) return `${sign}${formatNumber(Math.round(Math.abs(bytes)), language, 0)} B`;
+  const value = Math.abs(bytes) / factor;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  const fixed = new Intl.NumberFormat(language === 'ja' ? 'ja-JP' : 'en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
-  return `${sign}${fixed} ${BYTE_UNITS[unit]}`;
+  return `${sign}${formatFixed(value, language, digits)} ${unit}`;
+}
+
+const fixedFormats = new Map<string, Intl.NumberFormat>();
+
+/** Exactly `digits` decimals ("1.50"), as the language writes numbers. */
+function formatFixed(value: number, language: Language, digits: number): string {
+  const key = `${language}|${digits}`;
+  let format = fixedFormats.get(key);
+  if (!format) fixedFormats.set(key, (format = new Intl.NumberFormat(language === 'ja' ? 'ja-JP' : 'en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })));
+  return format.format(value);
 }
 
 /** Bytes per second in binary units: "12.3 MiB/s". */

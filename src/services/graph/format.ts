@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import type { Language } from '../../core/language.ts';
+import { binaryScale } from '../../core/units.ts';
 import type { GraphUnit } from './spec.ts';
-
-const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
 
 /** Scale and suffix used for a value axis whose largest magnitude is `max`. */
 export interface ValueScale {
@@ -14,9 +13,8 @@ export interface ValueScale {
 export function valueScale(unit: GraphUnit, max: number): ValueScale {
   if (unit === 'percent') return { factor: 1, suffix: '%' };
   if (unit === 'number') return { factor: 1, suffix: '' };
-  let i = 0;
-  while (i < BYTE_UNITS.length - 1 && Math.abs(max) >= 1024 ** (i + 1)) i++;
-  return { factor: 1024 ** i, suffix: ` ${BYTE_UNITS[i]}` };
+  const { factor, unit: suffix } = binaryScale(max);
+  return { factor, suffix: ` ${suffix}` };
 }
 
 /** Formats a value in the scale: "12.5 GiB", "87%", "1,234". */
