@@ -217,7 +217,7 @@ describe('forecast and graph against the Mackerel simulator', () => {
 
   it('finds hosts by address and display name from the inventory, never by a per-command host search', async () => {
     const reply = await opsbot.say('forecast 10.1.2.1');
-    expect(reply.text).toMatch(/^\*web-01\* \(shop web 1\) forecast\n• \*\/dev\/xvdb1\* \(85%\): full in \*6 h( \d+ min)?\* \(band .+\), around \d\d:\d\d JST\. /);
+    expect(reply.text).toMatch(/^\*web-01\* \(shop web 1\) forecast\n• \*\/dev\/xvdb1\* \(85%\): full in \*6 h( \d+ min)?\* \(.+ – .+\), around \d\d:\d\d JST: /);
     expect((await opsbot.say('forecast shop web 1')).text).toMatch(/^\*web-01\*/);
     expect((await opsbot.say('graph 2001:db8::1 disk')).image?.title).toBe('web-01 disk /dev/xvdb1 usage');
     expect((await opsbot.say('forecast wbe-01')).all).toContain('Did you mean `web-01`');

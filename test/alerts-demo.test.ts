@@ -69,7 +69,7 @@ describe('offline demo data and the alert commands', () => {
   it('forecast <host> covers every filesystem and memory; unknown hosts and metrics are explained', async () => {
     const { run } = await setup();
     const text = await run('forecast db-01');
-    expect(text).toMatch(/\/dev\/xvdb1\* \(9\d%\): full in \*[45] h( \d+ min)?\*.*, around \d\d:\d\d JST\./);
+    expect(text).toMatch(/\/dev\/xvdb1\* \(9\d%\): full in \*[45] h( \d+ min)?\*.*, around \d\d:\d\d JST:/);
     expect(text).toContain('/dev/xvda1');
     expect(text).toContain('memory');
     expect(await run('forecast web-01 memory')).not.toContain('/dev/');

@@ -75,7 +75,7 @@ describe('alerts end to end in Japanese: Mackerel webhook → opsbot → Slack',
     expect(blocks).toContain('ホスト *web-01* (`shop:web`)');
     expect(blocks).toContain('*85.2%* &gt; 警告 80% (重大 90%)');
     // The ETA, today, as a Japanese clock time: "8:00 JST 頃", never "08:00" or a US-style date.
-    expect(blocks).toMatch(/\*\/dev\/xvdb1\* は \*\d時間(\d+分)?\* 後（幅 [^）]+）、\d{1,2}:\d\d JST 頃に上限に達する見込みです。/);
+    expect(blocks).toMatch(/\*\/dev\/xvdb1\* は \*\d時間(\d+分)?\* 後(?:（[^）]+〜[^）]+）)?、\d{1,2}:\d\d JST 頃に上限に達する見込みです。/);
     expect(blocks).toContain('"text":"対応します"');
     expect(blocks).toContain('"text":"営業時間まで通知を止める"');
     expect(`${text} ${blocks}`).not.toMatch(/\b(mentioning|no mention|full in|Runbook|escalated|Sat|Mon)\b/);

@@ -22,7 +22,7 @@ import type { AlertContext } from '../../services/alerts/alert-context.ts';
 import type { MonitorInfo } from '../../services/alerts/alert-data.ts';
 import type { AlertStatus } from '../../services/alerts/alert-event.ts';
 import { mentionsSilenced, type AlertActs } from '../../services/alerts/alert-lifecycle.ts';
-import { describeForecast, describeForecastReason } from '../present/forecast-story.ts';
+import { describeForecast, describeForecastBand, describeForecastReason } from '../present/forecast-story.ts';
 import { ALERT_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { describeAlertProblems } from '../present/describe-metric-problem.ts';
@@ -395,16 +395,8 @@ export function memoText(memo: string, present: Presenter): Mrkdwn {
 }
 
 /** The band of the ETA: " (band 4 h to 9 h)"; nothing when both ends read the same or none is known. */
-function bandText(low: number | null, high: number | null, present: Presenter): Mrkdwn {
-  if (low === null && high === null) return EMPTY;
-  if (low === null) return present.t('alerts.forecast.bandUpTo', { high: present.duration(high!) });
-  if (high === null) return present.t('alerts.forecast.bandOrLater', { low: present.duration(low) });
-  const [lo, hi] = [present.duration(low), present.duration(high)];
-  return lo === hi ? EMPTY : present.t('alerts.forecast.band', { low: lo, high: hi });
-}
-
 /**
- * "full in *6 h* (band 4 h to 9 h), around Sat Nov 22, 08:00 JST. <why>", or the why alone when
+ * "full in *6 h* (4 h – 9 h), around Sat Nov 22, 08:00 JST: <why>", or the why alone when
  * the limit is not in sight (or already reached).
  */
 export function forecastLine(forecast: ForecastResult, present: Presenter, now: number): Mrkdwn {
@@ -412,7 +404,7 @@ export function forecastLine(forecast: ForecastResult, present: Presenter, now: 
   if (s === null || s === 0) return describeForecast(forecast, present);
   return present.t('alerts.forecast.eta', {
     duration: bold(present.duration(s)),
-    band: bandText(forecast.low, forecast.high, present),
+    band: describeForecastBand(forecast, present),
     time: present.time(now + s),
     why: describeForecastReason(forecast, present),
   });

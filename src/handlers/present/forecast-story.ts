@@ -56,6 +56,12 @@ export function describeForecastOutcome(result: ForecastResult, present: StoryPr
   return plain(new StoryWords(result, present).outcomeClause());
 }
 
+/** The band after a time to the limit: " (3 h – 8 h)", " (up to 8 h)", " (3 h or later)"; '' when it adds nothing. */
+export function describeForecastBand(result: ForecastResult, present: StoryPresenter): Mrkdwn {
+  const s = result.secondsToLimit;
+  return s === null ? plain('') : plain(new StoryWords(result, present).band(s, result.low, result.high));
+}
+
 /** A value in the metric's unit: "1.50 GiB", "93.2%", "1,234". */
 export function formatForecastValue(value: number, unit: ValueUnit, present: Pick<Presenter, 'bytes' | 'number'>): string {
   if (unit === 'bytes') return present.bytes(Math.abs(value) < 0.5 ? 0 : value);

@@ -77,10 +77,7 @@ export const en = {
 
   // The forecast section (the explanation after it is the forecast's own).
   'alerts.forecast.resource': '{resource} {forecast}',
-  'alerts.forecast.eta': 'full in {duration}{band}, around {time}. {why}',
-  'alerts.forecast.band': ' (band {low} to {high})',
-  'alerts.forecast.bandUpTo': ' (band up to {high})',
-  'alerts.forecast.bandOrLater': ' (band {low} or later)',
+  'alerts.forecast.eta': 'full in {duration}{band}, around {time}: {why}',
 
   // The runbook: the monitor's (or alert group's) memo.
   'alerts.memo.monitor': ':book: *Runbook* (monitor memo)',
@@ -279,9 +276,6 @@ export const ja: Translation<typeof en> = {
 
   'alerts.forecast.resource': '{resource} は {forecast}',
   'alerts.forecast.eta': '{duration} 後{band}、{time} 頃に上限に達する見込みです。{why}',
-  'alerts.forecast.band': '（幅 {low}〜{high}）',
-  'alerts.forecast.bandUpTo': '（遅くとも{high}後）',
-  'alerts.forecast.bandOrLater': '（早くても{low}後）',
 
   'alerts.memo.monitor': ':book: *対応手順* (監視ルールのメモ)',
   'alerts.memo.group': ':book: *対応手順* (アラートグループのメモ)',
