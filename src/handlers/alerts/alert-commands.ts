@@ -139,7 +139,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       const { host, rest } = found;
       const [metric] = rest;
       const now = clock();
-      const result = await forecastHostResources({ data, host, now, timeZone, ...(metric ? { metric } : {}) });
+      const result = await forecastHostResources({ data, host, now, ...(metric ? { metric } : {}) });
       if ('problem' in result) return say(ctx, problemText(result.problem));
       const lines = result.map(({ resource, forecast: f }) => {
         const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${present.number(Math.round(f.currentValue))}%)` : '';
@@ -173,7 +173,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
         if (names.length === 0) {
           spec = { problem: problemText(noMetrics(data, host)) };
         } else if (pairsFor(metric, names).length > 0) {
-          const result = await forecastHostResources({ data, host, metric, now, timeZone, spanSeconds: span });
+          const result = await forecastHostResources({ data, host, metric, now, spanSeconds: span });
           if ('problem' in result) spec = { problem: problemText(result.problem) };
           else {
             const fullest = result.reduce((a, b) => ((b.forecast.secondsToLimit ?? Infinity) < (a.forecast.secondsToLimit ?? Infinity) ? b : a));

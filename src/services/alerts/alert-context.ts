@@ -22,8 +22,6 @@ export interface AlertContext {
 export interface LoadContextOptions {
   data: AlertDataSource;
   now: number;
-  /** Zone for clock times in the forecast's explanation. */
-  timeZone: string;
   /** Skip the metric history and forecast (e.g. closing). */
   withForecast?: boolean;
 }
@@ -123,7 +121,7 @@ export async function loadAlertContext(input: AlertEvent, options: LoadContextOp
   let resource: ResourceData | null = null;
   let forecast: ForecastResult | null = null;
   if (options.withForecast !== false && monitor?.metric && event.hostId) {
-    const shared = await sharedForecast(data, event.hostId, monitor.metric, now, options.timeZone);
+    const shared = await sharedForecast(data, event.hostId, monitor.metric, now);
     problems.push(...shared.problems);
     resource = shared.resource && { ...shared.resource, ...thresholds(event, monitor) };
     forecast = shared.forecast;
@@ -146,10 +144,10 @@ interface SharedForecast {
  */
 const inFlightForecasts = new WeakMap<AlertDataSource, Map<string, Promise<SharedForecast>>>();
 
-function sharedForecast(data: AlertDataSource, hostId: string, metric: string, now: number, timeZone: string): Promise<SharedForecast> {
+function sharedForecast(data: AlertDataSource, hostId: string, metric: string, now: number): Promise<SharedForecast> {
   let memo = inFlightForecasts.get(data);
   if (!memo) inFlightForecasts.set(data, (memo = new Map()));
-  const key = `${hostId}\u0000${metric}\u0000${now}\u0000${timeZone}`;
+  const key = `${hostId}\u0000${metric}\u0000${now}`;
   const hit = memo.get(key);
   if (hit) return hit;
   const value = computeForecast(data, hostId, metric, now);

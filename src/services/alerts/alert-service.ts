@@ -188,7 +188,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     let opened: LifecycleResult;
     // Degraded first: the post never waits on Mackerel longer than the deadline. Past it, the
     // alert is posted with what its event says, and the details are edited in when they arrive.
-    const full = loadAlertContext(event, { data, now: now(), timeZone });
+    const full = loadAlertContext(event, { data, now: now() });
     let pending: Promise<AlertContext> | null = null;
     const prepared = poster.preparing();
     try {
@@ -229,9 +229,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
   async function step(kind: 'change' | 'close', event: AlertEvent, record: AlertRecord): Promise<HandleOutcome> {
     const ref = { channel: record.channel!, ts: record.ts! };
     const ctx =
-      kind === 'close'
-        ? await loadAlertContext({ ...event, status: record.status }, { data, now: now(), timeZone, withForecast: false })
-        : await loadAlertContext(event, { data, now: now(), timeZone });
+      kind === 'close' ? await loadAlertContext({ ...event, status: record.status }, { data, now: now(), withForecast: false }) : await loadAlertContext(event, { data, now: now() });
     const result = advanceAlert(record, { kind, event }, ctx, inputs());
     await send(beforeStore(result.intents), ref);
     await storeChange(event.id, result.record);
@@ -312,7 +310,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       await handleNow(event);
       return;
     }
-    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    const ctx = await loadAlertContext(event, { data, now: now() });
     const result = advanceAlert(record, { kind: 'refresh', event }, ctx, inputs());
     if (result.intents.length === 0) return;
     const ref = { channel: record.channel!, ts: record.ts! };
@@ -342,7 +340,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (!event) return false;
     // Closed or changed meanwhile: the ordinary path shows that (with the act on it).
     if (!event.open || event.status !== record.status) return (await handleNow(event)) !== 'failed';
-    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    const ctx = await loadAlertContext(event, { data, now: now() });
     await send(advanceAlert(record, { kind: 'redraw', event }, ctx, inputs()).intents, { channel: record.channel!, ts: record.ts! });
     return true;
   }
@@ -427,7 +425,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
     if (!record?.channel || !record.ts) return { kind: 'noop', note: { code: 'no_post' } };
     const event = await data.getAlert(alertId).catch(() => null);
     if (!event) return { kind: 'failed', note: { code: 'no_answer' } };
-    const ctx = await loadAlertContext(event, { data, now: now(), timeZone });
+    const ctx = await loadAlertContext(event, { data, now: now() });
     const hostId = ctx.host?.id ?? event.hostId;
     const hostName = ctx.host?.name ?? event.hostName ?? hostId ?? 'host';
     let spec: GraphSpec | null = null;
@@ -490,7 +488,7 @@ export function createAlertService(options: AlertServiceOptions): AlertService {
       for (const timer of timers.splice(0)) clearInterval(timer);
       await Promise.allSettled([...pending]);
     },
-    listOpen: () => listOpenAlerts({ data, store, now: now(), timeZone }),
+    listOpen: () => listOpenAlerts({ data, store, now: now() }),
     acknowledge,
     snooze,
     closeInMackerel,

@@ -42,7 +42,6 @@ export async function forecastHostResources(options: {
   host: HostInfo;
   metric?: string;
   now: number;
-  timeZone: string;
   spanSeconds?: number;
 }): Promise<ResourceForecast[] | { problem: MetricProblem }> {
   const { data, host, now } = options;

@@ -18,14 +18,8 @@ export interface OpenAlertSummary {
  * Open alerts with their ETA, soonest first (then by severity and age). Alerts already posted use
  * the stored ETA; others are forecast now, at most `maxForecasts` of them to bound the calls.
  */
-export async function listOpenAlerts(options: {
-  data: AlertDataSource;
-  store: Pick<AlertRecordStore, 'get'>;
-  now: number;
-  timeZone: string;
-  maxForecasts?: number;
-}): Promise<OpenAlertSummary[]> {
-  const { data, store, now, timeZone } = options;
+export async function listOpenAlerts(options: { data: AlertDataSource; store: Pick<AlertRecordStore, 'get'>; now: number; maxForecasts?: number }): Promise<OpenAlertSummary[]> {
+  const { data, store, now } = options;
   let budget = options.maxForecasts ?? 30;
   // Only what polling would keep open: an alert with a `closedAt` or status OK is closed there too.
   const alerts = (await data.listOpenAlerts()).filter((event) => event.open);
@@ -34,7 +28,7 @@ export async function listOpenAlerts(options: {
       const record = await store.get(event.id);
       const posted = record?.state === 'posted';
       const forecastNow = !posted && budget-- > 0;
-      const ctx = await loadAlertContext(event, { data, now, timeZone, withForecast: forecastNow });
+      const ctx = await loadAlertContext(event, { data, now, withForecast: forecastNow });
       const secondsToLimit = posted ? (record.etaAt === null ? null : Math.max(0, record.etaAt - now)) : (ctx.forecast?.secondsToLimit ?? null);
       return { event, ctx, secondsToLimit, posted };
     }),
