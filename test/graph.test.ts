@@ -265,6 +265,14 @@ describe('what the graph shows (outlineGraph)', () => {
     expect(outlineGraph(early).legend).not.toContain('trend');
     // No data in the window: no history entry.
     expect(outlineGraph(spec({ series: [], trend: undefined, projection: undefined, eta: undefined })).legend).toEqual([]);
+    // A band a few minutes wide on a 10-day axis cannot be seen: not drawn, not named.
+    const narrow = {
+      from: { time: NOW, value: 30 * GiB },
+      to: { time: NOW + 3 * 86400, value: 40 * GiB },
+      low: { time: NOW + 3 * 86400 - 300, value: 40 * GiB },
+      high: { time: NOW + 3 * 86400 + 300, value: 40 * GiB },
+    };
+    expect(outlineGraph(spec({ projection: narrow })).legend).toEqual(['history', 'trend', 'projection']);
   });
 
   it('percentages stop at 100 %, with the limit on the top edge', () => {

@@ -218,7 +218,8 @@ function computeLayout(spec: GraphSpec, width: number): Layout {
     const near = finitePoint(p.low) ? p.low : p.to;
     // An unbounded far end runs off the right edge.
     const far = finitePoint(p.high) ? p.high : { time: xMax + (xMax - xMin), value: near.value };
-    band = { from: p.from, near, far };
+    // A band narrower than about a hundredth of the axis cannot be seen: neither drawn nor named in the legend.
+    if (Math.abs(far.time - near.time) >= 0.01 * (xMax - xMin)) band = { from: p.from, near, far };
   }
 
   const t = spec.thresholds ?? {};
