@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { DateTime } from 'luxon';
+import { zoneAbbreviation } from '../src/services/urgency/zone-name.ts';
 import { formatBytes, formatDay, formatDuration, formatRate, formatTime } from '../src/handlers/present/format.ts';
 
 describe('presentation kit formatters', () => {
@@ -55,5 +57,33 @@ describe('presentation kit formatters', () => {
     expect(formatTime(nextYear, { ...tz, language: 'ja' })).toBe('2027年1月1日(金) 9:00 JST');
     expect(formatTime(nextYear, { ...tz, language: 'en' })).toBe('Fri Jan 1, 2027, 09:00 JST');
     expect(formatDay(tomorrow, { ...tz, language: 'ja' })).toBe('12月2日(水)');
+  });
+
+  it('agrees with luxon for any moment, zone (DST and half-hour offsets included) and language', () => {
+    // The reference: luxon's zone arithmetic, as the kit did before it read Intl's parts directly.
+    const reference = (t: number, zone: string, now: number, language: 'en' | 'ja') => {
+      const dt = DateTime.fromSeconds(t, { zone });
+      const today = DateTime.fromSeconds(now, { zone });
+      const abbr = zoneAbbreviation(dt);
+      const local = dt.setLocale(language === 'ja' ? 'ja' : 'en-US');
+      const clock = local.toFormat(language === 'ja' ? 'H:mm' : 'HH:mm');
+      if (dt.hasSame(today, 'day')) return `${clock} ${abbr}`;
+      const sameYear = dt.hasSame(today, 'year');
+      if (language === 'ja') return `${local.toFormat(sameYear ? 'M月d日(ccc)' : 'yyyy年M月d日(ccc)')} ${clock} ${abbr}`;
+      return `${local.toFormat(sameYear ? 'ccc MMM d' : 'ccc MMM d, yyyy')}, ${clock} ${abbr}`;
+    };
+    const zones = ['Asia/Tokyo', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe', 'Asia/Kolkata', 'America/St_Johns', 'UTC'];
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 946_684_800, max: 2_208_988_800 }),
+        fc.integer({ min: -400 * 86400, max: 400 * 86400 }),
+        fc.constantFrom(...zones),
+        fc.constantFrom('en' as const, 'ja' as const),
+        (t, delta, timeZone, language) => {
+          expect(formatTime(t, { language, timeZone, now: t + delta })).toBe(reference(t, timeZone, t + delta, language));
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

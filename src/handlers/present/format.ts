@@ -91,9 +91,66 @@ export function formatDuration(seconds: number, language: Language = 'en'): stri
   return `${n(y)}${w.year(y)}`;
 }
 
-function zoned(epochSeconds: number, timeZone: string): DateTime {
-  const dt = DateTime.fromSeconds(epochSeconds, { zone: timeZone });
-  return dt.isValid ? dt : DateTime.fromSeconds(epochSeconds, { zone: 'UTC' });
+/** A moment's wall-clock fields in a zone. */
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  /** 0 = Sunday. */
+  weekday: number;
+  /** Minutes east of UTC. */
+  offset: number;
+}
+
+const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const WEEKDAYS_JA = ['日', '月', '火', '水', '木', '金', '土'];
+const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// One Intl formatter per zone, read as parts: luxon's zone arithmetic and formatting cost ~80 µs
+// a time, and an alert post shows several; this costs a few µs.
+const clockFormats = new Map<string, Intl.DateTimeFormat>();
+
+function wallClock(epochSeconds: number, timeZone: string): WallClock {
+  let format = clockFormats.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    } catch {
+      // An unknown zone (the configuration validates them): UTC.
+      format =
+        clockFormats.get('UTC') ??
+        new Intl.DateTimeFormat('en-US', { timeZone: 'UTC', hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' });
+    }
+    clockFormats.set(timeZone, format);
+  }
+  const minuteStart = Math.floor(epochSeconds / 60) * 60_000;
+  const f: Record<string, number> = {};
+  for (const part of format.formatToParts(new Date(minuteStart))) if (part.type !== 'literal') f[part.type] = Number(part.value);
+  const local = Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!);
+  return { year: f.year!, month: f.month!, day: f.day!, hour: f.hour!, minute: f.minute!, weekday: new Date(local).getUTCDay(), offset: Math.round((local - minuteStart) / 60_000) };
+}
+
+const zoneNames = new Map<string, string>();
+
+/** "JST", "EDT", "UTC+5:30": the zone's customary short name at that offset (kept per zone and offset). */
+function zoneName(epochSeconds: number, timeZone: string, offset: number): string {
+  const key = `${timeZone}|${offset}`;
+  let name = zoneNames.get(key);
+  if (name === undefined) {
+    const dt = DateTime.fromSeconds(epochSeconds, { zone: timeZone });
+    name = zoneAbbreviation(dt.isValid ? dt : DateTime.fromSeconds(epochSeconds, { zone: 'UTC' }));
+    zoneNames.set(key, name);
+  }
+  return name;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function dayText(c: WallClock, language: Language, withYear: boolean): string {
+  if (language === 'ja') return `${withYear ? `${c.year}年` : ''}${c.month}月${c.day}日(${WEEKDAYS_JA[c.weekday]})`;
+  return `${WEEKDAYS_EN[c.weekday]} ${MONTHS_EN[c.month - 1]} ${c.day}${withYear ? `, ${c.year}` : ''}`;
 }
 
 /**
@@ -102,27 +159,19 @@ function zoned(epochSeconds: number, timeZone: string): DateTime {
  * year ("Fri Jan 1, 2027, 09:00 JST", "2027年1月1日(金) 9:00 JST").
  */
 export function formatTime(epochSeconds: number, options: { language: Language; timeZone: string; now: number }): string {
-  const dt = zoned(epochSeconds, options.timeZone);
-  const today = zoned(options.now, options.timeZone);
-  const zone = zoneAbbreviation(dt);
-  const sameDay = dt.hasSame(today, 'day');
-  const sameYear = dt.hasSame(today, 'year');
-  if (options.language === 'ja') {
-    const local = dt.setLocale('ja');
-    const clock = local.toFormat('H:mm');
-    if (sameDay) return `${clock} ${zone}`;
-    return `${local.toFormat(sameYear ? 'M月d日(ccc)' : 'yyyy年M月d日(ccc)')} ${clock} ${zone}`;
-  }
-  const local = dt.setLocale('en-US');
-  const clock = local.toFormat('HH:mm');
+  const c = wallClock(epochSeconds, options.timeZone);
+  const today = wallClock(options.now, options.timeZone);
+  const zone = zoneName(epochSeconds, options.timeZone, c.offset);
+  const sameYear = c.year === today.year;
+  const sameDay = sameYear && c.month === today.month && c.day === today.day;
+  const clock = options.language === 'ja' ? `${c.hour}:${pad(c.minute)}` : `${pad(c.hour)}:${pad(c.minute)}`;
   if (sameDay) return `${clock} ${zone}`;
-  return `${local.toFormat(sameYear ? 'ccc MMM d' : 'ccc MMM d, yyyy')}, ${clock} ${zone}`;
+  const day = dayText(c, options.language, !sameYear);
+  return options.language === 'ja' ? `${day} ${clock} ${zone}` : `${day}, ${clock} ${zone}`;
 }
 
 /** A calendar day in the team's zone: "Tue Dec 1" / "12月1日(火)" (with the year when not this year). */
 export function formatDay(epochSeconds: number, options: { language: Language; timeZone: string; now: number }): string {
-  const dt = zoned(epochSeconds, options.timeZone);
-  const sameYear = dt.hasSame(zoned(options.now, options.timeZone), 'year');
-  if (options.language === 'ja') return dt.setLocale('ja').toFormat(sameYear ? 'M月d日(ccc)' : 'yyyy年M月d日(ccc)');
-  return dt.setLocale('en-US').toFormat(sameYear ? 'ccc MMM d' : 'ccc MMM d, yyyy');
+  const c = wallClock(epochSeconds, options.timeZone);
+  return dayText(c, options.language, c.year !== wallClock(options.now, options.timeZone).year);
 }
