@@ -39,6 +39,11 @@ function spec(overrides: Partial<GraphSpec> = {}): GraphSpec {
   };
 }
 
+/** A percent metric's history alone (no trend, projection or ETA). */
+function percentSpec(series: GraphSpec['series'], overrides: Partial<GraphSpec> = {}): GraphSpec {
+  return spec({ unit: 'percent', words: diskWords('en', true), series, trend: undefined, projection: undefined, eta: undefined, ...overrides });
+}
+
 async function pixels(png: Buffer) {
   const img = await loadImage(png);
   const canvas = createCanvas(img.width, img.height);
@@ -277,16 +282,7 @@ describe('what the graph shows (outlineGraph)', () => {
 
   it('percentages stop at 100 %, with the limit on the top edge', () => {
     const series = Array.from({ length: 500 }, (_, i) => ({ time: NOW - (500 - i) * 60, value: 97 + (i / 500) * 2.5 }));
-    const o = outlineGraph({
-      ...spec(),
-      unit: 'percent',
-      words: diskWords('en', true),
-      series,
-      trend: undefined,
-      projection: undefined,
-      eta: undefined,
-      thresholds: { limit: 100, critical: 95 },
-    });
+    const o = outlineGraph(percentSpec(series, { thresholds: { limit: 100, critical: 95 } }));
     expect(o.yMax).toBe(100);
     expect(Math.max(...o.yTicks)).toBeLessThanOrEqual(100);
     // Zoomed on the top: the data fills the upper part, not a sliver of 0-100.
@@ -316,19 +312,7 @@ describe('drawing details', () => {
     // The axis ends on a local midnight (a tick and its day label at the right edge).
     const midnight = 1763737200; // Sat 2025-11-22 00:00 JST
     const series = Array.from({ length: 300 }, (_, i) => ({ time: NOW - (300 - i) * 300, value: 60 + i / 10 }));
-    const { width, height, data } = await pixels(
-      await renderForecastGraph({
-        ...spec(),
-        unit: 'percent',
-        words: diskWords('en', true),
-        series,
-        trend: undefined,
-        projection: undefined,
-        eta: undefined,
-        thresholds: { limit: 100 },
-        window: { from: NOW - 86400, to: midnight },
-      }),
-    );
+    const { width, height, data } = await pixels(await renderForecastGraph(percentSpec(series, { thresholds: { limit: 100 }, window: { from: NOW - 86400, to: midnight } })));
     // The 3 px limit line: at least 2 full rows across the plot.
     expect(countColor(data, GRAPH_COLORS.limit, 6)).toBeGreaterThan(2 * 0.8 * width);
     // Nothing dark in the last three columns (a clipped label would touch the edge).
