@@ -35,6 +35,22 @@ describe('presentation kit formatters', () => {
     }
   });
 
+  it('rounds to the unit before choosing it: no "60 min", "48 h" or "10 days 0 h" at the boundaries', () => {
+    expect(formatDuration(3599)).toBe('1 h');
+    expect(formatDuration(59.6)).toBe('1 min');
+    expect(formatDuration(10 * 3600 - 20)).toBe('10 h');
+    expect(formatDuration(48 * 3600 - 60)).toBe('2 days');
+    expect(formatDuration(240 * 3600 - 60)).toBe('10 days');
+    expect(formatDuration(3599, 'ja')).toBe('1時間');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 40 * 365 * 86400 }), (s) => {
+        const out = formatDuration(s);
+        expect(out).not.toMatch(/^60 min$|^(4[89]|[5-9]\d) h$|^60 s$| 24 h$| 60 min$/);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('never throws and never says NaN for any duration', () => {
     fc.assert(
       fc.property(fc.double(), (s) => {

@@ -64,30 +64,30 @@ export function formatDuration(seconds: number, language: Language = 'en'): stri
   const w = UNIT_WORDS[language];
   const s = Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : 0;
   const n = (v: number) => formatNumber(v, language, 0);
+  // Each step rounds to its own unit first and only then checks its bound, so 3,599 s is "1 h",
+  // never "60 min", and 47.9 h is "2 days", never "48 h".
   if (s < MINUTE) return `${n(s)}${w.s}`;
-  if (s < HOUR) return `${n(Math.round(s / MINUTE))}${w.min}`;
-  if (s < 10 * HOUR) {
-    const totalMin = Math.round(s / MINUTE);
+  const totalMin = Math.round(s / MINUTE);
+  if (totalMin < 60) return `${n(totalMin)}${w.min}`;
+  if (totalMin < 600) {
     const h = Math.floor(totalMin / 60);
     const m = totalMin % 60;
     return m ? `${n(h)}${w.h}${w.join}${n(m)}${w.min}` : `${n(h)}${w.h}`;
   }
-  if (s < 2 * DAY) return `${n(Math.round(s / HOUR))}${w.h}`;
-  if (s < 10 * DAY) {
-    const totalH = Math.round(s / HOUR);
+  const totalH = Math.round(s / HOUR);
+  if (totalH < 48) return `${n(totalH)}${w.h}`;
+  if (totalH < 240) {
     const d = Math.floor(totalH / 24);
     const h = totalH % 24;
     return h ? `${n(d)}${w.day(d)}${w.join}${n(h)}${w.h}` : `${n(d)}${w.day(d)}`;
   }
-  if (s < 90 * DAY) {
-    const d = Math.round(s / DAY);
-    return `${n(d)}${w.day(d)}`;
-  }
-  if (s < 730 * DAY) {
-    const m = Math.floor(s / (30 * DAY));
+  const days = Math.round(s / DAY);
+  if (days < 90) return `${n(days)}${w.day(days)}`;
+  if (days < 730) {
+    const m = Math.floor(days / 30);
     return `${n(m)}${w.month(m)}`;
   }
-  const y = Math.floor(s / (365 * DAY));
+  const y = Math.floor(days / 365);
   return `${n(y)}${w.year(y)}`;
 }
 
