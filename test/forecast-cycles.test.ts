@@ -22,6 +22,21 @@ function series(span: number, step: number, level: (t: number) => number, noiseS
 }
 
 describe('forecastTimeToLimit: cycles, caps and bursts', () => {
+  it("ends a daily cycle's projection on the limit at its ETA (a graph shows one moment, not two)", () => {
+    // A daily swing of ±5 % whose peaks rise 5 %/day from 89 %: the limit is met at a peak.
+    const level = (t: number) => 84 + 5 * ((t - NOW) / DAY) + 5 * Math.sin((2 * Math.PI * (t - NOW)) / DAY);
+    const r = forecastTimeToLimit({ points: series(7 * DAY, 5 * MIN, level, 0.1), limit: 100, now: NOW }, { unit: 'percent' });
+    expect(r.secondsToLimit).not.toBeNull();
+    if (r.method === 'cycle-envelope') {
+      expect(r.projection?.to).toEqual({ time: NOW + (r.secondsToLimit as number), value: 100 });
+      if (r.low !== null) expect(r.projection?.lowTo).toEqual({ time: NOW + r.low, value: 100 });
+    }
+    // Whatever model told it, the projection reaches the limit no later than the ETA, and not long before.
+    const to = r.projection!.to;
+    const at = to.value >= 100 ? to.time - ((to.value - 100) / (to.value - r.projection!.from.value)) * (to.time - r.projection!.from.time) : Infinity;
+    expect(Math.abs(at - (NOW + (r.secondsToLimit as number)))).toBeLessThan(0.05 * (r.secondsToLimit as number) + HOUR);
+  });
+
   it('reads hourly rotation by its peaks, not by the climb inside the hour', () => {
     // Each hour climbs 0.5 GB and rotation removes it; the peaks creep 0.05 GB/h toward 100 GB from 95 GB.
     const level = (t: number) => {

@@ -257,12 +257,23 @@ function cycleForecast(base: ForecastResult, g: Grid, m: SeasonalModel, period: 
     window: { from: ctx.now - m.cycles * P, to: ctx.now },
     trend: { slope: perPeak, intercept: peak, t0: ctx.now },
     fitted: { from: { time: ctx.now - m.cycles * P, value: peak - m.growthPerCycle * m.cycles }, to: { time: ctx.now, value: peak } },
-    projection: {
-      from: { time: ctx.now, value: peak },
-      to: { time: end, value: peak + perPeak * (end - ctx.now) },
-      lowTo: { time: end, value: peak + perPeak * (end - ctx.now) + spread(end - ctx.now) },
-      highTo: { time: end, value: peak + perPeak * (end - ctx.now) - spread(end - ctx.now) },
-    },
+    // The limit is reached at a peak of the cycle, which can come up to a period after the peaks'
+    // line crosses it: the projection ends where the forecast does, on the limit at the ETA (and
+    // the band where the earliest and latest peaks reach it), so a graph shows one moment, not two.
+    projection:
+      secondsToLimit === null
+        ? {
+            from: { time: ctx.now, value: peak },
+            to: { time: end, value: peak + perPeak * (end - ctx.now) },
+            lowTo: { time: end, value: peak + perPeak * (end - ctx.now) + spread(end - ctx.now) },
+            highTo: { time: end, value: peak + perPeak * (end - ctx.now) - spread(end - ctx.now) },
+          }
+        : {
+            from: { time: ctx.now, value: peak },
+            to: { time: end, value: ctx.limit },
+            lowTo: low === null ? null : { time: ctx.now + low, value: ctx.limit },
+            highTo: high === null ? null : { time: ctx.now + high, value: ctx.limit },
+          },
     confidence: period.strength > 0.8 ? 'high' : 'medium',
     cycle: null,
   };
