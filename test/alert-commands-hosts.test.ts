@@ -173,11 +173,11 @@ describe('when the inventory cannot be loaded', () => {
     expect(reply.all).not.toContain('ECONNRESET');
     const told: InventorySource = {
       load: async () => {
-        throw new OpsbotError('inventory_file', { file: 'hosts.yaml', problem: 'cannot read it (EACCES)' }, { message: 'inventory file /etc/opsbot/hosts.yaml: EACCES' });
+        throw new OpsbotError('inventory_file', { file: 'hosts.yaml', problem: { kind: 'unreadable', errno: 'EACCES' } }, { message: 'inventory file /etc/opsbot/hosts.yaml: EACCES' });
       },
     };
     expect((await (await bot(told, createDemoAlertData({ now: () => NOW }))).say('graph web-01 disk')).text).toMatch(
-      /^:warning: The inventory file `hosts\.yaml` is not valid: `cannot read it \(EACCES\)`\./,
+      /^:warning: The inventory file `hosts\.yaml` could not be read \(`EACCES`\)\./,
     );
   });
 });

@@ -40,7 +40,32 @@ const SAMPLES: { readonly [C in ErrorCode]: readonly ErrorDetails[C][] } = {
   slack_refused: [{ call: 'download', status: 403 }, { call: 'download', status: 500 }, { call: 'files.info', slackError: 'invalid_auth' }, { call: 'files.info' }],
   slack_delete_unconfigured: [{}],
   mackerel: [{ status: 0 }, { status: 403 }, { status: 404 }, { status: 429 }, { status: 503 }, { status: 400 }],
-  inventory_file: [{ file: 'hosts.yaml', problem: 'hosts[0] (web-04).status: invalid value' }],
+  inventory_file: [
+    { file: 'hosts.yaml', problem: { kind: 'unreadable', errno: 'ENOENT' } },
+    { file: 'hosts.yaml', problem: { kind: 'unreadable', errno: 'EACCES' } },
+    { file: 'hosts.yaml', problem: { kind: 'not_yaml', line: 3 } },
+    { file: 'hosts.yaml', problem: { kind: 'not_yaml' } },
+    { file: 'hosts.yaml', problem: { kind: 'not_mapping' } },
+    { file: 'hosts.yaml', problem: { kind: 'unknown_keys', keys: ['hostz'] } },
+    { file: 'hosts.yaml', problem: { kind: 'unknown_keys', path: 'hosts[0] (web-01)', keys: ['rolez', 'ipz'] } },
+    { file: 'hosts.yaml', problem: { kind: 'unknown_keys', path: 'hosts[0] (web-01)', keys: ['rolez'] } },
+    { file: 'hosts.yaml', problem: { kind: 'missing', path: 'hosts[2].name' } },
+    { file: 'hosts.yaml', problem: { kind: 'wrong_type', path: 'hosts[3]', expected: 'mapping' } },
+    { file: 'hosts.yaml', problem: { kind: 'wrong_type', path: 'hosts[0] (web-01).roles', expected: 'list' } },
+    { file: 'hosts.yaml', problem: { kind: 'wrong_type', path: 'hosts[0] (web-01).memo', expected: 'text' } },
+    { file: 'hosts.yaml', problem: { kind: 'wrong_type', path: 'hosts[0] (web-01).createdAt', expected: 'number' } },
+    { file: 'hosts.yaml', problem: { kind: 'not_one_of', path: 'hosts[0] (web-04).status', options: ['working', 'standby', 'maintenance', 'poweroff'] } },
+    { file: 'hosts.yaml', problem: { kind: 'empty', path: 'hosts[0].name' } },
+    { file: 'hosts.yaml', problem: { kind: 'bad_format', path: 'hosts[0] (web-09).ips[0]', format: 'ip' } },
+    { file: 'hosts.yaml', problem: { kind: 'bad_format', path: 'hosts[0] (web-01).roles[0]', format: 'role' } },
+    { file: 'hosts.yaml', problem: { kind: 'bad_format', path: 'hosts[0] (web-01).createdAt', format: 'date' } },
+    { file: 'hosts.yaml', problem: { kind: 'bad_format', path: 'services[1].name', format: 'name' } },
+    { file: 'hosts.yaml', problem: { kind: 'bad_format', path: 'orgUrl', format: 'url' } },
+    { file: 'hosts.yaml', problem: { kind: 'duplicate_name', path: 'hosts[2] (OK-01)', other: 'hosts[0] (ok-01)' } },
+    { file: 'hosts.yaml', problem: { kind: 'duplicate_id', path: 'hosts[2] (web-02)', id: 'h-1', other: 'hosts[0] (web-01)' } },
+    { file: 'hosts.yaml', problem: { kind: 'invalid', path: 'hosts[0] (web-01).interfaces[0]' } },
+    { file: 'hosts.yaml', problem: { kind: 'invalid' } },
+  ],
   inventory_load_failed: [{}],
   inventory_unavailable: [{}],
 };
@@ -105,7 +130,7 @@ describe('error catalogue', () => {
     const hostile = '<!channel> <@U123> <https://evil.example|click>';
     const errors = [
       new OpsbotError('file_changed', { fileName: `${hostile}.txt` }),
-      new OpsbotError('inventory_file', { file: `${hostile}.yaml`, problem: hostile }),
+      new OpsbotError('inventory_file', { file: `${hostile}.yaml`, problem: { kind: 'missing', path: hostile } }),
       new OpsbotError('slack_refused', { call: 'files.info', slackError: hostile }),
     ];
     for (const error of errors) {
@@ -120,12 +145,28 @@ describe('error catalogue', () => {
   it('says why the inventory is unavailable through the cause’s own code', () => {
     const mackerel = new OpsbotError('mackerel', { status: 503 }, { message: 'Mackerel /api/v0/hosts: HTTP 503 upstream' });
     const unavailable = new OpsbotError('inventory_unavailable', {}, { cause: mackerel });
-    expect(presenters.en.error(unavailable).text).toBe(':warning: Mackerel is having trouble (HTTP 503). Try again in a minute. There is no cached inventory to answer from yet.');
+    expect(presenters.en.error(unavailable).text).toBe('Mackerel is having trouble (HTTP 503). Try again in a minute. There is no cached inventory to answer from yet.');
     expect(presenters.ja.error(unavailable).text).toBe(
-      ':warning: Mackerel で問題が起きています（HTTP 503）。1分ほどしてからもう一度お試しください。キャッシュされたインベントリもまだないため、回答できません。',
+      'Mackerel で問題が起きています（HTTP 503）。1分ほどしてからもう一度お試しください。キャッシュされたインベントリもまだないため、回答できません。',
     );
     const unknown = new OpsbotError('inventory_unavailable', {}, { cause: new Error(CAUSE) });
-    expect(presenters.en.error(unknown).text).toBe(':warning: The host inventory could not be loaded (details are in the bot log). There is no cached inventory to answer from yet.');
+    expect(presenters.en.error(unknown).text).toBe('The host inventory could not be loaded (details are in the bot log). There is no cached inventory to answer from yet.');
+  });
+
+  it('starts no sentence with a glyph: the caller adds one, and a sentence quoted in another gets none', () => {
+    for (const code of ERROR_CODES) {
+      for (const error of errorsOf(code)) {
+        for (const language of ['en', 'ja'] as const) expect(presenters[language].error(error).text, `${code} ${language}`).not.toMatch(/^\s*:[a-z0-9_+-]+:|^\s*\p{Extended_Pictographic}/u);
+      }
+    }
+  });
+
+  it('words an inventory file problem from its code, path and facts, in each language', () => {
+    const error = new OpsbotError('inventory_file', { file: 'hosts.yaml', problem: { kind: 'not_one_of', path: 'hosts[0] (web-01).status', options: ['working', 'standby'] } });
+    expect(presenters.en.error(error).text).toBe('The inventory file `hosts.yaml` is not valid: `hosts[0] (web-01).status` should be one of `working`, `standby`. See `docs/inventory.md`.');
+    expect(presenters.ja.error(error).text).toBe(
+      'インベントリファイル `hosts.yaml` が正しくありません: `hosts[0] (web-01).status` は `working`、`standby` のいずれかにしてください。`docs/inventory.md` を確認してください。',
+    );
   });
 
   it('gives anything that is not an OpsbotError the generic sentence, never its message', () => {

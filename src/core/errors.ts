@@ -14,6 +14,36 @@ export type S3Refusal = 'access_denied' | 'no_bucket' | 'exists' | 'unreachable'
 /** Which Slack request was refused: the file download (an HTTP status) or a Web API method (Slack's error code, when it gave one). */
 export type SlackRefusal = { call: 'download'; status: number } | { call: 'files.info' | 'files.delete'; slackError?: string };
 
+/** A value type the inventory file's format expects. */
+export type InventoryValueType = 'text' | 'number' | 'list' | 'mapping';
+
+/** A text format the inventory file's format requires of a value. */
+export type InventoryFormat = 'ip' | 'role' | 'date' | 'name' | 'url';
+
+/**
+ * What is wrong with the local inventory file (docs/inventory.md), as a closed code with its
+ * facts. `path` names the entry and key as written in the file, e.g. `hosts[0] (web-01).status`.
+ */
+export type InventoryProblem =
+  /** The file could not be read: the system's error code (`ENOENT`, `EACCES`…). */
+  | { kind: 'unreadable'; errno: string }
+  /** Not YAML; the line of the first syntax error when the parser tells. */
+  | { kind: 'not_yaml'; line?: number }
+  /** The document is not a mapping (an empty file, a list…). */
+  | { kind: 'not_mapping' }
+  /** Keys the format does not know (at the top level when there is no path). */
+  | { kind: 'unknown_keys'; path?: string; keys: readonly string[] }
+  | { kind: 'missing'; path: string }
+  | { kind: 'wrong_type'; path: string; expected: InventoryValueType }
+  | { kind: 'not_one_of'; path: string; options: readonly string[] }
+  | { kind: 'empty'; path: string }
+  | { kind: 'bad_format'; path: string; format: InventoryFormat }
+  /** A host with the same name (case-insensitive) as an earlier one, `other` being its path. */
+  | { kind: 'duplicate_name'; path: string; other: string }
+  | { kind: 'duplicate_id'; path: string; id: string; other: string }
+  /** Anything else the format forbids there. */
+  | { kind: 'invalid'; path?: string };
+
 /** Each code with the details its sentence needs. */
 export interface ErrorDetails {
   // Relaying a file.
@@ -51,8 +81,8 @@ export interface ErrorDetails {
   // Host data.
   /** A failed Mackerel call: the HTTP status, 0 for no answer. */
   mackerel: { status: number };
-  /** The local inventory file breaks docs/inventory.md: its name and the first problem (path and rule). */
-  inventory_file: { file: string; problem: string };
+  /** The local inventory file breaks docs/inventory.md: its name and the first problem (a code, with its path and facts). */
+  inventory_file: { file: string; problem: InventoryProblem };
   /** Loading the host inventory failed for a reason without a code of its own (the cause, in the log). */
   inventory_load_failed: NoDetails;
   /** No inventory to answer from: the load failed (the cause, an OpsbotError, says why) and nothing is cached. */

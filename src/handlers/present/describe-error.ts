@@ -1,10 +1,63 @@
-import { OpsbotError, type ErrorCode, type ErrorDetails } from '../../core/errors.ts';
-import { code, type Mrkdwn } from '../../core/message.ts';
+import { OpsbotError, type ErrorCode, type ErrorDetails, type InventoryProblem } from '../../core/errors.ts';
+import { code, joinMd, type Mrkdwn } from '../../core/message.ts';
 import type { Presenter } from './presenter.ts';
 
 type Describe<C extends ErrorCode> = (details: ErrorDetails[C], present: Presenter, error: OpsbotError<C>) => Mrkdwn;
 
 const http = (status: number) => `HTTP ${status}`;
+
+/** Names as code spans, in one list: `a`, `b` (`a`、`b` in Japanese). */
+const names = (values: readonly string[], present: Presenter) => joinMd(values.map(code), present.language === 'ja' ? '、' : ', ');
+
+const FORMAT_KEYS = {
+  ip: 'errors.inventory.badIp',
+  role: 'errors.inventory.badRole',
+  date: 'errors.inventory.badDate',
+  name: 'errors.inventory.badName',
+  url: 'errors.inventory.badUrl',
+} as const;
+
+/** What is wrong inside a readable YAML inventory file, worded from its code and facts. */
+function inventoryProblem(problem: Exclude<InventoryProblem, { kind: 'unreadable' | 'not_yaml' }>, p: Presenter): Mrkdwn {
+  switch (problem.kind) {
+    case 'not_mapping':
+      return p.t('errors.inventory.notMapping');
+    case 'unknown_keys': {
+      const keys = names(problem.keys, p);
+      const count = problem.keys.length;
+      return problem.path === undefined ? p.t('errors.inventory.unknownKeysTop', { keys, count }) : p.t('errors.inventory.unknownKeys', { path: code(problem.path), keys, count });
+    }
+    case 'missing':
+      return p.t('errors.inventory.missing', { path: code(problem.path) });
+    case 'wrong_type':
+      return p.t(`errors.inventory.wrongType.${problem.expected}`, { path: code(problem.path) });
+    case 'not_one_of':
+      return p.t('errors.inventory.notOneOf', { path: code(problem.path), options: names(problem.options, p) });
+    case 'empty':
+      return p.t('errors.inventory.empty', { path: code(problem.path) });
+    case 'bad_format':
+      return p.t(FORMAT_KEYS[problem.format], { path: code(problem.path) });
+    case 'duplicate_name':
+      return p.t('errors.inventory.duplicateName', { path: code(problem.path), other: code(problem.other) });
+    case 'duplicate_id':
+      return p.t('errors.inventory.duplicateId', { path: code(problem.path), id: code(problem.id), other: code(problem.other) });
+    case 'invalid':
+      return problem.path === undefined ? p.t('errors.inventory.invalidTop') : p.t('errors.inventory.invalid', { path: code(problem.path) });
+  }
+}
+
+/** The local inventory file's problem: unreadable, not YAML, or a rule of docs/inventory.md broken at a path. */
+function inventoryFile({ file, problem }: ErrorDetails['inventory_file'], p: Presenter): Mrkdwn {
+  const name = code(file);
+  switch (problem.kind) {
+    case 'unreadable':
+      return problem.errno === 'ENOENT' ? p.t('errors.inventoryFileMissing', { file: name }) : p.t('errors.inventoryFileUnreadable', { file: name, reason: code(problem.errno) });
+    case 'not_yaml':
+      return problem.line === undefined ? p.t('errors.inventoryFileNotYaml', { file: name }) : p.t('errors.inventoryFileNotYamlAt', { file: name, line: problem.line });
+    default:
+      return p.t('errors.inventoryFile', { file: name, problem: inventoryProblem(problem, p) });
+  }
+}
 
 /**
  * One sentence per code (and its details), from the catalogue (messages/errors.ts). A new code is
@@ -57,7 +110,7 @@ const DESCRIBE: { readonly [C in ErrorCode]: Describe<C> } = {
     if (status === 429) return p.t('errors.mackerelRateLimited');
     return p.t(status >= 500 ? 'errors.mackerelTrouble' : 'errors.mackerelRejected', { status: http(status) });
   },
-  inventory_file: (d, p) => p.t('errors.inventoryFile', { file: code(d.file), problem: code(d.problem) }),
+  inventory_file: (d, p) => inventoryFile(d, p),
   inventory_load_failed: (_, p) => p.t('errors.inventoryLoadFailed'),
   // Why the load failed is the cause's own code.
   inventory_unavailable: (_, p, error) =>
