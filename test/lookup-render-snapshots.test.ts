@@ -6,13 +6,14 @@ import { startOpsbot, type RunningOpsbot } from '../src/app/start-opsbot.ts';
 import type { Language } from '../src/core/language.ts';
 import { createSilentLogger } from '../src/core/logger.ts';
 import { OpsbotError } from '../src/core/errors.ts';
-import type { ChatMessage } from '../src/core/message.ts';
+import { code, type ChatMessage } from '../src/core/message.ts';
 import { createAlertReplayCommand } from '../src/handlers/alerts/alert-replay-command.ts';
 import type { ChatTarget, MessageRef } from '../src/handlers/chat-port.ts';
 import { createCommandRegistry, type Command, type CommandRegistry } from '../src/handlers/command-registry.ts';
 import { createHelpCommand, summaryKey } from '../src/handlers/help.ts';
 import { renderLookupResult, type RenderContext } from '../src/handlers/lookup/render.ts';
 import { createMentionDispatcher } from '../src/handlers/mention-dispatcher.ts';
+import { eitherOf } from '../src/handlers/present/list.ts';
 import { createPresenter, type Presenter } from '../src/handlers/present/presenter.ts';
 import { createUnknownCommandHandler } from '../src/handlers/unknown-command.ts';
 import { buildHostIndex } from '../src/services/inventory/host-index.ts';
@@ -111,6 +112,15 @@ describe('lookup replies (snapshots, English and Japanese)', () => {
     expect(bothLanguages((p) => renderLookupResult(lookup.host(index, ['wbe-01']), context(p)))).toMatchSnapshot();
     expect(bothLanguages((p) => renderLookupResult(lookup.role(index, ['shop:wbe']), context(p)))).toMatchSnapshot();
     expect(bothLanguages((p) => renderLookupResult(lookup.host(index, ['10.9.9.9']), context(p)))).toMatchSnapshot();
+  });
+
+  it('alternatives read as each language lists them', () => {
+    const names = ['web-01', 'web-02', 'web-03'].map((n) => code(n));
+    const [en, ja] = LANGUAGES.map(presenter);
+    expect(eitherOf(names, en!).text).toBe('`web-01`, `web-02`, or `web-03`');
+    expect(eitherOf(names, ja!).text).toBe('`web-01`、`web-02`、または `web-03`');
+    expect(eitherOf(names.slice(0, 2), ja!).text).toBe('`web-01` または `web-02`');
+    expect(eitherOf(names.slice(0, 1), ja!).text).toBe('`web-01`');
   });
 
   it('usage: nothing typed, a word that is not a status, a pattern that cannot be answered', () => {
@@ -230,7 +240,7 @@ describe('help and the dispatcher (snapshots, English and Japanese)', () => {
       const failing: Command = { ...boom, name: 'down', run: () => Promise.reject(new OpsbotError('mackerel', { status: 503 })) };
       registry.register(failing);
       await dispatch({ user: 'U1', channel: 'C1', ts: '1764558000.000300', text: 'down' }, chat);
-      expect(chat.built[0]!.text.text).toBe(present.error(new OpsbotError('mackerel', { status: 503 })).text);
+      expect(chat.built[0]!.text.text).toBe(`:warning: ${present.error(new OpsbotError('mackerel', { status: 503 })).text}`);
     }
   });
 });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { displayWidth, EMOJI, emojiFor, mrkdwnToText, prefixLines, renderMessageText, TERMINAL } from '../src/shell/render-text.ts';
+import { displayWidth } from '../src/core/display-width.ts';
+import { EMOJI, emojiFor, mrkdwnToText, prefixLines, renderMessageText, TERMINAL } from '../src/shell/render-text.ts';
 import { actions, bold, code, context, divider, header, link, md, section } from '../src/core/message.ts';
 import { ALERT_STATUS_GLYPHS, HOST_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../src/handlers/present/glyphs.ts';
 import { DONE_REACTION, FAILED_REACTION, WORKING_REACTION } from '../src/handlers/relay/file-share-handler.ts';
@@ -77,13 +78,15 @@ describe('terminal rendering of Block Kit', () => {
       blocks: [header('Hosts'), section(md`*web-01*`, [md`status\nworking`]), divider(), context(md`id H1`), { type: 'image', url: 'https://x/y.png', altText: 'disk graph' }],
     });
     expect(text.split('\n')).toEqual(['HOSTS', 'web-01', '  status  working', '─'.repeat(40), '  id H1', '🖼️ disk graph']);
+    // A context block's elements read as one line's parts.
+    expect(renderMessageText({ text: md`x`, blocks: [context(md`Showing 3 of 5.`, md`See all`)] })).toBe('  Showing 3 of 5. · See all');
     expect(renderMessageText({ text: md`plain ${link('https://a.b', 'c')}` })).toBe('plain c (https://a.b/)');
   });
 
   it('shows fields as a table and addresses one a line, in one column', () => {
     const text = renderMessageText({
       text: md`web-01`,
-      blocks: [section(md`*web-01*`, [md`*Status*\n:large_green_circle: working`, md`*IP addresses*\neth0: 10.1.2.1, fd00:1::1\nbond0: 10.1.3.1`, md`*IPアドレス*\n10.0.0.1/24, 10.0.0.2`])],
+      blocks: [section(md`*web-01*`, [md`*Status*\n:large_green_circle: working`, md`*IP addresses*\neth0: 10.1.2.1, fd00:1::1\nbond0: 10.1.3.1`, md`*IPアドレス*\n10.0.0.1/24、10.0.0.2`])],
     });
     expect(text.split('\n')).toEqual([
       'web-01',
@@ -109,7 +112,7 @@ describe('terminal rendering of Block Kit', () => {
         ]),
       ],
     };
-    expect(renderMessageText(message)).toBe("DISK ⚠️\n[I'm on it]  [Mackerel] (https://mackerel.io/)");
+    expect(renderMessageText(message)).toBe("DISK ⚠️\n[I'm on it] [Mackerel] (https://mackerel.io/)");
     expect(renderMessageText(message, TERMINAL).split('\n')[0]).toBe('\x1b[1mDISK ⚠️\x1b[22m');
   });
 });

@@ -108,7 +108,7 @@ describe('local chat shell', () => {
     expect(stdout).toMatch(/^opsbot> .*web-01/m);
     expect(stdout).toMatch(/^ {8}.*[\p{Script=Katakana}\p{Script=Han}]/mu);
     expect(stdout).toContain('opsbot> `./missing.pdf` をアップロードできません: ファイルが見つかりません。');
-    expect(stdout).toContain('opsbot> この行は無視しました。40,006 文字あり、上限（Slack と同じ）の 40,000 文字を超えています。');
+    expect(stdout).toContain('opsbot> この行は無視しました。40,006文字あり、上限（Slack と同じ）の40,000文字を超えています。');
   });
 
   // `script` (util-linux) gives the shell a terminal for stdin and stdout, as a person at a keyboard has.
@@ -138,7 +138,7 @@ describe('local chat shell', () => {
     const ja = await runOpsbot(['help'], undefined, { OPSBOT_LANGUAGE: 'ja' });
     expect(ja.code).toBe(0);
     expect(ja.stdout).toMatch(/^使い方: opsbot <コマンド>\n\n {2}start {18}ボットを起動します/);
-    expect(ja.stdout).toMatch(/^ {2}forecast ファイル\.\.\. {3}メトリクスのファイルごとに/m);
+    expect(ja.stdout).toMatch(/^ {2}forecast ファイル\.\.\. {3}メトリックのファイルごとに/m);
     const unknown = await runOpsbot(['bogus'], undefined, { OPSBOT_LANGUAGE: 'ja' });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^opsbot: 不明なコマンドです: "bogus"\n\n使い方/);

@@ -210,6 +210,7 @@ export type MessageBlock =
   | { type: 'header'; text: string }
   | { type: 'divider' }
   | { type: 'actions'; buttons: readonly MessageButton[]; blockId?: string }
+  /** `altText` is the caller's words for the image (in the team's language); Slack needs one, so an image with neither alt text nor title is left out. */
   | { type: 'image'; url: string; altText: string; title?: string };
 
 /** What opsbot says: mrkdwn text (the notification fallback when blocks are given) and blocks. */
@@ -306,11 +307,12 @@ function slackBlock(block: MessageBlock): KnownBlock | null {
     }
     case 'image': {
       const url = safeUrl(block.url);
-      if (!url) return null;
+      const alt = block.altText.trim() || block.title?.trim();
+      if (!url || !alt) return null;
       return {
         type: 'image',
         image_url: url,
-        alt_text: truncatePlain(block.altText || 'image', SLACK_LIMITS.altText),
+        alt_text: truncatePlain(alt, SLACK_LIMITS.altText),
         ...(block.title ? { title: { type: 'plain_text', text: truncatePlain(block.title, 2000) } } : {}),
       };
     }

@@ -52,7 +52,8 @@ export function createHelpCommand(options: HelpCommandOptions): Command {
       const text = joinMd(
         commands.map((c) => {
           const about = summary(c);
-          return md`${c.usage}${about ? md`: ${about}` : ''}${c.examples[0] ? md` (${present.t('help.example', { examples: `@opsbot ${c.examples[0]}` })})` : ''}`;
+          const usage = md`${c.usage}${about ? md`: ${about}` : ''}`;
+          return c.examples[0] ? present.t('common.aside', { text: usage, note: present.t('help.example', { examples: `@opsbot ${c.examples[0]}` }) }) : usage;
         }),
         '\n',
       );

@@ -1,6 +1,7 @@
 import { closestMatches } from '../services/inventory/edit-distance.ts';
 import type { CommandContext, CommandRegistry } from './command-registry.ts';
-import { code, joinMd } from '../core/message.ts';
+import { code } from '../core/message.ts';
+import { eitherOf } from './present/list.ts';
 import type { Presenter } from './present/presenter.ts';
 
 export interface UnknownCommandOptions {
@@ -30,9 +31,9 @@ export function createUnknownCommandHandler(options: UnknownCommandOptions): (ct
     const text = near.length
       ? present.t('help.unknownCommand.didYouMean', {
           command,
-          suggestions: joinMd(
+          suggestions: eitherOf(
             near.map((n) => code(n)),
-            present.t('common.or'),
+            present,
           ),
         })
       : present.t('help.unknownCommand', { command });

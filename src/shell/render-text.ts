@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { stripVTControlCharacters } from 'node:util';
+import { displayWidth } from '../core/display-width.ts';
 import { toSlackMessage, type ChatMessage, type Mrkdwn } from '../core/message.ts';
 
 type AnyBlock = { type: string; [key: string]: unknown };
@@ -224,22 +224,6 @@ export function mrkdwnToText(text: string | Mrkdwn, style: TextStyle = PIPED): s
 // ---------------------------------------------------------------------------------------------
 // Widths and alignment
 
-const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-/** East Asian wide and fullwidth characters (kana and the long vowel mark ー, kanji, CJK punctuation, Hangul, fullwidth forms). */
-const WIDE = /[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/u;
-const EMOJI_PRESENTATION = /\p{Emoji_Presentation}|\p{Extended_Pictographic}\uFE0F|\p{Regional_Indicator}/u;
-const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]+$/u;
-
-/** Columns a string takes in a terminal: emoji and CJK characters take two, ANSI styles none. */
-export function displayWidth(text: string): number {
-  let width = 0;
-  for (const { segment } of segmenter.segment(stripVTControlCharacters(text))) {
-    if (ZERO_WIDTH.test(segment)) continue;
-    width += EMOJI_PRESENTATION.test(segment) || WIDE.test(segment) ? 2 : 1;
-  }
-  return width;
-}
-
 function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }
@@ -279,14 +263,14 @@ function indentLines(text: string, indent: string): string {
 }
 
 /**
- * A line that is only addresses ("10.0.0.1, fd00::1", optionally after a label: "eth0: …") as
+ * A line that is only addresses ("10.0.0.1, fd00::1" or 「10.0.0.1、fd00::1」, optionally after a label: "eth0: …") as
  * one address a line, the addresses in one column; other lines as they are.
  */
 function addressLines(lines: readonly string[], style: TextStyle): string[] {
   const parsed = lines.map((line) => {
-    const m = /^(?:([^\s:][^:]{0,40}?): )?(\S+(?:,\s*\S+)+|\S+)$/.exec(line.trim());
+    const m = /^(?:([^\s:][^:]{0,40}?): )?(\S+(?:[,、]\s*\S+)+|\S+)$/.exec(line.trim());
     if (!m) return undefined;
-    const items = m[2]!.split(/,\s*/);
+    const items = m[2]!.split(/[,、]\s*/);
     if (!items.every((item) => isIP(item.replace(/\/\d{1,3}$/, '')) !== 0)) return undefined;
     return { label: m[1] === undefined ? undefined : `${mrkdwnToText(m[1], style)}:`, items };
   });
@@ -336,7 +320,12 @@ function textOf(value: unknown, style: TextStyle): string {
   return t.type === 'plain_text' ? emojis(t.text) : blockText(t.text, style);
 }
 
-function renderElements(elements: unknown, style: TextStyle): string {
+/** Between a context block's elements, as between the parts of one line elsewhere ("… · See all in Mackerel"). */
+const CONTEXT_SEPARATOR = ' · ';
+/** Between buttons: "[Retry] [Open]". */
+const BUTTON_SEPARATOR = ' ';
+
+function renderElements(elements: unknown, style: TextStyle, separator: string): string {
   if (!Array.isArray(elements)) return '';
   return elements
     .map((e: AnyBlock) => {
@@ -345,7 +334,7 @@ function renderElements(elements: unknown, style: TextStyle): string {
       return textOf(e, style);
     })
     .filter(Boolean)
-    .join('  ');
+    .join(separator);
 }
 
 function renderBlock(block: AnyBlock, style: TextStyle): string {
@@ -356,13 +345,13 @@ function renderBlock(block: AnyBlock, style: TextStyle): string {
       const parts = [textOf(block.text, style)];
       if (Array.isArray(block.fields)) parts.push(renderFields(block.fields as TextObject[], style));
       const accessory = block.accessory as AnyBlock | undefined;
-      if (accessory) parts.push(renderElements([accessory], style));
+      if (accessory) parts.push(renderElements([accessory], style, BUTTON_SEPARATOR));
       return parts.filter(Boolean).join('\n');
     }
     case 'context':
-      return indentLines(renderElements(block.elements, style), '  ');
+      return indentLines(renderElements(block.elements, style, CONTEXT_SEPARATOR), '  ');
     case 'actions':
-      return renderElements(block.elements, style);
+      return renderElements(block.elements, style, BUTTON_SEPARATOR);
     case 'divider':
       return '─'.repeat(40);
     case 'image':

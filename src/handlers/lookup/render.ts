@@ -3,7 +3,9 @@ import type { StatusCounts } from '../../services/inventory/host-index.ts';
 import type { HostStatus, InventoryHost } from '../../services/inventory/types.ts';
 import type { HostScope, LookupResult, LookupUsage, Miss, NotFoundHint } from '../../services/lookup/types.ts';
 import { bold, code, context, EMPTY, joinMd, link, linesToSections, md, plain, section, type ChatMessage, type MessageBlock, type Mrkdwn } from '../../core/message.ts';
+import { warning } from '../command-registry.ts';
 import { HOST_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
+import { eitherOf as alternatives } from '../present/list.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { mackerelLinks } from './format.ts';
 
@@ -45,12 +47,15 @@ export function statusWord(status: HostStatus, present: Presenter): string {
 
 /** "a, b" / 「a、b」. */
 const listOf = (items: readonly (Mrkdwn | string)[], present: Presenter): Mrkdwn => joinMd(items, present.t('common.listSeparator'));
-/** "`a` or `b`" / 「`a` または `b`」. */
+/** "`a`, `b`, or `c`" / 「`a`、`b`、または `c`」. */
 const eitherOf = (names: readonly string[], present: Presenter): Mrkdwn =>
-  joinMd(
+  alternatives(
     names.map((n) => code(n)),
-    present.t('common.or'),
+    present,
   );
+/** "web-01 (Web 1)" / 「web-01（Web 1）」: a host's name with its display name. */
+const nameWithDisplayName = (host: InventoryHost, present: Presenter, name: Mrkdwn | string = host.name): Mrkdwn =>
+  host.displayName ? present.t('common.aside', { text: name, note: host.displayName }) : joinMd([name]);
 /** A list, or "(none)". */
 const listOrNone = (items: readonly (Mrkdwn | string)[], present: Presenter): Mrkdwn => (items.length ? listOf(items, present) : present.t('lookup.none'));
 
@@ -78,9 +83,9 @@ function hostLine(host: InventoryHost, links: Links, ctx: RenderContext): Mrkdwn
   const ips = ipsOf(host);
   const roles = rolesOf(host, links);
   const age = ageOf(host, ctx.now);
-  const parts: Mrkdwn[] = [md`${HOST_STATUS_GLYPHS[host.status]} ${bold(link(links.host(host.id), host.name))}${host.displayName ? md` (${host.displayName})` : ''}`];
+  const parts: Mrkdwn[] = [md`${HOST_STATUS_GLYPHS[host.status]} ${nameWithDisplayName(host, present, bold(link(links.host(host.id), host.name)))}`];
   if (roles.length) parts.push(listOf(roles, present));
-  if (ips.length) parts.push(plain(ips.slice(0, 2).join(', ') + (ips.length > 2 ? ` +${ips.length - 2}` : '')));
+  if (ips.length) parts.push(md`${listOf(ips.slice(0, 2), present)}${ips.length > 2 ? ` +${ips.length - 2}` : ''}`);
   if (age !== undefined) parts.push(present.t('lookup.createdAgo', { age: present.duration(age) }));
   return joinMd(parts, ' · ');
 }
@@ -88,7 +93,7 @@ function hostLine(host: InventoryHost, links: Links, ctx: RenderContext): Mrkdwn
 function freshness(ctx: RenderContext): MessageBlock[] {
   if (ctx.refreshError === undefined) return [];
   const { present } = ctx;
-  return [context(present.t('lookup.stale', { error: present.error(ctx.refreshError), age: present.duration(ctx.ageSeconds) }))];
+  return [context(warning(present.t('lookup.stale', { error: present.error(ctx.refreshError), age: present.duration(ctx.ageSeconds) })))];
 }
 
 /** `text` is the notification fallback (mrkdwn, like the blocks); a stale-data note goes under the blocks. */
@@ -119,7 +124,7 @@ export function renderHost(host: InventoryHost, ctx: RenderContext): ChatMessage
   const interfaces = host.interfaces.filter((i) => i.ipv4Addresses.length + i.ipv6Addresses.length);
   const addresses = interfaces.length
     ? joinMd(
-        interfaces.map((i) => md`• ${i.name}: ${[...i.ipv4Addresses, ...i.ipv6Addresses].join(', ')}`),
+        interfaces.map((i) => md`• ${i.name}: ${listOf([...i.ipv4Addresses, ...i.ipv6Addresses], present)}`),
         '\n',
       )
     : present.t('lookup.none');
@@ -128,9 +133,9 @@ export function renderHost(host: InventoryHost, ctx: RenderContext): ChatMessage
   if (url) blocks.push(context(link(url, present.text('lookup.openInMackerel'))));
   const ips = ipsOf(host);
   const text = present.t('lookup.host.summary', {
-    host: host.displayName ? `${host.name} (${host.displayName})` : host.name,
+    host: nameWithDisplayName(host, present),
     status,
-    addresses: ips.length ? ips.join(', ') : present.text('lookup.noAddress'),
+    addresses: ips.length ? listOf(ips, present) : present.t('lookup.noAddress'),
   });
   return message(text, blocks, ctx);
 }
@@ -199,8 +204,8 @@ export function renderHosts(result: Extract<LookupResult, { kind: 'hosts' }>, ct
     blocks.push(context(...more));
   }
   if (result.misses.length) blocks.push(context(joinMd(missLines(result.misses, present), '\n')));
-  const names = shown.map((h) => h.name).join(', ');
-  return message(names ? md`${heading}: ${names}${n > max ? ', …' : ''}` : heading, blocks, ctx);
+  const names = shown.map((h) => h.name);
+  return message(names.length ? md`${heading}: ${listOf(n > max ? [...names, '…'] : names, present)}` : heading, blocks, ctx);
 }
 
 export function renderRoles(result: Extract<LookupResult, { kind: 'roles' }>, ctx: RenderContext): ChatMessage {

@@ -10,7 +10,7 @@ import {
   type TrendBasis,
   type ValueUnit,
 } from '../../services/forecast/index.ts';
-import { displayWidth } from '../../shell/render-text.ts';
+import { displayWidth } from '../../core/display-width.ts';
 import type { Presenter } from './presenter.ts';
 
 /**

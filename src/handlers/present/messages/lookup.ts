@@ -115,7 +115,7 @@ export const ja: Translation<typeof en> = {
   'lookup.hosts.role': '{role} のホスト *{count}台*{filter}',
   'lookup.hosts.service': '{service} のホスト *{count}台*{filter}',
   'lookup.hosts.pattern': '{pattern} に一致するホスト *{count}台*{filter}',
-  'lookup.hosts.terms': '{terms} に該当するホスト *{count}台*{filter}',
+  'lookup.hosts.terms': '{terms} に一致するホスト *{count}台*{filter}',
   'lookup.hosts.all': 'ホスト *{count}台*{filter}',
   'lookup.more': '全{total}台のうち最初の{shown}台を表示しています。',
   'lookup.seeAll': 'Mackerel ですべて表示',
@@ -155,7 +155,7 @@ export const ja: Translation<typeof en> = {
   'lookup.hint.scopeExpected': 'サービス、サービス:ロール、または `web-*` のような名前のパターンを指定してください。',
 
   'lookup.usage.hostMissing': 'どのホストですか？ `host web-01`、`host 10.1.2.3`、`host web-*` のように指定してください。',
-  'lookup.usage.hostRequired': 'どのホストですか？ ホスト名、管理名、ホストID、IPアドレス、または1台だけに一致するパターンで指定してください。',
+  'lookup.usage.hostRequired': 'どのホストですか？ ホスト名、表示名、ホストID、IPアドレス、または1台だけに一致するパターンで指定してください。',
   'lookup.usage.roleMissing': 'どのロールですか？ `role shop:web` のように「サービス:ロール」の形で指定してください。',
   'lookup.usage.roleOfService': '{service} のどのロールですか？ {example} のように指定してください。ロール: {roles}',
   'lookup.usage.serviceMissing': 'どのサービスのロールですか？ `roles shop` のように指定してください。サービスの一覧は `services` で確認できます。',
@@ -168,11 +168,11 @@ export const ja: Translation<typeof en> = {
   'lookup.inventoryUnavailable': 'いまはホスト一覧を取得できません。1分ほどしてからもう一度お試しください。',
   'lookup.stale': '{error}{age}前のデータを表示しています。',
 
-  'help.intro': '*できること*（チャンネルやスレッドでメンションするか、DMでどうぞ）:',
+  'help.intro': '*できること*（チャンネルやスレッドでメンションするか、DM でどうぞ）:',
   'help.unknown': '{command} というコマンドはありません。使えるコマンドは次のとおりです:',
   'help.example': '例: {examples}',
   'help.summary.help': 'コマンドの一覧、または1つのコマンドの説明を表示します',
-  'help.summary.host': 'ホスト名、管理名、ホストID、IPアドレス（IPv4・IPv6）、または `web-*` のようなパターンでホストを探します',
+  'help.summary.host': 'ホスト名、表示名、ホストID、IPアドレス（IPv4・IPv6）、または `web-*` のようなパターンでホストを探します',
   'help.summary.hosts': 'サービス、ロール、名前のパターンでホストを一覧します。ステータス（`working`、`standby`、`maintenance`、`poweroff`）で絞り込めます',
   'help.summary.role': 'ロールに属するホストを一覧します',
   'help.summary.roles': 'サービスのロールをホスト数とともに一覧します',
@@ -180,8 +180,8 @@ export const ja: Translation<typeof en> = {
   'help.summary.uploads': 'このチャンネルで最近転送したファイルを一覧します（投稿者、ファイル、転送先、サイズ、SHA-256、結果）',
   'help.summary.alerts': '発生中の Mackerel アラートを、上限に達する予測の早い順に表示します',
   'help.summary.forecast':
-    'ホストのディスク（またはメモリ、指定したメトリック）がいつ上限に達するかを、予測の幅と根拠とともに示します。ホストは `host` と同じく、名前・管理名・ID・IPアドレスで指定できます',
-  'help.summary.graph': 'ホストのメトリックをグラフで表示します。ディスクとメモリは上限までの予測も描きます。ホストは `host` と同じく、名前・管理名・ID・IPアドレスで指定できます',
+    'ホストのディスク（またはメモリ、指定したメトリック）がいつ上限に達するかを、予測の幅と根拠とともに示します。ホストは `host` と同じく、名前・表示名・ID・IPアドレスで指定できます',
+  'help.summary.graph': 'ホストのメトリックをグラフで表示します。ディスクとメモリは上限までの予測も描きます。ホストは `host` と同じく、名前・表示名・ID・IPアドレスで指定できます',
   'help.summary.alert': 'Mackerel からの通知（デモ用のフィクスチャ名か `.json` ファイル）を、いま届いたものとして再生します',
 
   'help.unknownCommand': '{command} というコマンドはありません。`@opsbot help` で一覧を確認できます。',
