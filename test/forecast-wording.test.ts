@@ -7,7 +7,7 @@ import { describeForecastText, formatForecastValue, STORY_WIDTH } from '../src/h
 import { createPresenter, type Presenter } from '../src/handlers/present/presenter.ts';
 import { generateForecastScenarios, HELD_OUT_KINDS, SCENARIO_KINDS } from '../scripts/forecast-scenarios.ts';
 import { seededRandom } from '../scripts/seeded-random.ts';
-import { displayWidth as width } from '../src/shell/render-text.ts';
+import { displayWidth as width } from '../src/core/display-width.ts';
 
 const HOUR = 3600;
 const DAY = 86400;

@@ -2,7 +2,7 @@ import { ConfigError, errorMessage } from '../core/errors.ts';
 import { isLanguage, type Language } from '../core/language.ts';
 import { createSecretScrubber } from '../core/logger.ts';
 import { createPresenter, type Presenter } from '../handlers/present/presenter.ts';
-import { displayWidth } from '../shell/render-text.ts';
+import { displayWidth } from '../core/display-width.ts';
 import { runForecastCommand } from './forecast-command.ts';
 
 /**
