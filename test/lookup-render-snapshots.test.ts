@@ -9,7 +9,7 @@ import { OpsbotError } from '../src/core/errors.ts';
 import { code, type ChatMessage } from '../src/core/message.ts';
 import { createAlertReplayCommand } from '../src/handlers/alerts/alert-replay-command.ts';
 import type { ChatTarget, MessageRef } from '../src/handlers/chat-port.ts';
-import { createCommandRegistry, type Command, type CommandRegistry } from '../src/handlers/command-registry.ts';
+import { createCommandRegistry, warning, type Command, type CommandRegistry } from '../src/handlers/command-registry.ts';
 import { createHelpCommand, summaryKey } from '../src/handlers/help.ts';
 import { renderLookupResult, type RenderContext } from '../src/handlers/lookup/render.ts';
 import { createMentionDispatcher } from '../src/handlers/mention-dispatcher.ts';
@@ -240,7 +240,8 @@ describe('help and the dispatcher (snapshots, English and Japanese)', () => {
       const failing: Command = { ...boom, name: 'down', run: () => Promise.reject(new OpsbotError('mackerel', { status: 503 })) };
       registry.register(failing);
       await dispatch({ user: 'U1', channel: 'C1', ts: '1764558000.000300', text: 'down' }, chat);
-      expect(chat.built[0]!.text.text).toBe(`:warning: ${present.error(new OpsbotError('mackerel', { status: 503 })).text}`);
+      expect(chat.built[0]!.text.text).toBe(warning(present.error(new OpsbotError('mackerel', { status: 503 }))).text);
+      expect(chat.built[0]!.text.text).toMatch(/^:warning: Mackerel /);
     }
   });
 });
