@@ -339,7 +339,7 @@ export function toSlackMessage(message: ChatMessage): { text: string; blocks?: (
   const built = (message.blocks ?? []).map(slackBlock).filter((b): b is KnownBlock => b !== null);
   if (built.length > SLACK_LIMITS.blocks) {
     const left = built.length - SLACK_LIMITS.blocks + 1;
-    built.splice(SLACK_LIMITS.blocks - 1, built.length, { type: 'context', elements: [{ type: 'mrkdwn', text: `…${left} more blocks left out to fit one message.` }] });
+    built.splice(SLACK_LIMITS.blocks - 1, built.length, { type: 'context', elements: [{ type: 'mrkdwn', text: `… (+${left})` }] });
   }
   const hasBlocks = built.length > 0;
   const text = truncateMrkdwn(message.text, hasBlocks ? SLACK_LIMITS.fallbackText : SLACK_LIMITS.messageText);
