@@ -134,7 +134,7 @@ describe('forecast and graph find hosts as `host` does (demo inventory + demo da
 
   it('a host in the inventory with no metrics in the data says so, for forecast and graph', async () => {
     expect((await opsbot.say('forecast web-03')).text).toBe(':warning: web-03 posts no metrics: the demo data has none for it.');
-    expect((await opsbot.say('graph 10.1.2.5 disk')).text).toBe(':warning: web-05 posts no metrics: the demo data has none for it. (It is maintenance.)');
+    expect((await opsbot.say('graph 10.1.2.5 disk')).text).toBe(':warning: web-05 posts no metrics: the demo data has none for it (the host is maintenance).');
     expect((await opsbot.say('forecast web-01 loadavg5')).text).toContain('no used/size pair');
     expect((await opsbot.say('graph web-01 nosuch.metric')).text).toContain('web-01 has no metric `nosuch.metric`');
   });
@@ -227,13 +227,13 @@ describe('forecast and graph against the Mackerel simulator', () => {
   });
 
   it('a host Mackerel has no metrics for says so', async () => {
-    expect((await opsbot.say('forecast web-02')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it. (It is standby.)');
-    expect((await opsbot.say('graph 10.1.2.2 disk')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it. (It is standby.)');
+    expect((await opsbot.say('forecast web-02')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it (the host is standby).');
+    expect((await opsbot.say('graph 10.1.2.2 disk')).text).toBe(':warning: web-02 posts no metrics: Mackerel has none for it (the host is standby).');
   });
 
   it('a metric-names failure is worded for people, with no exception text', async () => {
     sim.failNext(1, 500, { route: 'GET /api/v0/hosts/:id/metric-names' });
     const reply = await opsbot.say('forecast web-03');
-    expect(reply.text).toBe(':warning: Could not fetch the metrics of web-03: :warning: Mackerel is having trouble (HTTP 500). Try again in a minute.');
+    expect(reply.text).toBe(':warning: Could not fetch the metrics of web-03: Mackerel is having trouble (HTTP 500). Try again in a minute.');
   });
 });

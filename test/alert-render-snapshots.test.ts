@@ -69,7 +69,7 @@ function diskForecast(): Pick<AlertContext, 'resource' | 'forecast'> {
   const points = [];
   for (let t = NOW - 2 * 86400; t <= NOW; t += 1800) points.push({ time: t, value: 85 - ((NOW - t) / (6 * HOUR)) * 15 * (1 + Math.sin(t / 977) * 0.001) });
   const resource: NonNullable<AlertContext['resource']> = {
-    pair: { used: 'filesystem.xvdb1.used', size: 'filesystem.xvdb1.size', label: '/dev/xvdb1', mode: 'percent' },
+    pair: { used: 'filesystem.xvdb1.used', size: 'filesystem.xvdb1.size', kind: 'filesystem', label: '/dev/xvdb1', mode: 'percent' },
     unit: 'percent',
     points: points.map((p) => ({ time: p.time, value: Math.min(99, Math.max(30, p.value)) })),
     limit: 100,
@@ -118,6 +118,17 @@ describe.each(LANGUAGES)('alert posts in %s', (language) => {
     expect(post(ctxOf(webhook('expression-unknown-opened-null')))).toMatchSnapshot('UNKNOWN');
   });
 
+  it('names memory in the team language on the forecast line, a filesystem by its device', () => {
+    const forecast = diskForecast();
+    const memory = {
+      ...forecast,
+      resource: { ...forecast.resource!, pair: { used: 'memory.used', size: 'memory.total', kind: 'memory' as const, label: 'memory', mode: 'percent' as const } },
+    };
+    const shown = post(ctxOf(diskEvent('WARNING'), { host: WEB_01, ...memory }));
+    const forecastLine = shown.split('\n').find((l) => l.startsWith('⏳'));
+    expect(forecastLine).toMatch(language === 'ja' ? /^⏳ メモリ は \d時間(\d+分)? 後（/ : /^⏳ memory full in \d h/);
+    expect(post(ctxOf(diskEvent('WARNING'), { host: WEB_01, ...forecast }))).toContain('⏳ /dev/xvdb1 ');
+  });
   it('escalated, acknowledged and snoozed; the acts silence the mention', () => {
     const acts = { ackedByName: 'dave', ackedAt: NOW - 120 };
     expect(post(ctxOf(diskEvent('CRITICAL'), { host: WEB_01 }), { decision: CRITICAL, escalatedFrom: 'WARNING' })).toMatchSnapshot('escalated');
@@ -319,7 +330,8 @@ describe.each(LANGUAGES)('alert commands in %s', (language) => {
         shown({ kind: 'handled', alertId: '4demoDb01Dk', status: 'CRITICAL', open: true, outcome: 'posted' }),
         shown({ kind: 'handled', alertId: '4demoDb01Dk', status: 'OK', open: false, outcome: 'closed' }),
         shown({ kind: 'handled', alertId: '4demoDb01Dk', status: 'CRITICAL', open: true, outcome: 'duplicate' }),
-        shown({ kind: 'not-alert', reason: 'missing "event"' }),
+        shown({ kind: 'not-alert', reason: 'noEvent' }),
+        shown({ kind: 'not-alert', reason: 'badAlertStatus' }),
       ].join('\n'),
     ).toMatchSnapshot();
   });

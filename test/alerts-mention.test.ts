@@ -24,7 +24,7 @@ describe('mention per team calendar (Asia/Tokyo, Mon–Fri 09:00–18:00)', () =
   it('inside working hours, full in days: posts quietly and says why', async () => {
     const text = await postAt('2025-11-19T10:00', 3 * 86400);
     expect(text).not.toContain('<!subteam^S0ONCALL>');
-    expect(text).toMatch(/\(no mention: it is working hours and full in \d days( \d+ h)?\)$/);
+    expect(text).toMatch(/ — no mention: it is working hours and full in \d days( \d+ h)?$/);
   });
 
   it('inside working hours, full within the urgent window: mentions', async () => {
@@ -36,13 +36,13 @@ describe('mention per team calendar (Asia/Tokyo, Mon–Fri 09:00–18:00)', () =
   it('at night, full before the morning: mentions with the next working period', async () => {
     const text = await postAt('2025-11-19T23:00', 6 * H);
     expect(text).toContain('<!subteam^S0ONCALL>');
-    expect(text).toMatch(/\(mentioning: full in \d h( \d+ min)?, before work starts Thu Nov 20, 09:00 JST\)$/);
+    expect(text).toMatch(/ — mentioning: full in \d h( \d+ min)?, before work starts Thu Nov 20, 09:00 JST$/);
   });
 
   it('in Japanese: the same night mention with its reason and the next working period in Japanese style', async () => {
     const text = await postAt('2025-11-19T23:00', 6 * H, [], 'WARNING', 'ja');
     expect(text.startsWith('<!subteam^S0ONCALL> :large_orange_circle: WARNING web-01 の disk used % — ')).toBe(true);
-    expect(text).toMatch(/（営業時間外（\d時間(\d+分)?後）に上限に達する見込みのため通知します（次の営業開始は 11月20日\(木\) 9:00 JST））$/);
+    expect(text).toMatch(/ — \d時間(\d+分)?後、次の営業開始（11月20日\(木\) 9:00 JST）より前に上限に達する見込みのため通知します$/);
   });
 
   it('on a weekend, full before Monday: mentions', async () => {

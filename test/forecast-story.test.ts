@@ -329,7 +329,7 @@ describe('describeForecast: from the engine', () => {
     const text = [writer, rotation, short].map((r) => LANGUAGES.map((language) => `${language}: ${describeForecastText(r, presenter(language))}`).join('\n')).join('\n');
     // The rotation is at 04:00 UTC, 13:00 in Tokyo.
     expect(text).toContain('daily rotation at 13:00 JST detected');
-    expect(text).toContain('毎日13:00 JSTのローテーションを検出');
+    expect(text).toContain('毎日 13:00 JST のローテーションを検出');
     expect(text).toMatchSnapshot();
   });
 });

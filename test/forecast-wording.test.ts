@@ -128,7 +128,7 @@ describe('wording: events', () => {
     expect(text).toMatch(/temporary rise of 37\.3 GiB deleted at Wed Dec 31, 2025, 22:00 UTC ignored/);
     expect(namedEvents(text)).toBe(1);
     expect(text).not.toMatch(/drop of/);
-    expect(explain(r, 'ja')).toContain('7:00 JSTに削除された一時的な増加（37.3 GiB）は除外しました');
+    expect(explain(r, 'ja')).toContain('7:00 JST に削除された一時的な増加（37.3 GiB）は除外しました');
   });
 
   it('does not call the start of a steep writer sampled every minute a step', () => {
@@ -175,7 +175,7 @@ describe('wording: the graph subtitle', () => {
     const points = series(2 * DAY, 300, (t) => 50 * GB + (t - NOW) * (GB / DAY));
     const r = forecastTimeToLimit({ points, limit: 100 * GB, now: NOW }, { unit: 'bytes' });
     const resource = {
-      pair: { used: 'filesystem.xvda1.used', size: 'filesystem.xvda1.size', label: '/dev/xvda1', mode: 'absolute' as const },
+      pair: { used: 'filesystem.xvda1.used', size: 'filesystem.xvda1.size', kind: 'filesystem' as const, label: '/dev/xvda1', mode: 'absolute' as const },
       unit: 'bytes' as const,
       points,
       limit: 100 * GB,

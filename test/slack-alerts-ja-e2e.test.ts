@@ -71,11 +71,11 @@ describe('alerts end to end in Japanese: Mackerel webhook → opsbot → Slack',
     const blocks = JSON.stringify(call.args.blocks);
     expect(text.startsWith(`${ONCALL} :large_orange_circle: WARNING web-01 の disk used % — `)).toBe(true);
     // The reason: the limit comes before Monday's working hours, named in Japanese style (no "Mon Nov 24").
-    expect(text).toContain('に上限に達する見込みのため通知します（次の営業開始は 11月24日(月) 9:00 JST）');
-    expect(blocks).toContain('ホスト *web-01* (`shop:web`)');
-    expect(blocks).toContain('*85.2%* &gt; 警告 80% (重大 90%)');
-    // The ETA, today, as a Japanese clock time: "8:00 JST 頃", never "08:00" or a US-style date.
-    expect(blocks).toMatch(/\*\/dev\/xvdb1\* は \*\d時間(\d+分)?\* 後(?:（[^）]+〜[^）]+）)?、\d{1,2}:\d\d JST 頃に上限に達する見込みです。/);
+    expect(text).toContain('後、次の営業開始（11月24日(月) 9:00 JST）より前に上限に達する見込みのため通知します');
+    expect(blocks).toContain('ホスト *web-01* （`shop:web`）');
+    expect(blocks).toContain('*85.2%* &gt; 警告 80%（重大 90%）');
+    // The ETA, today, as a Japanese clock time: "8:00 JST頃", never "08:00" or a US-style date.
+    expect(blocks).toMatch(/\*\/dev\/xvdb1\* は \*\d時間(\d+分)?\* 後(?:（[^）]+〜[^）]+）)?、\d{1,2}:\d\d JST頃に上限に達する見込みです。/);
     expect(blocks).toContain('"text":"対応します"');
     expect(blocks).toContain('"text":"営業時間まで通知を止める"');
     expect(`${text} ${blocks}`).not.toMatch(/\b(mentioning|no mention|full in|Runbook|escalated|Sat|Mon)\b/);

@@ -188,7 +188,7 @@ describe('decideMention', () => {
     const soon = decide(night, eta(3 * H));
     expect(soon).toMatchObject({ mention: true, reason: { code: 'before-next-working-period', full: 3 * H, when: FRI_9 } });
     expect(said(soon, night)).toBe('mentioning: full in 3 h, before work starts Fri Nov 20, 09:00 JST');
-    expect(said(soon, night, { language: 'ja' })).toBe('営業時間外（3時間後）に上限に達する見込みのため通知します（次の営業開始は 11月20日(金) 9:00 JST）');
+    expect(said(soon, night, { language: 'ja' })).toBe('3時間後、次の営業開始（11月20日(金) 9:00 JST）より前に上限に達する見込みのため通知します');
     const margin = decide(night, eta(10 * H + 30 * 60));
     expect(margin).toEqual({ mention: true, code: 'before-next-working-period', reason: { code: 'near-work-start', full: 10 * H + 30 * 60, when: FRI_9, marginMinutes: 60 } });
     expect(said(margin, night)).toBe('mentioning: full in 11 h, within 1 h of work starting Fri Nov 20, 09:00 JST');
@@ -241,7 +241,7 @@ describe('decideMention', () => {
     const d = decide(now, eta(5 * DAY), { calendar: cal });
     expect(d.reason).toEqual({ code: 'before-next-working-period', full: 5 * DAY, when: at('2027-01-04T09:00') });
     expect(said(d, now)).toBe('mentioning: full in 5 days, before work starts Mon Jan 4, 2027, 09:00 JST');
-    expect(said(d, now, { language: 'ja' })).toBe('営業時間外（5日後）に上限に達する見込みのため通知します（次の営業開始は 2027年1月4日(月) 9:00 JST）');
+    expect(said(d, now, { language: 'ja' })).toBe('5日後、次の営業開始（2027年1月4日(月) 9:00 JST）より前に上限に達する見込みのため通知します');
   });
 
   it('already full mentions at any time', () => {

@@ -1,4 +1,4 @@
-import type { Command, CommandContext } from '../command-registry.ts';
+import { warning, type Command, type CommandContext } from '../command-registry.ts';
 import { replyTarget } from '../chat-port.ts';
 import { renderHosts, renderNotFound, renderUsage, type RenderContext } from '../lookup/render.ts';
 import type { AlertDataSource, HostInfo } from '../../services/alerts/alert-data.ts';
@@ -15,7 +15,7 @@ import { alertUrl, forecastLine, headline } from './render-alert.ts';
 import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
 import { ALERT_STATUS_GLYPHS } from '../present/glyphs.ts';
 import type { Presenter } from '../present/presenter.ts';
-import { createGraphLabels } from '../present/graph-labels.ts';
+import { createGraphLabels, resourceWords, spanWords } from '../present/graph-labels.ts';
 
 export interface AlertCommandOptions {
   /** `alerts` lists its open alerts. */
@@ -81,7 +81,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       view = await inventory.get();
     } catch (error) {
       ctx.log.warn({ err: error }, 'inventory unavailable for a host lookup');
-      return { reply: { text: present.error(error) } };
+      return { reply: { text: warning(present.error(error)) } };
     }
     const { resolution, rest } = resolveHostWords(view.index, ctx.args);
     const rctx: RenderContext = {
@@ -143,7 +143,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       if ('problem' in result) return say(ctx, problemText(result.problem));
       const lines = result.map(({ resource, forecast: f }) => {
         const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${present.number(Math.round(f.currentValue))}%)` : '';
-        return md`• ${bold(resource.pair.label)}${level}: ${forecastLine(f, present, now)}`;
+        return md`• ${bold(resourceWords(resource.pair, present))}${level}: ${forecastLine(f, present, now)}`;
       });
       const title = found.displayName
         ? present.t('alerts.cmd.forecastTitleNamed', { host: bold(host.name), name: found.displayName })
@@ -208,7 +208,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       await ctx.chat.uploadImage(replyTarget(ctx.event), {
         filename: `${host.name}-${metric.replace(/[^\w.-]+/g, '_')}.png`,
         title: spec.title,
-        altText: present.text('alerts.cmd.graphAlt', { title: spec.title, duration: present.duration(span) }),
+        altText: present.text('alerts.cmd.graphAlt', { title: spec.title, duration: spanWords(span, present) }),
         data: png,
       });
     },

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { code, joinMd, md, type Mrkdwn } from '../../core/message.ts';
+import type { WebhookReason } from '../../services/alerts/alert-event.ts';
 import type { AlertService, HandleOutcome, ReplayOutcome } from '../../services/alerts/alert-service.ts';
 import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
 import type { Command } from '../command-registry.ts';
@@ -25,10 +26,26 @@ const OUTCOME_KEYS = {
   failed: 'alerts.replay.failed',
 } as const satisfies Record<HandleOutcome, string>;
 
+const REASON_KEYS = {
+  notObject: 'alerts.replay.reason.notObject',
+  noEvent: 'alerts.replay.reason.noEvent',
+  sample: 'alerts.replay.reason.sample',
+  otherEvent: 'alerts.replay.reason.otherEvent',
+  noAlert: 'alerts.replay.reason.noAlert',
+  badAlertId: 'alerts.replay.reason.badAlertId',
+  badAlertStatus: 'alerts.replay.reason.badAlertStatus',
+  noAlertTime: 'alerts.replay.reason.noAlertTime',
+  noGroup: 'alerts.replay.reason.noGroup',
+  badGroupId: 'alerts.replay.reason.badGroupId',
+  badGroupStatus: 'alerts.replay.reason.badGroupStatus',
+} as const satisfies Record<WebhookReason, string>;
+
 /** What a replay did, in the team's words. */
 export function replayText(name: string, outcome: ReplayOutcome, present: Presenter): Mrkdwn {
-  // The parser's reason names payload fields: shown as written, for the operator.
-  if (outcome.kind === 'not-alert') return present.t('alerts.replay.notAlert', { name: code(name), reason: code(outcome.reason || '?') });
+  if (outcome.kind === 'not-alert') {
+    const reason = present.t(outcome.reason === '' ? 'alerts.replay.reason.none' : REASON_KEYS[outcome.reason]);
+    return present.t('alerts.replay.notAlert', { name: code(name), reason });
+  }
   const words = { name: code(name), id: outcome.alertId, status: outcome.status, outcome: present.t(OUTCOME_KEYS[outcome.outcome]) };
   return outcome.open ? present.t('alerts.replay.done', words) : present.t('alerts.replay.doneClosed', words);
 }

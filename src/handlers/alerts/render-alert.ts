@@ -26,6 +26,7 @@ import { describeForecast, describeForecastBand, describeForecastReason } from '
 import { ALERT_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { describeAlertProblems } from '../present/describe-metric-problem.ts';
+import { resourceWords } from '../present/graph-labels.ts';
 
 export { mentionsSilenced, type AlertActs };
 
@@ -203,18 +204,22 @@ function comparison(ctx: AlertContext, value: number, status: AlertStatus, label
   const t = firedThresholds(ctx);
   const [primaryLevel, primary, otherLevel, other] =
     status === 'CRITICAL' ? (['critical', t.critical, 'warning', t.warning] as const) : (['warning', t.warning, 'critical', t.critical] as const);
-  const parts: Mrkdwn[] = [bold(fmt(value))];
+  // A space after the bold value always (Slack's bold needs it); the other threshold follows the first as the language puts it.
+  let shown: Mrkdwn = bold(fmt(value));
   if (primary !== undefined) {
     const level = levelWord(primaryLevel, present);
-    parts.push(
+    const first =
       t.op && breaches(value, t.op, primary)
         ? present.t('alerts.value.breach', { op: t.op, level, threshold: fmt(primary) })
-        : present.t('alerts.value.other', { level, threshold: fmt(primary) }),
-    );
+        : present.t('alerts.value.other', { level, threshold: fmt(primary) });
+    shown = md`${shown} ${first}`;
   }
-  if (other !== undefined) parts.push(present.t('alerts.value.other', { level: levelWord(otherLevel, present), threshold: fmt(other) }));
+  if (other !== undefined) {
+    const second = present.t('alerts.value.other', { level: levelWord(otherLevel, present), threshold: fmt(other) });
+    shown = primary !== undefined ? present.t('alerts.value.then', { first: shown, second }) : md`${shown} ${second}`;
+  }
   const avg = ctx.event.duration !== undefined && ctx.event.duration > 1 ? present.t('alerts.value.average', { count: ctx.event.duration }) : EMPTY;
-  return md`${label ? md`${code(label)} ` : ''}${joinMd(parts, ' ')}${avg}${changedSince(ctx, t, fmt, present)}`;
+  return md`${label ? md`${code(label)} ` : ''}${shown}${avg}${changedSince(ctx, t, fmt, present)}`;
 }
 
 /** " · monitor now: warning 10%, critical 20%" when the monitor's thresholds changed since the alert fired. */
@@ -538,7 +543,9 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
 
   if (ctx.forecast && !opts.resolved) {
     const line = forecastLine(ctx.forecast, present, opts.now);
-    blocks.push(section(md`:hourglass_flowing_sand: ${ctx.resource ? present.t('alerts.forecast.resource', { resource: bold(ctx.resource.pair.label), forecast: line }) : line}`));
+    blocks.push(
+      section(md`:hourglass_flowing_sand: ${ctx.resource ? present.t('alerts.forecast.resource', { resource: bold(resourceWords(ctx.resource.pair, present)), forecast: line }) : line}`),
+    );
   }
   const memo = ctx.event.memo ?? optText(details(ctx)?.memo);
   if (memo && !opts.resolved) blocks.push(section(md`${present.t(ctx.event.group ? 'alerts.memo.group' : 'alerts.memo.monitor')}\n${memoText(memo, present)}`));
@@ -566,7 +573,12 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
   if (ctx.problems.length > 0) blocks.push(context(md`${OUTCOME_GLYPHS.warning} ${describeAlertProblems(ctx.problems, present)}`));
   if (opts.buttons && !opts.resolved) blocks.push(actions(alertButtons(ctx, opts), `alert:${ctx.event.id}`.slice(0, 255)));
 
-  const eta = ctx.forecast && !opts.resolved && ctx.forecast.secondsToLimit !== null ? present.t('alerts.text.eta', { duration: present.duration(ctx.forecast.secondsToLimit) }) : EMPTY;
+  // The ETA once: a mention reason that names it ("full in 6 h, before work starts …") stands for it.
+  const reasonNamesEta = 'full' in opts.decision.reason;
+  const eta =
+    ctx.forecast && !opts.resolved && !reasonNamesEta && ctx.forecast.secondsToLimit !== null
+      ? present.t('alerts.text.eta', { duration: present.duration(ctx.forecast.secondsToLimit) })
+      : EMPTY;
   const text = opts.resolved
     ? md`${ALERT_STATUS_GLYPHS.OK} ${present.t('alerts.text.resolved', { status: ctx.event.status, subject: about })}`
     : md`${mention}${ALERT_STATUS_GLYPHS[status]} ${status} ${about}${eta}${present.t('alerts.text.reason', { reason })}`;

@@ -1,4 +1,5 @@
 import { code, joinMd, type Mrkdwn } from '../../core/message.ts';
+import { HOST_STATUSES, type HostStatus } from '../../services/mackerel/types.ts';
 import { isMetricProblem, type AlertProblem, type MetricProblem } from '../../services/alerts/metric-problem.ts';
 import type { Presenter } from './presenter.ts';
 
@@ -6,8 +7,10 @@ import type { Presenter } from './presenter.ts';
 export function describeMetricProblem(problem: MetricProblem, present: Presenter): Mrkdwn {
   switch (problem.code) {
     case 'no_metrics': {
-      const text = present.t(problem.source === 'mackerel' ? 'metrics.noMetrics.mackerel' : 'metrics.noMetrics.demo', { host: problem.host });
-      return problem.status ? joinMd([text, present.t('metrics.hostIs', { status: problem.status })], ' ') : text;
+      const mackerel = problem.source === 'mackerel';
+      if (!problem.status) return present.t(mackerel ? 'metrics.noMetrics.mackerel' : 'metrics.noMetrics.demo', { host: problem.host });
+      const status = isHostStatus(problem.status) ? present.text(`lookup.status.${problem.status}`) : problem.status;
+      return present.t(mackerel ? 'metrics.noMetrics.mackerelStatus' : 'metrics.noMetrics.demoStatus', { host: problem.host, status });
     }
     case 'no_pair':
       return present.t('metrics.noPair', { host: problem.host, metric: code(problem.metric) });
@@ -20,6 +23,10 @@ export function describeMetricProblem(problem: MetricProblem, present: Presenter
     case 'fetch_failed':
       return present.t('metrics.fetchFailed', { host: problem.host, reason: present.error(problem.error) });
   }
+}
+
+function isHostStatus(status: string): status is HostStatus {
+  return (HOST_STATUSES as readonly string[]).includes(status);
 }
 
 const MAX_SHOWN = 4;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import type { ResourcePair } from '../../services/alerts/resource-metric.ts';
 import type { ForecastMethod } from '../../services/forecast/index.ts';
 import type { GraphLabels, GraphSubject, GraphWords } from '../../services/graph/index.ts';
 import { zoneAbbreviation } from '../../services/urgency/zone-name.ts';
@@ -19,6 +20,17 @@ const METHOD_KEYS: { [M in ForecastMethod]: `graph.method.${M}` } = {
 
 const FILESYSTEM = /^filesystem\.(.+)\.used$/;
 const LOAD_AVERAGE = /^loadavg\d+$/;
+const DAY = 86_400;
+
+/** A resource as the forecast command and alert posts name it: memory in the team's words, a filesystem or other metric by its label (`/dev/xvda1`). */
+export function resourceWords(pair: Pick<ResourcePair, 'kind' | 'label'>, present: Presenter): string {
+  return pair.kind === 'memory' ? present.text('graph.resource.memory') : pair.label;
+}
+
+/** A span of history: whole days as "7 days" / "7日間", anything else as a duration. */
+export function spanWords(seconds: number, present: Presenter): string {
+  return seconds >= DAY && seconds % DAY === 0 ? present.text('graph.span.days', { count: seconds / DAY }) : present.duration(seconds);
+}
 
 /**
  * The words of forecast graphs in the team's language (titles, axes, legend, inline labels, the
@@ -27,7 +39,6 @@ const LOAD_AVERAGE = /^loadavg\d+$/;
 export function createGraphLabels(present: Presenter): GraphLabels {
   const resourceName = (subject: Extract<GraphSubject, { kind: 'resource' }>): string => {
     if (FILESYSTEM.test(subject.used)) return present.text('graph.resource.disk', { device: subject.resource });
-    if (subject.used.startsWith('memory.')) return present.text('graph.resource.memory');
     return subject.resource;
   };
 
@@ -48,8 +59,10 @@ export function createGraphLabels(present: Presenter): GraphLabels {
       const title =
         subject.kind === 'metric'
           ? present.text('graph.title.metric', { host: subject.host, metric: subject.metric })
-          : present.text(subject.percent ? 'graph.title.percent' : 'graph.title.used', { host: subject.host, resource: resourceName(subject) });
-      return options.historySeconds === undefined ? title : present.text('graph.title.span', { title, duration: present.duration(options.historySeconds) });
+          : subject.used.startsWith('memory.')
+            ? present.text(subject.percent ? 'graph.title.memoryPercent' : 'graph.title.memoryUsed', { host: subject.host })
+            : present.text(subject.percent ? 'graph.title.percent' : 'graph.title.used', { host: subject.host, resource: resourceName(subject) });
+      return options.historySeconds === undefined ? title : present.text('graph.title.span', { title, duration: spanWords(options.historySeconds, present) });
     },
     subtitle({ used, size, method }) {
       const metrics = size === undefined ? used : `${used} / ${size}`;

@@ -62,8 +62,17 @@ export interface AlertEvent {
   source: 'poll' | 'webhook' | 'replay';
 }
 
+/**
+ * Why a webhook body is not read as an alert, as a code (handlers word it; the webhook reply names it):
+ * ignored — Mackerel's test notification, an event that is not about alerts; invalid — not a JSON
+ * object, no `event`, no `alert`/`alertGroup` object, a missing or malformed id or status, no time.
+ */
+export type WebhookIgnoredReason = 'sample' | 'otherEvent';
+export type WebhookInvalidReason = 'notObject' | 'noEvent' | 'noAlert' | 'badAlertId' | 'badAlertStatus' | 'noAlertTime' | 'noGroup' | 'badGroupId' | 'badGroupStatus';
+export type WebhookReason = WebhookIgnoredReason | WebhookInvalidReason;
+
 /** Outcome of reading a webhook body: an alert, something to acknowledge and ignore, or a rejection. */
-export type WebhookReading = { kind: 'alert'; event: AlertEvent } | { kind: 'ignored'; reason: string } | { kind: 'invalid'; reason: string };
+export type WebhookReading = { kind: 'alert'; event: AlertEvent } | { kind: 'ignored'; reason: WebhookIgnoredReason } | { kind: 'invalid'; reason: WebhookInvalidReason };
 
 const STATUSES: readonly AlertStatus[] = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'];
 
@@ -185,11 +194,11 @@ export function fromRestAlert(raw: unknown, source: AlertEvent['source'] = 'poll
 /** An `alertGroup` event as an alert of type `alertGroup` (id `group-<id>`), so it is posted, escalated and resolved like one. */
 function readAlertGroup(payload: Record<string, unknown>, source: AlertEvent['source']): WebhookReading {
   const g = payload.alertGroup;
-  if (!isObject(g)) return { kind: 'invalid', reason: 'an alertGroup event needs an "alertGroup" object' };
+  if (!isObject(g)) return { kind: 'invalid', reason: 'noGroup' };
   const id = str(g.id);
-  if (!id || !/^[\w-]{1,58}$/.test(id)) return { kind: 'invalid', reason: 'alertGroup.id is missing or malformed' };
+  if (!id || !/^[\w-]{1,58}$/.test(id)) return { kind: 'invalid', reason: 'badGroupId' };
   const status = parseStatus(g.status);
-  if (!status) return { kind: 'invalid', reason: 'alertGroup.status must be OK, WARNING, CRITICAL or UNKNOWN' };
+  if (!status) return { kind: 'invalid', reason: 'badGroupStatus' };
   const setting = isObject(payload.alertGroupSetting) ? payload.alertGroupSetting : {};
   // Seconds in Mackerel's samples; milliseconds tolerated.
   const seconds = (v: unknown) => {
@@ -228,23 +237,23 @@ function readAlertGroup(payload: Record<string, unknown>, source: AlertEvent['so
  * (no `openedAt` key, no `createdAt`, no `statusChangedAt`) is not a Mackerel alert body.
  */
 export function readWebhookPayload(payload: unknown, source: AlertEvent['source'] = 'webhook'): WebhookReading {
-  if (!isObject(payload)) return { kind: 'invalid', reason: 'expected a JSON object' };
+  if (!isObject(payload)) return { kind: 'invalid', reason: 'notObject' };
   const event = payload.event;
-  if (typeof event !== 'string' || event === '') return { kind: 'invalid', reason: 'missing "event"' };
-  if (event === 'sample') return { kind: 'ignored', reason: 'sample notification' };
+  if (typeof event !== 'string' || event === '') return { kind: 'invalid', reason: 'noEvent' };
+  if (event === 'sample') return { kind: 'ignored', reason: 'sample' };
   if (event === 'alertGroup') return readAlertGroup(payload, source);
-  if (event !== 'alert') return { kind: 'ignored', reason: `event "${event.slice(0, 40)}" is not handled` };
+  if (event !== 'alert') return { kind: 'ignored', reason: 'otherEvent' };
   const a = payload.alert;
-  if (!isObject(a)) return { kind: 'invalid', reason: 'an alert event needs an "alert" object' };
+  if (!isObject(a)) return { kind: 'invalid', reason: 'noAlert' };
   const id = str(a.id);
-  if (!id || !/^[\w-]{1,64}$/.test(id)) return { kind: 'invalid', reason: 'alert.id is missing or malformed' };
+  if (!id || !/^[\w-]{1,64}$/.test(id)) return { kind: 'invalid', reason: 'badAlertId' };
   const status = parseStatus(a.status);
-  if (!status) return { kind: 'invalid', reason: 'alert.status must be ok, warning, critical or unknown' };
+  if (!status) return { kind: 'invalid', reason: 'badAlertStatus' };
   const createdMs = epoch(a.createdAt);
   const known = epoch(a.openedAt) ?? (createdMs !== undefined ? Math.floor(createdMs / 1000) : undefined);
   const statusChangedAt = epoch(a.statusChangedAt);
   const closedAtRaw = epoch(a.closedAt);
-  if (known === undefined && !('openedAt' in a) && statusChangedAt === undefined) return { kind: 'invalid', reason: 'alert.openedAt (epoch seconds) is missing' };
+  if (known === undefined && !('openedAt' in a) && statusChangedAt === undefined) return { kind: 'invalid', reason: 'noAlertTime' };
   const open = typeof a.isOpen === 'boolean' ? a.isOpen && status !== 'OK' : status !== 'OK' && closedAtRaw === undefined;
   // Mackerel's own example carries a closedAt on an open alert: only a closed alert has one.
   const closedAt = open ? undefined : closedAtRaw;

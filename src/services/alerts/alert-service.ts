@@ -9,7 +9,7 @@ import { nextWorkingPeriodStart, parseCalendar } from '../urgency/index.ts';
 import { MackerelError } from '../mackerel/errors.ts';
 import { eventOnlyContext, loadAlertContext, type AlertContext } from './alert-context.ts';
 import type { AlertDataSource } from './alert-data.ts';
-import { fromRestAlert, readWebhookPayload, type AlertEvent, type AlertStatus } from './alert-event.ts';
+import { fromRestAlert, readWebhookPayload, type AlertEvent, type AlertStatus, type WebhookReason } from './alert-event.ts';
 import { buildForecastGraphSpec, buildMetricGraphSpec } from './alert-graph.ts';
 import type { AlertRecord, AlertRecordStore } from '../../core/state/types.ts';
 import { listOpenAlerts, type OpenAlertSummary } from './open-alerts.ts';
@@ -88,8 +88,8 @@ export interface ActOutcome {
   note?: ActNote;
 }
 
-/** What a replay did: the payload is no alert (`reason`: the parser's, for the operator), or the alert and its outcome. */
-export type ReplayOutcome = { kind: 'not-alert'; reason: string } | { kind: 'handled'; alertId: string; status: AlertStatus; open: boolean; outcome: HandleOutcome };
+/** What a replay did: the payload is no alert (`reason`: the parser's code; '' when none), or the alert and its outcome. */
+export type ReplayOutcome = { kind: 'not-alert'; reason: WebhookReason | '' } | { kind: 'handled'; alertId: string; status: AlertStatus; open: boolean; outcome: HandleOutcome };
 
 /** What happened to one event; for logs, the webhook reply and tests. */
 export type HandleOutcome = 'posted' | 'updated' | 'closed' | 'duplicate' | 'ignored' | 'failed';

@@ -9,17 +9,20 @@ import type { MetricPoint } from '../forecast/index.ts';
 export interface ResourcePair {
   used: string;
   size: string;
-  /** Short human name: `/dev/xvda1`, `memory`, `custom.pool`. */
+  /** What the resource is: handlers word `memory` in the team's language and show the others' label. */
+  kind: 'filesystem' | 'memory' | 'other';
+  /** Short name from the metric: `/dev/xvda1`, `memory`, `custom.pool`. */
   label: string;
   mode: 'percent' | 'absolute';
 }
 
 const FS_USED = /^filesystem\.(.+)\.used$/;
 
-function labelOf(used: string): string {
+function nameOf(used: string): Pick<ResourcePair, 'kind' | 'label'> {
   const fs = FS_USED.exec(used);
-  if (fs) return `/dev/${fs[1]}`;
-  return used.replace(/\.used$/, '');
+  if (fs) return { kind: 'filesystem', label: `/dev/${fs[1]}` };
+  const label = used.replace(/\.used$/, '');
+  return { kind: label === 'memory' ? 'memory' : 'other', label };
 }
 
 /**
@@ -36,16 +39,16 @@ export function resourceCandidates(metric: string | undefined, names: readonly s
       .map((used) => ({ used, size: used.replace(/\.used$/, '.size') }))
       .filter((p) => have.has(p.size))
       .sort((a, b) => a.used.localeCompare(b.used))
-      .map((p) => ({ ...p, label: labelOf(p.used), mode: 'percent' as const }));
+      .map((p) => ({ ...p, ...nameOf(p.used), mode: 'percent' as const }));
   }
   if (metric === 'memory%') {
-    return have.has('memory.used') && have.has('memory.total') ? [{ used: 'memory.used', size: 'memory.total', label: 'memory', mode: 'percent' }] : [];
+    return have.has('memory.used') && have.has('memory.total') ? [{ used: 'memory.used', size: 'memory.total', kind: 'memory', label: 'memory', mode: 'percent' }] : [];
   }
   if (metric.endsWith('.used') && have.has(metric)) {
     const base = metric.slice(0, -'.used'.length);
     const size = [`${base}.size`, `${base}.total`].find((n) => have.has(n));
-    if (size) return [{ used: metric, size, label: labelOf(metric), mode: 'absolute' }];
-    if (base === 'memory' && have.has('memory.total')) return [{ used: metric, size: 'memory.total', label: 'memory', mode: 'absolute' }];
+    if (size) return [{ used: metric, size, ...nameOf(metric), mode: 'absolute' }];
+    if (base === 'memory' && have.has('memory.total')) return [{ used: metric, size: 'memory.total', kind: 'memory', label: 'memory', mode: 'absolute' }];
   }
   return [];
 }

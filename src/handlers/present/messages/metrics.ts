@@ -4,7 +4,8 @@ import type { Translation } from '../catalogue.ts';
 export const en = {
   'metrics.noMetrics.mackerel': '{host} posts no metrics: Mackerel has none for it.',
   'metrics.noMetrics.demo': '{host} posts no metrics: the demo data has none for it.',
-  'metrics.hostIs': '(It is {status}.)',
+  'metrics.noMetrics.mackerelStatus': '{host} posts no metrics: Mackerel has none for it (the host is {status}).',
+  'metrics.noMetrics.demoStatus': '{host} posts no metrics: the demo data has none for it (the host is {status}).',
   'metrics.noPair': '{metric} on {host} has no used/size pair to forecast against. Try `disk`, `memory`, or a `filesystem.<dev>.used` metric.',
   'metrics.noResourceMetrics': '{host} posts no filesystem or memory metrics.',
   'metrics.noValues': 'no {metric} values',
@@ -27,7 +28,8 @@ export const en = {
 export const ja: Translation<typeof en> = {
   'metrics.noMetrics.mackerel': '{host} はメトリックを投稿していません（Mackerel にデータがありません）。',
   'metrics.noMetrics.demo': '{host} はメトリックを投稿していません（デモデータにありません）。',
-  'metrics.hostIs': '（ステータス: {status}）',
+  'metrics.noMetrics.mackerelStatus': '{host} はメトリックを投稿していません（Mackerel にデータがありません。ホストのステータス: {status}）。',
+  'metrics.noMetrics.demoStatus': '{host} はメトリックを投稿していません（デモデータにありません。ホストのステータス: {status}）。',
   'metrics.noPair': '{host} の {metric} には予測に使える使用量と容量の組がありません。`disk`、`memory`、または `filesystem.<dev>.used` を指定してください。',
   'metrics.noResourceMetrics': '{host} はファイルシステムやメモリのメトリックを投稿していません。',
   'metrics.noValues': '{metric} の値がありません',
