@@ -142,7 +142,7 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
       const result = await forecastHostResources({ data, host, now, ...(metric ? { metric } : {}) });
       if ('problem' in result) return say(ctx, problemText(result.problem));
       const lines = result.map(({ resource, forecast: f }) => {
-        const level = f.currentValue === null ? '' : resource.unit === 'percent' ? ` (${present.number(Math.round(f.currentValue))}%)` : '';
+        const level = f.currentValue === null ? '' : resource.unit === 'percent' ? present.t('alerts.cmd.level', { percent: present.number(Math.round(f.currentValue)) }) : '';
         return md`• ${bold(resourceWords(resource.pair, present))}${level}: ${forecastLine(f, present, now)}`;
       });
       const title = found.displayName

@@ -186,6 +186,8 @@ export const en = {
   'alerts.cmd.atLimit': ' — *at the limit*',
   'alerts.cmd.fullIn': ' — full in *{duration}*',
   'alerts.cmd.listFailed': ':warning: Could not list the alerts: {error}',
+  /** The resource's use now, after its bold name: " (62%)". */
+  'alerts.cmd.level': ' ({percent}%)',
   'alerts.cmd.forecastTitle': '{host} forecast',
   'alerts.cmd.forecastTitleNamed': '{host} ({name}) forecast',
   'alerts.cmd.problem': ':warning: {problem}',
@@ -387,6 +389,7 @@ export const ja: Translation<typeof en> = {
   'alerts.cmd.atLimit': ' — *上限に到達*',
   'alerts.cmd.fullIn': ' — *{duration}* 後に上限到達',
   'alerts.cmd.listFailed': ':warning: アラートの一覧を取得できませんでした: {error}',
+  'alerts.cmd.level': ' （{percent}%）',
   'alerts.cmd.forecastTitle': '{host} の予測',
   'alerts.cmd.forecastTitleNamed': '{host} （{name}）の予測',
   'alerts.cmd.problem': ':warning: {problem}',
