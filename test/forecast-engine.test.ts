@@ -204,10 +204,10 @@ describe('forecastTimeToLimit: malformed input', () => {
 describe('parseForecastDocument', () => {
   it('validates the contract shape', () => {
     expect(parseForecastDocument([])).toHaveProperty('error');
-    expect(parseForecastDocument({ now: 1, metrics: [] })).toEqual({ error: expect.stringContaining('"limit"') });
-    expect(parseForecastDocument({ limit: 1, metrics: [] })).toEqual({ error: expect.stringContaining('"now"') });
-    expect(parseForecastDocument({ limit: 1, now: 1, metrics: {} })).toEqual({ error: expect.stringContaining('"metrics"') });
-    expect(parseForecastDocument({ limit: 1, now: 1, metrics: [{ time: 1 }] })).toEqual({ error: expect.stringContaining('no usable points') });
+    expect(parseForecastDocument({ now: 1, metrics: [] })).toEqual({ code: 'bad_limit', error: expect.stringContaining('"limit"') });
+    expect(parseForecastDocument({ limit: 1, metrics: [] })).toEqual({ code: 'bad_now', error: expect.stringContaining('"now"') });
+    expect(parseForecastDocument({ limit: 1, now: 1, metrics: {} })).toEqual({ code: 'bad_metrics', error: expect.stringContaining('"metrics"') });
+    expect(parseForecastDocument({ limit: 1, now: 1, metrics: [{ time: 1 }] })).toEqual({ code: 'no_usable_points', error: expect.stringContaining('no usable points') });
     const ok = parseForecastDocument({ name: 'filesystem.xvda1.used', limit: 1, now: 1, metrics: [{ time: 1, value: 0 }] });
     expect(ok).toMatchObject({ name: 'filesystem.xvda1.used', unit: 'bytes' });
   });

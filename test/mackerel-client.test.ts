@@ -105,7 +105,7 @@ describe('Mackerel client', () => {
     sim.failNext(10, 500);
     const error = await failure(client({ retries: 3, baseDelayMs: 100, random: () => 1 }).getOrg());
     expect(error.status).toBe(500);
-    expect(words(error)).toBe(':warning: Mackerel is having trouble (HTTP 500). Try again in a minute.');
+    expect(words(error)).toBe('Mackerel is having trouble (HTTP 500). Try again in a minute.');
     expect(sim.callCount('GET /api/v0/org')).toBe(4);
     expect(sleeps).toEqual([100, 200, 400]);
   });
@@ -115,7 +115,7 @@ describe('Mackerel client', () => {
     const error = await failure(client({ timeoutMs: 100, retries: 1 }).getOrg());
     expect(error.status).toBe(0);
     expect(error.apiMessage).toMatch(/no answer within 100 ms/);
-    expect(words(error)).toBe(':warning: Mackerel is not answering. Try again in a minute.');
+    expect(words(error)).toBe('Mackerel is not answering. Try again in a minute.');
     expect(sleeps).toHaveLength(1);
   });
 

@@ -1,5 +1,5 @@
 import { ConfigError, errorMessage } from '../core/errors.ts';
-import { isLanguage, type Language } from '../core/language.ts';
+import { isLanguage, LANGUAGES, type Language } from '../core/language.ts';
 import { createSecretScrubber } from '../core/logger.ts';
 import { createPresenter, type Presenter } from '../handlers/present/presenter.ts';
 import { displayWidth } from '../core/display-width.ts';
@@ -8,13 +8,17 @@ import { runForecastCommand } from './forecast-command.ts';
 /**
  * The command line's words, in the team's language: OPSBOT_LANGUAGE, else the configuration
  * file's `language`, else English (also when the configuration cannot be read: its error is what
- * is being reported).
+ * is being reported). `strict` (every path but the error report itself) refuses an unknown
+ * OPSBOT_LANGUAGE as `shell` and `forecast` do: the ConfigError naming it (exit 78).
  */
-async function cliPresenter(): Promise<Presenter> {
+async function cliPresenter(options: { strict?: boolean } = {}): Promise<Presenter> {
   const fromEnv = process.env.OPSBOT_LANGUAGE?.trim();
   let language: Language = 'en';
   if (isLanguage(fromEnv)) language = fromEnv;
-  else if (!fromEnv) {
+  else if (fromEnv && options.strict) {
+    const { describeValue } = await import('../core/config.ts');
+    throw new ConfigError('OPSBOT_LANGUAGE', `expected ${LANGUAGES.join(' or ')}, got ${describeValue(process.env.OPSBOT_LANGUAGE)}`);
+  } else if (!fromEnv) {
     try {
       const { loadConfig } = await import('../core/config.ts');
       language = loadConfig().language;
@@ -72,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'shell': {
         const parsed = shellLines(args);
         if ('needsLine' in parsed || 'unknown' in parsed) {
-          const present = await cliPresenter();
+          const present = await cliPresenter({ strict: true });
           const problem =
             'needsLine' in parsed
               ? present.text('shell.cli.needsLine', { flag: parsed.needsLine, example: '-c "host web-01"' })
@@ -86,10 +90,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'help':
       case '--help':
       case '-h':
-        process.stdout.write(usage(await cliPresenter()));
+        process.stdout.write(usage(await cliPresenter({ strict: true })));
         return 0;
       default: {
-        const present = await cliPresenter();
+        const present = await cliPresenter({ strict: true });
         process.stderr.write(`opsbot: ${present.text('shell.cli.unknownCommand', { command })}\n\n${usage(present)}`);
         return 2;
       }

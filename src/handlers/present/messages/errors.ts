@@ -75,6 +75,8 @@ export const en = {
   'errors.inventory.invalidTop': 'the top level is not valid',
   'errors.inventoryLoadFailed': 'The host inventory could not be loaded (details are in the bot log).',
   'errors.inventoryUnavailable': '{problem} There is no cached inventory to answer from yet.',
+  // The command line (stderr); `{usage}` is the command as typed.
+  'errors.cli.forecastNoFile': 'give one or more forecast input files: {usage}',
 } as const;
 
 export const ja: Translation<typeof en> = {
@@ -146,4 +148,5 @@ export const ja: Translation<typeof en> = {
   'errors.inventory.invalidTop': 'ファイルの最上位が正しくありません',
   'errors.inventoryLoadFailed': 'ホストのインベントリを読み込めませんでした（詳細はボットのログにあります）。',
   'errors.inventoryUnavailable': '{problem}キャッシュされたインベントリもまだないため、回答できません。',
+  'errors.cli.forecastNoFile': '予測する入力ファイルを1つ以上指定してください: {usage}',
 };
