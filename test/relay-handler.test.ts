@@ -106,6 +106,34 @@ describe('file share handler', () => {
     expect(await world.s3.listKeys(prefix)).toHaveLength(1);
   });
 
+  it('answers a new share of a file still being relayed from an earlier share, instead of silence, and stores it once', async () => {
+    const { handler, chat, store, prefix } = await setup();
+    const file = world.sharedFile({ name: 'busy.txt', content: Buffer.from('busy') });
+    const destination = `s3://${world.s3.bucket}/${prefix}`;
+    // An earlier share's relay, still running in another process (its lease is live).
+    const earlier = await store.relays.claim(
+      {
+        fileId: file.id,
+        destination,
+        eventKey: 'earlier-share',
+        intent: { channel: 'CGEN', messageTs: '1.1', user: 'U2', fileName: file.name, fileSize: file.size, keyword: '!fileupload' },
+      },
+      'another-replica',
+      60,
+    );
+    expect(earlier.kind).toBe('claimed');
+    const e = event('!fileupload', [file]);
+    await handler(e, chat);
+    expect(chat.posts).toHaveLength(1);
+    expect(chat.posts[0]!.target).toEqual({ channel: 'CGEN', threadTs: e.ts });
+    expect(textOf(chat)).toContain('`busy.txt` is already being relayed from an earlier share');
+    // No ⏳ left behind on this share: the earlier share's message carries the relay's reactions.
+    const hourglass = chat.reactions.filter((r) => r.name === 'hourglass_flowing_sand');
+    expect(hourglass.filter((r) => r.added).length).toBe(hourglass.filter((r) => !r.added).length);
+    expect(world.sim.downloads.filter((d) => d.fileId === file.id)).toEqual([]);
+    expect(await world.s3.listKeys(prefix)).toEqual([]);
+  });
+
   it('shows a progress message for a large file and turns it into the result', async () => {
     const { handler, chat, prefix } = await setup({ progressIntervalMs: 20 });
     const size = 24 * MiB;

@@ -8,7 +8,7 @@ import { matchUploadRule } from '../../services/relay/upload-rules.ts';
 import { code, type Mrkdwn } from '../../core/message.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { createEditThrottle, type EditThrottle } from './progress-throttle.ts';
-import { renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed, renderRetrying } from './render-relay.ts';
+import { renderAlreadyRelaying, renderAlreadyStored, renderNotAllowed, renderProgress, renderRelayDone, renderRelayFailed, renderRetrying } from './render-relay.ts';
 
 export const WORKING_REACTION = 'hourglass_flowing_sand';
 export const DONE_REACTION = 'white_check_mark';
@@ -144,6 +144,7 @@ export function createFileShareHandler(options: FileShareHandlerOptions): FileSh
     progress.stop();
     if (outcome.kind === 'duplicate') {
       if (!outcome.sameEvent && outcome.previous) await say(renderAlreadyStored(present, file.name, outcome.previous), `${keys.outcome}:again:${eventKey}`);
+      else if (!outcome.sameEvent && outcome.inProgress) await say(renderAlreadyRelaying(present, file.name), `${keys.outcome}:again:${eventKey}`);
       return 'quiet';
     }
     // Superseded: another run holds the job now and reports it.

@@ -29,6 +29,12 @@ export function renderAlreadyStored(present: Presenter, fileName: string, previo
   return { text: present.t('relay.alreadyStored.summary', { file: fileName, location: previous.location }), blocks: [section(glyphed(OUTCOME_GLYPHS.info, text))] };
 }
 
+/** A new share of a file whose relay (from an earlier share) is still running: said, so the share is not met with silence. */
+export function renderAlreadyRelaying(present: Presenter, fileName: string): ChatMessage {
+  const text = present.t('relay.alreadyRelaying', { file: code(fileName) });
+  return { text: present.t('relay.alreadyRelaying.summary', { file: fileName }), blocks: [section(glyphed(OUTCOME_GLYPHS.info, text))] };
+}
+
 /** Action ID of the Retry button on a failed relay's reply. */
 export const RELAY_RETRY_ACTION = 'opsbot_relay_retry';
 

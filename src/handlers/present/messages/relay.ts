@@ -13,6 +13,8 @@ export const en = {
   // A re-share of a file already stored at this destination.
   'relay.alreadyStored': '{file} was already stored at {location} ({size}, SHA-256 {sha256}); it was not uploaded again.',
   'relay.alreadyStored.summary': '{file} was already stored at {location}',
+  'relay.alreadyRelaying': "{file} is already being relayed from an earlier share; that share's thread will say where it landed. It is not uploaded twice.",
+  'relay.alreadyRelaying.summary': '{file} is already being relayed',
 
   // A failed relay: the headline, then the error's sentence.
   'relay.failed': 'Could not relay {file}.',
@@ -80,6 +82,8 @@ export const ja: Translation<typeof en> = {
 
   'relay.alreadyStored': '{file} はすでに {location} に保存されています（{size}、SHA-256 {sha256}）。再アップロードはしていません。',
   'relay.alreadyStored.summary': '{file} はすでに {location} に保存されています',
+  'relay.alreadyRelaying': '{file} は以前の共有から転送中です。保存先はそちらのスレッドでお知らせします。二重にはアップロードしません。',
+  'relay.alreadyRelaying.summary': '{file} は転送中です',
 
   'relay.failed': '{file} を保存できませんでした。',
   'relay.failed.summary': '{file} を保存できませんでした。{reason}',
