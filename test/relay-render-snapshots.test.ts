@@ -6,6 +6,7 @@ import { createPresenter } from '../src/handlers/present/presenter.ts';
 import {
   parseRetryValue,
   RELAY_RETRY_ACTION,
+  renderAlreadyRelaying,
   renderAlreadyStored,
   renderNotAllowed,
   renderProgress,
@@ -63,6 +64,10 @@ describe.each(LANGUAGES)('relay messages in %s', (language) => {
 
   it('already stored', () => {
     expect(renderedBoth(renderAlreadyStored(present, 'app.log', { location: 's3://logs/app/2026/12/01/app.log', bytes: 52_428_800, sha256: SHA }))).toMatchSnapshot();
+  });
+
+  it('already being relayed from an earlier share', () => {
+    expect(renderedBoth(renderAlreadyRelaying(present, 'app.log'))).toMatchSnapshot();
   });
 
   it('failed, with and without a Retry button; the reason is the error’s sentence, never an exception’s message', () => {
