@@ -1,34 +1,21 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOpsbot, type RunningOpsbot } from '../src/app/start-opsbot.ts';
-import { createSilentLogger } from '../src/core/logger.ts';
-import { SlackSim } from './sim/slack-sim.ts';
-import { SocketModeSim } from './sim/socket-mode-sim.ts';
-import { TEST_BOT_TOKEN } from './helpers/start-test-bot.ts';
+import type { RunningOpsbot } from '../src/app/start-opsbot.ts';
+import type { SlackSim } from './sim/slack-sim.ts';
+import type { SocketModeSim } from './sim/socket-mode-sim.ts';
+import { startSocketModeWorld, type SocketModeWorld } from './helpers/socket-mode-world.ts';
 
-const APP_TOKEN = 'xapp-1-A0TEST-0123456789';
+let world: SocketModeWorld;
 let slack: SlackSim;
 let socket: SocketModeSim;
 let bot: RunningOpsbot;
 
 beforeAll(async () => {
-  slack = await new SlackSim({ botToken: TEST_BOT_TOKEN }).start();
-  socket = await new SocketModeSim({ appToken: APP_TOKEN, forwardTo: slack.apiUrl }).start();
-  const dataDir = mkdtempSync(join(tmpdir(), 'opsbot-socket-'));
-  bot = await startOpsbot({
-    env: { SLACK_BOT_TOKEN: TEST_BOT_TOKEN, SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, PORT: '0', OPSBOT_DATA_DIR: dataDir },
-    cwd: dataDir,
-    log: createSilentLogger(),
-  });
-  await socket.waitForConnection();
+  world = await startSocketModeWorld({ appToken: 'xapp-1-A0TEST-0123456789', dataDirPrefix: 'opsbot-socket-' });
+  ({ slack, socket, bot } = world);
 });
 
 afterAll(async () => {
-  await bot?.stop(2000);
-  await socket?.stop();
-  await slack?.stop();
+  await world?.stop();
 });
 
 describe('Socket Mode', () => {
