@@ -36,6 +36,7 @@ import { createGraphLabels } from '../src/handlers/present/graph-labels.ts';
 import { createPresenter } from '../src/handlers/present/presenter.ts';
 import { createGraphRenderPool, renderForecastGraph, safeRenderGraph, type GraphSpec } from '../src/services/graph/index.ts';
 import { createMackerelClient } from '../src/services/mackerel/client.ts';
+import { alertsConfig } from '../test/helpers/alert-fixtures.ts';
 import { generateOrg } from '../test/sim/generate-org.ts';
 import { startMackerelSim } from '../test/sim/mackerel-sim.ts';
 import { nextMessage } from './child-messages.ts';
@@ -193,16 +194,7 @@ async function run(o: RunOptions): Promise<RunResult> {
     data,
     store: (await openSqliteStore({ path: join(mkdtempSync(join(tmpdir(), 'opsbot-bench-')), 'state.sqlite') })).alerts,
     chat,
-    config: {
-      channel: 'C0ALERTS',
-      pollSeconds: 0,
-      mention: '<!subteam^S0ONCALL>',
-      mentionOnCritical: true,
-      marginMinutes: 60,
-      urgentWithinMinutes: 120,
-      refreshMinutes: 0,
-      calendar: { timezone: 'Asia/Tokyo', workdays: [1, 2, 3, 4, 5], hours: '09:00-18:00', holidays: [] },
-    },
+    config: alertsConfig(),
     present: createPresenter({ language: 'en', timeZone: 'Asia/Tokyo', now: () => o.now }),
     log,
     now: () => o.now,
