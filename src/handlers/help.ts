@@ -2,6 +2,7 @@ import type { Command, CommandRegistry } from './command-registry.ts';
 import { bold, code, joinMd, linesToSections, md, section, type Mrkdwn } from '../core/message.ts';
 import { en as catalogue, type MessageKey } from './present/messages/index.ts';
 import type { Presenter } from './present/presenter.ts';
+import { listOf } from './present/list.ts';
 
 export interface HelpCommandOptions {
   /** The registry to list; a getter, because the help command is itself part of it. */
@@ -44,7 +45,7 @@ export function createHelpCommand(options: HelpCommandOptions): Command {
       const line = (c: Command) => {
         const about = summary(c);
         const examples = (one ? c.examples : c.examples.slice(0, 1)).map((e) => code(`@opsbot ${e}`));
-        const example = examples.length ? md`\n    ${present.t('help.example', { examples: joinMd(examples, present.t('common.listSeparator')) })}` : '';
+        const example = examples.length ? md`\n    ${present.t('help.example', { examples: listOf(examples, present) })}` : '';
         return md`• ${code(c.usage)}${about ? md` — ${about}` : ''}${example}`;
       };
       const intro = wanted && !one ? present.t('help.unknown', { command: code(wanted) }) : one ? bold(one.name) : present.t('help.intro');

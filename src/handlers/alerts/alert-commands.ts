@@ -16,6 +16,7 @@ import { safeRenderGraph, type GraphSpec } from '../../services/graph/index.ts';
 import { ALERT_STATUS_GLYPHS } from '../present/glyphs.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { createGraphLabels, resourceWords, spanWords } from '../present/graph-labels.ts';
+import { listOf } from '../present/list.ts';
 
 export interface AlertCommandOptions {
   /** `alerts` lists its open alerts. */
@@ -189,9 +190,9 @@ export function createAlertCommands(options: AlertCommandOptions): Command[] {
             });
           }
         } else if (!names.includes(metric)) {
-          const some = joinMd(
+          const some = listOf(
             names.slice(0, 6).map((n) => code(n)),
-            present.t('common.listSeparator'),
+            present,
           );
           spec = { problem: present.t('alerts.cmd.noMetric', { host: host.name, metric: code(metric), names: some }) };
         } else {

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { code, joinMd, md, type Mrkdwn } from '../../core/message.ts';
+import { code, md, type Mrkdwn } from '../../core/message.ts';
 import type { WebhookReason } from '../../services/alerts/alert-event.ts';
 import type { AlertService, HandleOutcome, ReplayOutcome } from '../../services/alerts/alert-service.ts';
 import { DEMO_ALERTS_DIR, listDemoFixtures } from '../../services/alerts/demo-alert-data.ts';
 import type { Command } from '../command-registry.ts';
 import type { Presenter } from '../present/presenter.ts';
+import { listOf } from '../present/list.ts';
 
 export interface AlertReplayCommandOptions {
   /** Handles the replayed alert. */
@@ -61,9 +62,9 @@ export function createAlertReplayCommand(options: AlertReplayCommandOptions): Co
   const names = () => {
     const fixtures = listDemoFixtures(fixturesDir);
     return fixtures.length
-      ? joinMd(
+      ? listOf(
           fixtures.map((f) => code(f)),
-          present.t('common.listSeparator'),
+          present,
         )
       : present.t('alerts.replay.none');
   };

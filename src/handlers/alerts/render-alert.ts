@@ -27,6 +27,7 @@ import { ALERT_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { describeAlertProblems } from '../present/describe-metric-problem.ts';
 import { resourceWords } from '../present/graph-labels.ts';
+import { listOf } from '../present/list.ts';
 
 export { mentionsSilenced, type AlertActs };
 
@@ -529,9 +530,9 @@ export function renderAlertMessage(ctx: AlertContext, opts: AlertViewOptions): C
       roles.length
         ? present.t('alerts.hostRoles', {
             host: bold(hostName),
-            roles: joinMd(
+            roles: listOf(
               roles.map((r) => code(r)),
-              present.t('common.listSeparator'),
+              present,
             ),
           })
         : present.t('alerts.host', { host: bold(hostName) }),

@@ -5,7 +5,7 @@ import type { HostScope, LookupResult, LookupUsage, Miss, NotFoundHint } from '.
 import { bold, code, context, EMPTY, joinMd, link, linesToSections, md, plain, section, type ChatMessage, type MessageBlock, type Mrkdwn } from '../../core/message.ts';
 import { warning } from '../command-registry.ts';
 import { HOST_STATUS_GLYPHS, OUTCOME_GLYPHS } from '../present/glyphs.ts';
-import { eitherOf as alternatives } from '../present/list.ts';
+import { eitherOf as alternatives, listOf } from '../present/list.ts';
 import type { Presenter } from '../present/presenter.ts';
 import { mackerelLinks } from './format.ts';
 
@@ -45,8 +45,6 @@ export function statusWord(status: HostStatus, present: Presenter): string {
   return present.text(STATUS_WORDS[status]);
 }
 
-/** "a, b" / 「a、b」. */
-const listOf = (items: readonly (Mrkdwn | string)[], present: Presenter): Mrkdwn => joinMd(items, present.t('common.listSeparator'));
 /** "`a`, `b`, or `c`" / 「`a`、`b`、または `c`」. */
 const eitherOf = (names: readonly string[], present: Presenter): Mrkdwn =>
   alternatives(

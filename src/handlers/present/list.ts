@@ -13,6 +13,11 @@ function spaced(literal: string): string {
   return before || after ? `${before}${trimmed}${after}` : literal;
 }
 
+/** Items as the team's language lists them: "a, b" / 「a、b」 (the items keep their mrkdwn). */
+export function listOf(items: readonly MrkdwnValue[], present: Pick<Presenter, 't'>): Mrkdwn {
+  return joinMd(items, present.t('common.listSeparator'));
+}
+
 /**
  * Alternatives as the team's language lists them, with Intl.ListFormat ('disjunction'):
  * "`a`, `b`, or `c`" / 「`a`、`b`、または `c`」. The items keep their mrkdwn; the list's own words are
